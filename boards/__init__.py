@@ -1,0 +1,1 @@
+"""The Samsyn board domain: document layout, templates, read model and exports (pure Python)."""

@@ -1,0 +1,180 @@
+"""The content doc layout, schema 1: names and write helpers shared by all code.
+
+```
+meta      Y.Map  title: str, schema: 1, template: str, language: "sv"|"en", created: epoch ms
+sections  Y.Map  <id> -> Y.Map {title: str, prompt: str, x, y, w, h: number, order: int}
+clusters  Y.Map  <id> -> Y.Map {title: Y.Text, x, y, w, h: number, color: str, section: str|null}
+notes     Y.Map  <id> -> Y.Map {text: Y.Text, x, y: number, color: str, author: str,
+                                cluster: str|null, section: str|null, created: epoch ms}
+```
+
+Yjs numbers are IEEE doubles, so pycrdt reads every number back as ``float``; readers
+convert ``order`` and ``created`` back to ``int`` (see ``boards.model``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from pycrdt import Doc, Map, Text
+
+if TYPE_CHECKING:
+    from boards.catalog import Template
+
+SCHEMA_VERSION = 1
+
+META = "meta"
+SECTIONS = "sections"
+CLUSTERS = "clusters"
+NOTES = "notes"
+
+LANGUAGES: tuple[str, ...] = ("sv", "en")
+
+# Sections start in a grid big enough for a few dozen notes each; users move them later.
+SECTION_W = 1200
+SECTION_H = 900
+SECTION_GAP = 200
+SECTION_COLUMNS = 3
+
+
+def new_id() -> str:
+    """A random url-safe id of 12 characters (72 bits: collisions are not a concern)."""
+    return secrets.token_urlsafe(9)
+
+
+def meta_map(doc: Doc[Any]) -> Map[Any]:
+    """The ``meta`` root map."""
+    root: Map[Any] = doc.get(META, type=Map)
+    return root
+
+
+def sections_map(doc: Doc[Any]) -> Map[Any]:
+    """The ``sections`` root map."""
+    root: Map[Any] = doc.get(SECTIONS, type=Map)
+    return root
+
+
+def clusters_map(doc: Doc[Any]) -> Map[Any]:
+    """The ``clusters`` root map."""
+    root: Map[Any] = doc.get(CLUSTERS, type=Map)
+    return root
+
+
+def notes_map(doc: Doc[Any]) -> Map[Any]:
+    """The ``notes`` root map."""
+    root: Map[Any] = doc.get(NOTES, type=Map)
+    return root
+
+
+def section_position(index: int) -> tuple[int, int, int, int]:
+    """Where the ``index``-th section of a template starts: (x, y, w, h)."""
+    col, row = index % SECTION_COLUMNS, index // SECTION_COLUMNS
+    return (
+        col * (SECTION_W + SECTION_GAP),
+        row * (SECTION_H + SECTION_GAP),
+        SECTION_W,
+        SECTION_H,
+    )
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+
+
+def write_meta(doc: Doc[Any], *, title: str, template: str, language: str, created_ms: int) -> None:
+    """Write the ``meta`` map (schema version included)."""
+    _check_language(language)
+    meta = meta_map(doc)
+    with doc.transaction():
+        meta["title"] = title
+        meta["schema"] = SCHEMA_VERSION
+        meta["template"] = template
+        meta["language"] = language
+        meta["created"] = created_ms
+
+
+def add_section(
+    doc: Doc[Any],
+    *,
+    title: str,
+    prompt: str,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    order: int,
+    section_id: str | None = None,
+) -> str:
+    """Add a section and return its id."""
+    sid = section_id or new_id()
+    sections_map(doc)[sid] = Map(
+        {"title": title, "prompt": prompt, "x": x, "y": y, "w": w, "h": h, "order": order}
+    )
+    return sid
+
+
+def init_board(
+    doc: Doc[Any], *, title: str, template: Template, language: str, created_ms: int
+) -> None:
+    """Write meta and lay out the template's sections in a grid, in one transaction."""
+    _check_language(language)
+    with doc.transaction():
+        write_meta(doc, title=title, template=template.id, language=language, created_ms=created_ms)
+        for order, section in enumerate(template.sections):
+            texts = section.localized(language)
+            x, y, w, h = section_position(order)
+            add_section(
+                doc, title=texts["title"], prompt=texts["prompt"], x=x, y=y, w=w, h=h, order=order
+            )
+
+
+def add_note(
+    doc: Doc[Any],
+    *,
+    text: str,
+    x: float,
+    y: float,
+    color: str,
+    author: str,
+    created_ms: int,
+    section: str | None = None,
+    cluster: str | None = None,
+    note_id: str | None = None,
+) -> str:
+    """Add a note and return its id. Its text is a Y.Text so people can edit it together."""
+    nid = note_id or new_id()
+    notes_map(doc)[nid] = Map(
+        {
+            "text": Text(text),
+            "x": x,
+            "y": y,
+            "color": color,
+            "author": author,
+            "cluster": cluster,
+            "section": section,
+            "created": created_ms,
+        }
+    )
+    return nid
+
+
+def add_cluster(
+    doc: Doc[Any],
+    *,
+    title: str,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    color: str,
+    section: str | None = None,
+    cluster_id: str | None = None,
+) -> str:
+    """Add a cluster and return its id. Its title is a Y.Text, edited together like notes."""
+    cid = cluster_id or new_id()
+    clusters_map(doc)[cid] = Map(
+        {"title": Text(title), "x": x, "y": y, "w": w, "h": h, "color": color, "section": section}
+    )
+    return cid
