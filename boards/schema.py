@@ -36,6 +36,11 @@ SECTION_W = 1200
 SECTION_H = 900
 SECTION_GAP = 200
 SECTION_COLUMNS = 3
+# Notes have no size in the doc; the browser draws them at this size (static/src/model.js).
+NOTE_W = 168
+NOTE_H = 112
+DEFAULT_NOTE_COLOR = "#fff3a6"
+DEFAULT_CLUSTER_COLOR = "#cfe6ff"
 
 
 def new_id() -> str:
