@@ -1,0 +1,90 @@
+// Network and local persistence for one board: the y-websocket provider, y-indexeddb,
+// and the connection state shown to people. Nothing here touches the board's DOM.
+import { WebsocketProvider } from 'y-websocket'
+import { IndexeddbPersistence } from 'y-indexeddb'
+
+// Close codes after which reconnecting cannot help (DESIGN.md, WebSocket contract).
+export const TERMINAL_CLOSE_CODES = Object.freeze({
+  4401: 'conn.error_4401',
+  4403: 'conn.error_4403',
+  4404: 'conn.error_4404'
+})
+
+/** The state people see: connected | reconnecting | offline. */
+export function connectionState ({ status, online, closedCode }) {
+  if (closedCode != null || !online) return 'offline'
+  return status === 'connected' ? 'connected' : 'reconnecting'
+}
+
+export function websocketBase (location, path = '/ws') {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+  return `${scheme}://${location.host}${path}`
+}
+
+/**
+ * Connect `doc` to the server and to IndexedDB.
+ * `onState(state, closedCode)` is called whenever the visible connection state changes.
+ */
+export function connectBoard ({ doc, config, onState = () => {}, location = window.location }) {
+  const provider = new WebsocketProvider(
+    websocketBase(location, config.ws_url || '/ws'),
+    config.board_id,
+    doc
+  )
+  // Reloading while offline still shows the board; edits made offline are merged on reconnect.
+  const persistence = new IndexeddbPersistence(`samsyn-board-${config.board_id}`, doc)
+
+  const current = { status: 'connecting', online: navigator.onLine, closedCode: null }
+  let shown = null
+  const publish = () => {
+    const state = connectionState(current)
+    if (state !== shown) {
+      shown = state
+      onState(state, current.closedCode)
+    }
+  }
+
+  provider.on('status', ({ status }) => {
+    current.status = status
+    publish()
+  })
+  provider.on('connection-close', (event) => {
+    // y-websocket 3.1 stops by itself on 44xx; being explicit keeps that true across versions.
+    if (event && event.code in TERMINAL_CLOSE_CODES) {
+      current.closedCode = event.code
+      provider.disconnect()
+      publish()
+    }
+  })
+  provider.on('closed', ({ code }) => {
+    if (code in TERMINAL_CLOSE_CODES) {
+      current.closedCode = code
+      publish()
+    }
+  })
+
+  const onOnline = () => {
+    current.online = true
+    if (current.closedCode == null) provider.connect()
+    publish()
+  }
+  const onOffline = () => {
+    current.online = false
+    publish()
+  }
+  window.addEventListener('online', onOnline)
+  window.addEventListener('offline', onOffline)
+  publish()
+
+  return {
+    provider,
+    awareness: provider.awareness,
+    persistence,
+    destroy () {
+      window.removeEventListener('online', onOnline)
+      window.removeEventListener('offline', onOffline)
+      provider.destroy()
+      persistence.destroy()
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { peopleFrom, personColor, PEOPLE_COLORS } from '../src/presence.js'
+import { connectionState, websocketBase } from '../src/sync.js'
+
+test('personColor is stable and from the palette', () => {
+  assert.equal(personColor('Anna'), personColor('Anna'))
+  assert.ok(PEOPLE_COLORS.includes(personColor('Björn')))
+})
+
+test('peopleFrom lists people with a user, self first, ignoring junk', () => {
+  const states = new Map([
+    [3, { user: { name: 'Örjan', color: '#175cd3' }, cursor: { x: 1, y: 2 }, editing: 'n1', drag: null }],
+    [1, { user: { name: 'Anna', color: '#027a48' }, cursor: { x: 'bad' }, drag: { kind: 'note', id: 'n2', x: 5, y: 6 } }],
+    [2, { user: { name: 'Me' } }],
+    [4, {}],
+    [5, null]
+  ])
+  const people = peopleFrom(states, 2)
+  assert.deepEqual(people.map((p) => p.name), ['Me', 'Anna', 'Örjan'])
+  assert.equal(people[0].self, true)
+  assert.equal(people[1].cursor, null)
+  assert.deepEqual(people[1].drag, { kind: 'note', id: 'n2', x: 5, y: 6 })
+  assert.equal(people[2].editing, 'n1')
+})
+
+test('connectionState maps provider status, browser online flag and refusals', () => {
+  assert.equal(connectionState({ status: 'connected', online: true, closedCode: null }), 'connected')
+  assert.equal(connectionState({ status: 'connecting', online: true, closedCode: null }), 'reconnecting')
+  assert.equal(connectionState({ status: 'disconnected', online: true, closedCode: null }), 'reconnecting')
+  assert.equal(connectionState({ status: 'connected', online: false, closedCode: null }), 'offline')
+  assert.equal(connectionState({ status: 'disconnected', online: true, closedCode: 4403 }), 'offline')
+})
+
+test('websocketBase follows the page scheme', () => {
+  assert.equal(websocketBase({ protocol: 'https:', host: 'samsyn.example' }), 'wss://samsyn.example/ws')
+  assert.equal(websocketBase({ protocol: 'http:', host: '127.0.0.1:8000' }, '/ws'), 'ws://127.0.0.1:8000/ws')
+})
