@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := static/node_modules/.installed
+CLIENT := static/dist/.built
+CLIENT_SRC := $(shell find static/src static/css -type f 2>/dev/null) static/build.mjs
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DB ?= data/samsyn.db
+
+.PHONY: run test lint unit bench setup clean
+
+setup: $(PY_STAMP) $(CLIENT)
+
+$(PY_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): static/package.json static/package-lock.json
+	cd static && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CLIENT): $(NPM_STAMP) $(CLIENT_SRC)
+	cd static && node build.mjs
+	touch $@
+
+run: setup
+	mkdir -p $(dir $(DB))
+	$(BIN)/samsyn serve --host $(HOST) --port $(PORT) --db $(DB)
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check server boards tests bench
+	$(BIN)/ruff format --check server boards tests bench
+	$(BIN)/mypy
+
+unit: $(CLIENT)
+	cd static && node --test test/
+
+test: setup lint unit
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) static/node_modules static/dist bench/node_modules

@@ -1,0 +1,184 @@
+"""HTML routes: home, join, board and wall, rendered with Jinja2 (autoescape on)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from boards.catalog import list_templates
+from server.api import set_board_cookie
+from server.auth import Principal, Role, authenticate, cookie_name, normalize_join_code
+from server.errors import ApiError
+from server.registry import create_board, create_participant
+from server.store import BoardRecord, Store
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+LANGUAGES = ("sv", "en")
+LANG_COOKIE = "samsyn_lang"
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html", "xml"], default=True),
+)
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """The UI strings of one language, shared with the browser client."""
+    path = STATIC_DIR / "src" / "i18n" / f"{lang}.json"
+    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def static_version() -> str:
+    stamp = STATIC_DIR / "dist" / ".built"
+    return str(int(stamp.stat().st_mtime)) if stamp.exists() else "0"
+
+
+def pick_language(request: Request, default: str | None = None) -> str:
+    """`?lang=` first, then the remembered choice, then the board's, then the browser's."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), default):
+        if candidate in LANGUAGES:
+            assert candidate is not None
+            return candidate
+    accept = request.headers.get("accept-language", "").lower()
+    return "en" if accept.startswith("en") else "sv"
+
+
+def render(
+    request: Request, name: str, lang: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    html = _env.get_template(name).render(
+        lang=lang, t=strings(lang), static_version=static_version(), **context
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=60 * 60 * 24 * 365, samesite="lax")
+    return response
+
+
+def error_page(
+    request: Request, status: int, message_key: str, lang: str | None = None
+) -> Response:
+    lang = lang or pick_language(request)
+    return render(
+        request, "error.html", lang, status, status=status, message=strings(lang)[message_key]
+    )
+
+
+def _board_view(board: BoardRecord) -> dict[str, str]:
+    return {"id": board.id, "title": board.title, "language": board.language}
+
+
+async def home(request: Request) -> Response:
+    lang = pick_language(request)
+    error = None
+    if request.method == "POST":
+        form = await request.form()
+        try:
+            new = await create_board(
+                request.app.state.store,
+                form.get("title"),
+                form.get("template") or None,
+                form.get("language") or lang,
+            )
+        except ApiError:
+            error = "home.error_title"
+        else:
+            response = RedirectResponse(f"/b/{new.record.id}", status_code=303)
+            set_board_cookie(
+                response, request.app.state.settings, new.record.id, new.facilitator_key
+            )
+            return response
+    templates = [{"id": tpl.id, "title": tpl.localized(lang)["title"]} for tpl in list_templates()]
+    return render(
+        request, "home.html", lang, 400 if error else 200, templates=templates, error=error
+    )
+
+
+async def join_by_code(request: Request) -> Response:
+    code = normalize_join_code(request.query_params.get("code", ""))
+    return RedirectResponse(f"/j/{code}" if code else "/", status_code=303)
+
+
+async def join(request: Request) -> Response:
+    store: Store = request.app.state.store
+    code = normalize_join_code(request.path_params["code"])
+    board = await store.get_board_by_code(code) if code else None
+    if board is None:
+        return error_page(request, 404, "join.error_code")
+    lang = pick_language(request, board.language)
+    error = None
+    if request.method == "POST":
+        form = await request.form()
+        try:
+            new = await create_participant(store, board, form.get("name"))
+        except ApiError:
+            error = "join.error_name"
+        else:
+            response = RedirectResponse(f"/b/{board.id}", status_code=303)
+            set_board_cookie(response, request.app.state.settings, board.id, new.token)
+            return response
+    status = 400 if error else 200
+    return render(
+        request, "join.html", lang, status, board=_board_view(board), code=code, error=error
+    )
+
+
+async def _page_principal(request: Request, board: BoardRecord) -> Principal | None:
+    return await authenticate(
+        request.app.state.store, board, request.cookies.get(cookie_name(board.id), "")
+    )
+
+
+async def board_page(request: Request) -> Response:
+    store: Store = request.app.state.store
+    board = await store.get_board(request.path_params["board_id"])
+    if board is None:
+        return error_page(request, 404, "error.no_board")
+    key = request.query_params.get("key")
+    if key is not None:
+        # The facilitator link: trade the key in the URL for a cookie, then drop it from view.
+        principal = await authenticate(store, board, key)
+        if principal is None or not principal.is_facilitator:
+            return error_page(request, 401, "error.bad_key", board.language)
+        response = RedirectResponse(f"/b/{board.id}", status_code=303)
+        set_board_cookie(response, request.app.state.settings, board.id, key)
+        return response
+    principal = await _page_principal(request, board)
+    if principal is None:
+        return error_page(request, 401, "error.need_join", board.language)
+    wall = request.url.path.endswith("/wall")
+    role = Role.WALL if wall else principal.role
+    lang = pick_language(request, board.language)
+    config = {
+        "board_id": board.id,
+        "title": board.title,
+        "language": lang,
+        "role": role.value,
+        "participant_id": principal.participant_id,
+        "name": principal.name,
+        "ws_url": "/ws",
+        "read_only": role is Role.WALL,
+    }
+    return render(
+        request, "board.html", lang, board=_board_view(board), role=role.value, config=config
+    )
+
+
+routes = [
+    Route("/", home, methods=["GET", "POST"]),
+    Route("/j", join_by_code),
+    Route("/j/{code}", join, methods=["GET", "POST"]),
+    Route("/b/{board_id}", board_page),
+    Route("/b/{board_id}/wall", board_page),
+]

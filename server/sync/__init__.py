@@ -1,0 +1,1 @@
+"""The y-websocket endpoint: frame codec, live rooms and their loading."""

@@ -1,0 +1,261 @@
+"""One live doc: its connections, the log-before-broadcast path and awareness relay.
+
+Incoming updates are applied to the room's pycrdt Doc on the event loop and handed to
+the store at once. A single flusher task then waits (a few ms) so that updates from
+many clients pile up, waits for the store to commit them, merges them and sends one
+encoded frame to every connection. Nobody is sent an update that is not yet on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pycrdt import Doc, TransactionEvent, merge_updates
+
+from server.store import Store
+from server.sync import protocol
+from server.sync.connection import Connection
+from server.sync.protocol import AwarenessEntry, CloseCode, ProtocolError
+
+log = logging.getLogger(__name__)
+
+# Seconds between attempts to save an update that the store refused.
+_RETRY_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
+
+
+class Room:
+    """A doc that is loaded in memory, with everyone connected to it."""
+
+    def __init__(
+        self,
+        name: str,
+        doc: Doc[Any],
+        *,
+        store: Store,
+        log_rows: int,
+        flush_ms: float,
+        compact_after: int,
+    ) -> None:
+        self.name = name
+        self.doc = doc
+        self.connections: set[Connection] = set()
+        self.refs = 0
+        self._store = store
+        self._flush_s = flush_ms / 1000
+        self._compact_after = compact_after
+        self._log_rows = log_rows
+        # Updates applied to the doc but not yet broadcast, with who sent them.
+        self._pending: list[bytes] = []
+        self._pending_from: set[Connection | None] = set()
+        # The newest append handed to the store: once it commits, all earlier ones have.
+        self._last_append: asyncio.Future[int] | None = None
+        self._awareness: dict[int, AwarenessEntry] = {}
+        self._awareness_out: dict[int, AwarenessEntry] = {}
+        self._awareness_from: set[Connection] = set()
+        self._wake = asyncio.Event()
+        self._closed = False
+        self._compaction: asyncio.Task[None] | None = None
+        self._changes: list[bytes] = []
+        self._subscription = doc.observe(self._on_transaction)
+        self._handlers: dict[
+            type[protocol.Message], Callable[[Connection, protocol.Message], None]
+        ] = {
+            protocol.SyncStep2: self._on_update,
+            protocol.SyncUpdate: self._on_update,
+            protocol.Awareness: self._on_awareness,
+            protocol.QueryAwareness: self._on_query_awareness,
+            protocol.Auth: self._on_auth,
+        }
+        self._flusher = asyncio.create_task(self._run_flusher(), name=f"flush {name}")
+
+    # -- connections -------------------------------------------------------------------
+
+    def join(self, conn: Connection) -> None:
+        """Greet a new connection: ask for what it has, tell it who is here."""
+        self.connections.add(conn)
+        conn.send(protocol.encode_sync_step1(self.doc.get_state()))
+        if self._awareness:
+            payload = protocol.encode_awareness_update(list(self._awareness.values()))
+            conn.send(protocol.encode_awareness(payload))
+
+    def leave(self, conn: Connection) -> None:
+        """Forget a connection and remove its awareness states for everyone."""
+        self.connections.discard(conn)
+        for client_id, clock in conn.awareness_clients.items():
+            self._awareness.pop(client_id, None)
+            self._awareness_out[client_id] = AwarenessEntry(client_id, clock + 1, "null")
+        if conn.awareness_clients:
+            self._wake.set()
+        conn.awareness_clients.clear()
+
+    async def receive(self, conn: Connection, frame: bytes) -> None:
+        """Handle one frame from `conn`; raises ProtocolError when it is malformed."""
+        message = protocol.decode(frame)
+        if isinstance(message, protocol.SyncStep1):
+            await self._on_sync_step1(conn, message)
+            return
+        self._handlers[type(message)](conn, message)
+
+    async def _on_sync_step1(self, conn: Connection, message: protocol.SyncStep1) -> None:
+        try:
+            update = self.doc.get_update(message.state_vector)
+        except ValueError as exc:
+            raise ProtocolError(f"expected a valid state vector in sync step 1: {exc}") from None
+        # The reply may hold updates that are not committed yet: send it only after they are.
+        durable = self._last_append
+        if durable is not None and not durable.done():
+            with contextlib.suppress(Exception):
+                await self._await_durable()
+        conn.send(protocol.encode_sync_step2(update))
+
+    def _on_update(self, conn: Connection, message: protocol.Message) -> None:
+        assert isinstance(message, (protocol.SyncStep2, protocol.SyncUpdate))
+        if conn.read_only:
+            return  # read-only sockets (wall, locked board) may sync but never write
+        self.apply(message.update, conn)
+
+    def _on_awareness(self, conn: Connection, message: protocol.Message) -> None:
+        assert isinstance(message, protocol.Awareness)
+        for entry in protocol.decode_awareness_update(message.payload):
+            known = self._awareness.get(entry.client_id)
+            if known is not None and entry.clock < known.clock:
+                continue  # an old state overtaken by a newer one
+            if entry.is_removal:
+                self._awareness.pop(entry.client_id, None)
+                conn.awareness_clients.pop(entry.client_id, None)
+            else:
+                self._awareness[entry.client_id] = entry
+                conn.awareness_clients[entry.client_id] = entry.clock
+            self._awareness_out[entry.client_id] = entry
+        self._awareness_from.add(conn)
+        self._wake.set()
+
+    def _on_query_awareness(self, conn: Connection, message: protocol.Message) -> None:
+        payload = protocol.encode_awareness_update(list(self._awareness.values()))
+        conn.send(protocol.encode_awareness(payload))
+
+    def _on_auth(self, conn: Connection, message: protocol.Message) -> None:
+        raise ProtocolError("expected no auth messages from a client")
+
+    # -- updates -----------------------------------------------------------------------
+
+    def _on_transaction(self, event: TransactionEvent) -> None:
+        self._changes.append(event.update)
+
+    def apply(self, update: bytes, origin: Connection | None = None) -> bool:
+        """Apply an update, log it and queue it for broadcast; False if it changed nothing."""
+        if self._closed:
+            raise RuntimeError(f"room {self.name} is closed")
+        self._changes.clear()
+        try:
+            self.doc.apply_update(update)
+        except ValueError as exc:
+            raise ProtocolError(f"expected an update that applies: {exc}") from None
+        # What the doc reports is exactly the new part: repeats of known updates vanish.
+        changes = [change for change in self._changes if len(change) > 2]
+        self._changes.clear()
+        if not changes:
+            return False
+        for change in changes:
+            self._last_append = self._store.append_update(self.name, change)
+            self._pending.append(change)
+        self._pending_from.add(origin)
+        self._wake.set()
+        return True
+
+    async def _await_durable(self) -> None:
+        """Wait until every update handed to the store so far is committed."""
+        future = self._last_append
+        if future is None:
+            return
+        await asyncio.shield(future)
+
+    async def _save_with_retry(self, updates: list[bytes]) -> None:
+        try:
+            await self._await_durable()
+            return
+        except Exception as exc:
+            log.error("room %s: saving %d updates failed: %s", self.name, len(updates), exc)
+        # Keep the doc in memory and try again; the batch goes out once it is saved.
+        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+        attempt = 0
+        while True:
+            await asyncio.sleep(_RETRY_BACKOFF[min(attempt, len(_RETRY_BACKOFF) - 1)])
+            attempt += 1
+            try:
+                await self._store.append_update(self.name, merged)
+            except Exception as exc:
+                log.error("room %s: retry %d of a save failed: %s", self.name, attempt, exc)
+            else:
+                log.warning("room %s: saved after %d retries", self.name, attempt)
+                return
+
+    async def _run_flusher(self) -> None:
+        while True:
+            await self._wake.wait()
+            if self._flush_s:
+                await asyncio.sleep(self._flush_s)
+            self._wake.clear()
+            await self._flush_once()
+            if self._closed and not self._pending and not self._awareness_out:
+                return
+
+    async def _flush_once(self) -> None:
+        if self._awareness_out:
+            entries = list(self._awareness_out.values())
+            senders = self._awareness_from
+            self._awareness_out = {}
+            self._awareness_from = set()
+            frame = protocol.encode_awareness(protocol.encode_awareness_update(entries))
+            self._broadcast(frame, senders)
+        if not self._pending:
+            return
+        updates = self._pending
+        senders_ = self._pending_from
+        self._pending = []
+        self._pending_from = set()
+        await self._save_with_retry(updates)
+        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+        self._broadcast(protocol.encode_update(merged), senders_)
+        self._log_rows += len(updates)
+        if self._log_rows >= self._compact_after and self._compaction is None:
+            self._compaction = asyncio.create_task(self._compact(), name=f"compact {self.name}")
+
+    def _broadcast(self, frame: bytes, senders: set[Connection] | set[Connection | None]) -> None:
+        # When one connection sent the whole batch it has it already; otherwise everyone
+        # gets the same merged frame, encoded once.
+        skip = next(iter(senders)) if len(senders) == 1 else None
+        for conn in self.connections:
+            if conn is not skip:
+                conn.send(frame)
+
+    async def _compact(self) -> None:
+        try:
+            folded = await self._store.compact(self.name, self.doc.get_update())
+            self._log_rows = max(0, self._log_rows - folded)
+        except Exception as exc:
+            log.error("room %s: compaction failed, the log is kept: %s", self.name, exc)
+        finally:
+            self._compaction = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def close(self, *, code: int = CloseCode.GOING_AWAY, reason: str = "") -> None:
+        """Flush everything, fold the log into a snapshot and close every connection."""
+        if self._closed:
+            return
+        self._closed = True
+        for conn in list(self.connections):
+            conn.close(code, reason or "the board is closing")
+        self._wake.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._flusher
+        if self._compaction is not None:
+            await self._compaction
+        if self._log_rows > 0:
+            await self._compact()
+        self.doc.unobserve(self._subscription)

@@ -1,0 +1,157 @@
+"""Loads and unloads rooms: one load per doc, even when many clients join at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any
+
+from pycrdt import Doc
+
+from server.settings import Settings
+from server.store import Store
+from server.sync.room import Room
+
+log = logging.getLogger(__name__)
+
+
+class Rooms:
+    """Every live room of this process, owned by the app's lifespan."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self._store = store
+        self._settings = settings
+        self._rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Future[Room]] = {}
+        self._unloading: dict[str, asyncio.Task[None]] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.loads = 0
+        self.unloads = 0
+
+    async def __aenter__(self) -> Rooms:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __len__(self) -> int:
+        return len(self._rooms)
+
+    @property
+    def connection_count(self) -> int:
+        return sum(len(room.connections) for room in self._rooms.values())
+
+    def get(self, name: str) -> Room | None:
+        """The room if it is loaded; None otherwise."""
+        return self._rooms.get(name)
+
+    @contextlib.asynccontextmanager
+    async def use(self, name: str) -> AsyncIterator[Room]:
+        """Hold `name`'s room loaded for the duration of the block."""
+        room = await self.acquire(name)
+        try:
+            yield room
+        finally:
+            self.release(room)
+
+    async def acquire(self, name: str) -> Room:
+        """Load the room (once, however many ask) and count one more user of it."""
+        while True:
+            unloading = self._unloading.get(name)
+            if unloading is not None:
+                # Let the old copy reach the disk before a new one reads it.
+                await asyncio.shield(unloading)
+                continue
+            room = self._rooms.get(name)
+            if room is None:
+                loading = self._loading.get(name)
+                if loading is None:
+                    loading = asyncio.get_running_loop().create_future()
+                    self._loading[name] = loading
+                    task = asyncio.create_task(self._load(name, loading), name=f"load {name}")
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                room = await asyncio.shield(loading)
+            if self._rooms.get(name) is room:
+                break
+        timer = self._timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
+        room.refs += 1
+        return room
+
+    def release(self, room: Room) -> None:
+        """One user fewer; the last one starts the unload grace period."""
+        room.refs -= 1
+        if room.refs > 0 or self._rooms.get(room.name) is not room:
+            return
+        loop = asyncio.get_running_loop()
+        self._timers[room.name] = loop.call_later(
+            self._settings.unload_grace_s, self._start_unload, room.name
+        )
+
+    async def _load(self, name: str, future: asyncio.Future[Room]) -> None:
+        try:
+            history = await self._store.load_doc(name)
+            doc: Doc[Any] = Doc()
+            if history.snapshot is not None:
+                doc.apply_update(history.snapshot)
+            for update in history.updates:
+                doc.apply_update(update)
+            room = Room(
+                name,
+                doc,
+                store=self._store,
+                log_rows=len(history.updates),
+                flush_ms=self._settings.flush_ms,
+                compact_after=self._settings.compact_after_updates,
+            )
+        except Exception as exc:
+            log.exception("rooms: loading %s failed", name)
+            future.set_exception(exc)
+            # Nobody may be waiting; mark the exception retrieved to keep the log clean.
+            future.exception()
+        else:
+            self._rooms[name] = room
+            self.loads += 1
+            future.set_result(room)
+        finally:
+            del self._loading[name]
+
+    def _start_unload(self, name: str) -> None:
+        self._timers.pop(name, None)
+        room = self._rooms.get(name)
+        if room is None or room.refs > 0:
+            return
+        del self._rooms[name]
+        task = asyncio.create_task(self._unload(room), name=f"unload {name}")
+        self._unloading[name] = task
+
+    async def _unload(self, room: Room) -> None:
+        try:
+            await room.close()
+            self.unloads += 1
+        except Exception:
+            log.exception("rooms: unloading %s failed", room.name)
+        finally:
+            del self._unloading[room.name]
+
+    async def close(self) -> None:
+        """Flush and close every room; used at shutdown."""
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        rooms = list(self._rooms.values())
+        self._rooms.clear()
+        await asyncio.gather(*(room.close() for room in rooms), return_exceptions=True)
+        if self._unloading:
+            await asyncio.gather(*self._unloading.values(), return_exceptions=True)
