@@ -6,6 +6,7 @@ disagree about what the room decided.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,6 +47,18 @@ class Outline:
     groups: tuple[Group, ...]
     checkpoints: tuple[tuple[str, str], ...]  # (name, when)
     anonymous: bool
+
+
+_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-z]{1,20}")
+
+
+def safe_color(color: str, default: str) -> str:
+    """``color`` if it is a plain hex or named colour, else ``default``.
+
+    Colours come from clients and end up inside CSS and SVG attributes, where escaping
+    alone would still let "red; background: url(...)" through.
+    """
+    return color if _COLOR.fullmatch(color) else default
 
 
 def now_ms() -> int:
