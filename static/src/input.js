@@ -96,7 +96,8 @@ export class Input {
   select (selection) {
     this.selection = selection
     this.renderer.setSelection(selection)
-    if (selection) {
+    if (selection && selection.kind === 'note') {
+      // New notes continue in the colour of the note last picked; clusters do not count.
       const current = this._selectedColor()
       if (current) this.color = current
     }

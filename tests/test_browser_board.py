@@ -1,0 +1,148 @@
+"""Two real Chromium browsers edit one board through a real `samsyn serve`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+import pytest
+
+from tests.utils import CHROMIUM, CHROMIUM_ARGS, ServerProcess, require_chromium
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = 10_000
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _create_board(server: ServerProcess, title: str) -> dict[str, Any]:
+    response = httpx.post(f"{server.url}/api/boards", json={"title": title}, timeout=10)
+    assert response.status_code == 201, response.text
+    board: dict[str, Any] = response.json()
+    return board
+
+
+def _watch(page: Any, problems: list[str]) -> None:
+    """Collect what a person would never want to see: script errors and alert boxes."""
+    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+    page.on(
+        "dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss())
+    )
+
+
+def test_two_browsers_edit_one_board_live(live_server: ServerProcess, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    board = _create_board(live_server, "Målbild 0.5 – Stadsbiblioteket")
+    problems: list[str] = []
+
+    # A: the facilitator, through the key link that trades the key for a cookie.
+    context_a = browser.new_context(viewport={"width": 1280, "height": 800})
+    page_a = context_a.new_page()
+    _watch(page_a, problems)
+    page_a.goto(urljoin(live_server.url, board["urls"]["facilitator"]))
+    expect(page_a).to_have_url(f"{live_server.url}/b/{board['id']}")
+    expect(page_a.locator("[data-connection-state]")).to_have_attribute(
+        "data-connection-state", "connected"
+    )
+    expect(page_a.locator("h1")).to_have_text("Målbild 0.5 – Stadsbiblioteket")
+
+    # B: a participant in another browser profile, joining by the code link.
+    context_b = browser.new_context(viewport={"width": 1280, "height": 800})
+    page_b = context_b.new_page()
+    _watch(page_b, problems)
+    page_b.goto(urljoin(live_server.url, board["urls"]["join"]))
+    page_b.get_by_label("Ditt namn").fill("Björn")
+    page_b.locator("form button[type=submit]").click()
+    expect(page_b).to_have_url(f"{live_server.url}/b/{board['id']}")
+    expect(page_b.locator("[data-connection-state]")).to_have_attribute(
+        "data-connection-state", "connected"
+    )
+    for page in (page_a, page_b):
+        expect(page.locator("[data-presence-count]")).to_have_attribute("data-presence-count", "2")
+
+    # A note created in A appears in B.
+    page_a.locator('[data-action="add-note"]').click()
+    note_a = page_a.locator(".note")
+    expect(note_a).to_have_count(1)
+    note_id = note_a.get_attribute("data-note-id")
+    assert note_id
+    page_a.keyboard.type("Idé")
+    page_a.keyboard.press("Escape")
+    note_b = page_b.locator(f'.note[data-note-id="{note_id}"]')
+    expect(note_b.locator(".note-text")).to_have_text("Idé")
+
+    # Text typed in B appears in A, and A sees that B is typing.
+    note_b.click()
+    page_b.keyboard.type(" för alla åldrar")
+    expect(note_a.locator(".note-text")).to_have_text("Idé för alla åldrar")
+    expect(note_a).to_have_class(re.compile(r"\bremote-editing\b"))
+    page_b.keyboard.press("Escape")
+    expect(note_a).not_to_have_class(re.compile(r"\bremote-editing\b"))
+
+    # A drag in A moves the note in B.
+    x0 = int(note_a.get_attribute("data-x") or "0")
+    y0 = int(note_a.get_attribute("data-y") or "0")
+    box = note_a.bounding_box()
+    assert box is not None
+    start_x, start_y = box["x"] + box["width"] / 2, box["y"] + box["height"] - 8
+    page_a.mouse.move(start_x, start_y)
+    page_a.mouse.down()
+    page_a.mouse.move(start_x + 100, start_y + 60, steps=5)
+    page_a.mouse.move(start_x + 200, start_y + 120, steps=5)
+    page_a.mouse.up()
+    expect(note_b).to_have_attribute("data-x", str(x0 + 200))
+    expect(note_b).to_have_attribute("data-y", str(y0 + 120))
+    expect(note_b).to_have_css("left", f"{x0 + 200}px")
+    expect(note_b).to_have_css("top", f"{y0 + 120}px")
+
+    # Hostile text is shown as text, never run or parsed as markup.
+    page_b.locator("[data-board-viewport]").focus()
+    page_b.keyboard.press("n")
+    expect(page_b.locator(".note")).to_have_count(2)
+    page_b.keyboard.type(HOSTILE)
+    page_b.keyboard.press("Escape")
+    hostile_a = page_a.locator(".note", has_text=HOSTILE)
+    expect(hostile_a.locator(".note-text")).to_have_text(HOSTILE)
+    expect(page_a.locator(".board-canvas img")).to_have_count(0)
+
+    # Delete in A (keyboard, note selected, not editing) removes the note for B.
+    hostile_a.click()
+    page_a.keyboard.press("Escape")
+    expect(hostile_a).to_have_class(re.compile(r"\bselected\b"))
+    page_a.keyboard.press("Delete")
+    expect(page_b.locator(".note")).to_have_count(1)
+
+    assert problems == []
+    context_a.close()
+    context_b.close()
+
+
+def test_unknown_board_page_is_a_localized_404(live_server: ServerProcess, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    response = page.goto(f"{live_server.url}/b/doesnotexist?lang=en")
+    assert response is not None and response.status == 404
+    expect(page.locator("html")).to_have_attribute("lang", "en", timeout=WAIT_MS)
+    expect(page.locator("h1")).to_have_text("Something went wrong", timeout=WAIT_MS)
+    page.close()
