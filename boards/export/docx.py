@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -21,7 +21,7 @@ from boards.model import Board, Cluster, Note
 _LOCALES = {"sv": "sv-SE", "en": "en-GB"}
 
 
-def _set_language(document: Any, language: str) -> None:
+def _set_language(document: DocumentObject, language: str) -> None:
     # Spelling and hyphenation follow w:lang; python-docx has no API for it.
     rpr = document.styles["Normal"].element.get_or_add_rPr()
     lang = OxmlElement("w:lang")
@@ -29,14 +29,14 @@ def _set_language(document: Any, language: str) -> None:
     rpr.append(lang)
 
 
-def _a4(document: Any) -> None:
+def _a4(document: DocumentObject) -> None:
     for section in document.sections:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.left_margin = section.right_margin = Mm(20)
         section.top_margin = section.bottom_margin = Mm(20)
 
 
-def _notes(document: Any, notes: tuple[Note, ...], out: Outline) -> None:
+def _notes(document: DocumentObject, notes: tuple[Note, ...], out: Outline) -> None:
     for note in notes:
         paragraph = document.add_paragraph(style="List Bullet")
         text = note.text.strip()
