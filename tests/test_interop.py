@@ -1,0 +1,47 @@
+"""The stock npm y-websocket client (yjs@13) and a Python client edit one board."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from pycrdt import Map, Text
+
+from tests.utils import ROOT, InProcessServer, YClient, create_board, node_binary
+
+
+async def test_node_y_websocket_and_python_converge(app_server: InProcessServer) -> None:
+    board = await create_board(app_server.url, "Interop")
+    url = f"{app_server.ws_url}/ws/{board['id']}?token={board['facilitator_key']}"
+    async with YClient(url) as py:
+        await py.wait_for(py.synced.is_set)
+        notes = py.doc.get("notes", type=Map)
+        notes["py"] = Map({"text": Text("från python"), "x": 1.0, "y": 2.0})
+        node = await asyncio.create_subprocess_exec(
+            node_binary(),
+            "test/interop-client.mjs",
+            f"{app_server.ws_url}/ws",
+            board["id"],
+            board["facilitator_key"],
+            cwd=ROOT / "static",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await py.wait_for(lambda: "node" in notes and str(notes["node"]["text"]) != "")
+            await py.wait_for(lambda: any('"Node"' in s for s in py.awareness.values()))
+            text = notes["py"]["text"]
+            text.insert(len(text), "!")
+            async with asyncio.timeout(25):
+                out, err = await node.communicate()
+        finally:
+            if node.returncode is None:
+                node.kill()
+                await node.wait()
+        assert node.returncode == 0, err.decode()
+        seen = json.loads(out)
+        await py.wait_for(lambda: str(notes["node"]["text"]) == "Hej från node")
+        assert seen["notes"] == {"py": "från python!", "node": "Hej från node"}
+        assert seen["title"] == "Interop"
+        # The node client left: its awareness state is gone for everyone.
+        await py.wait_for(lambda: not any('"Node"' in s for s in py.awareness.values()))

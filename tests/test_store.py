@@ -1,0 +1,113 @@
+"""The SQLite store on a real file: log, snapshots, compaction, group commit, migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Map, Text
+
+from server.store import SCHEMA_VERSION, BoardRecord, Store
+
+
+def _doc_from(history: Any) -> Doc[Any]:
+    doc: Doc[Any] = Doc()
+    if history.snapshot is not None:
+        doc.apply_update(history.snapshot)
+    for update in history.updates:
+        doc.apply_update(update)
+    return doc
+
+
+def _notes(doc: Doc[Any]) -> dict[str, Any]:
+    return doc.get("notes", type=Map).to_py() or {}
+
+
+def _edits(count: int) -> tuple[Doc[Any], list[bytes]]:
+    doc: Doc[Any] = Doc()
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    notes = doc.get("notes", type=Map)
+    for i in range(count):
+        notes[f"n{i}"] = Map({"text": Text(f"lapp {i}"), "x": float(i)})
+        if i % 3 == 0:
+            text = notes[f"n{i}"]["text"]
+            text.insert(0, "✱ ")
+    return doc, updates
+
+
+async def test_log_then_compaction_keeps_the_doc_equal(tmp_path: Path) -> None:
+    source, updates = _edits(50)
+    async with Store(tmp_path / "s.db") as store:
+        await asyncio.gather(*(store.append_update("doc", u) for u in updates))
+        before = _doc_from(await store.load_doc("doc"))
+        assert _notes(before) == _notes(source)
+        folded = await store.compact("doc", before.get_update())
+        assert folded == len(updates)
+        history = await store.load_doc("doc")
+        assert history.updates == []
+        assert _notes(_doc_from(history)) == _notes(source)
+        # Updates after a snapshot land in the log and load on top of it.
+        source.get("notes", type=Map)["late"] = Map({"text": Text("sen")})
+        await store.append_update("doc", updates[-1])
+        await store.append_update("doc", source.get_update(before.get_state()))
+        assert _notes(_doc_from(await store.load_doc("doc"))) == _notes(source)
+
+
+async def test_everything_survives_reopening(tmp_path: Path) -> None:
+    source, updates = _edits(10)
+    async with Store(tmp_path / "s.db") as store:
+        for update in updates:
+            await store.append_update("a", update)
+    async with Store(tmp_path / "s.db") as store:
+        assert _notes(_doc_from(await store.load_doc("a"))) == _notes(source)
+        assert (await store.load_doc("b")).snapshot is None
+
+
+async def test_close_finishes_queued_writes(tmp_path: Path) -> None:
+    _, updates = _edits(200)
+    store = Store(tmp_path / "s.db")
+    await store.__aenter__()
+    futures = [store.append_update("doc", u) for u in updates]
+    await store.close()
+    assert all(f.done() and f.exception() is None for f in futures)
+    async with Store(tmp_path / "s.db") as again:
+        assert len((await again.load_doc("doc")).updates) == len(updates)
+
+
+async def test_a_failing_job_does_not_sink_its_batch(tmp_path: Path) -> None:
+    board = BoardRecord("b1", "T", "blank", "sv", "ACDEFG", b"h" * 32, 1)
+    async with Store(tmp_path / "s.db") as store:
+        await store.create_board(board, b"\x00\x00")
+        # Queued together, they share one transaction: the duplicate fails alone.
+        first = store.append_update("x", b"\x00\x00")
+        dup = asyncio.ensure_future(store.create_board(board, b"\x00\x00"))
+        last = store.append_update("x", b"\x00\x00")
+        results = await asyncio.gather(first, dup, last, return_exceptions=True)
+        assert isinstance(results[1], sqlite3.IntegrityError)
+        assert isinstance(results[0], int) and isinstance(results[2], int)
+        assert len((await store.load_doc("x")).updates) == 2
+        assert await store.get_board_by_code("ACDEFG") == board
+
+
+async def test_schema_version_and_wal(tmp_path: Path) -> None:
+    async with Store(tmp_path / "s.db"):
+        pass
+    conn = sqlite3.connect(tmp_path / "s.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"boards", "participants", "updates", "snapshots"} <= tables
+    conn.close()
+
+
+async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "s.db")
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer than this Samsyn"):
+        async with Store(tmp_path / "s.db"):
+            pass
