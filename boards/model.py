@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -124,12 +125,23 @@ def _int(value: object, default: int = 0) -> int:
     return int(number) if abs(number) < 2**63 else default
 
 
+# Swedish alphabetical order puts å, ä, ö after z, and æ, ø with ä, ö; other accents
+# (é, ü) sort as their base letter. Code point order would give "Ö" before "a".
+_SWEDISH_LAST = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
+
+
+def title_key(title: str) -> str:
+    """A case-insensitive sort key for titles in Swedish alphabetical order."""
+    text = unicodedata.normalize("NFC", title.casefold()).translate(_SWEDISH_LAST)
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
 def _rank_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
-    return tuple(sorted(notes, key=lambda n: (-n.votes, n.created, n.text.casefold(), n.id)))
+    return tuple(sorted(notes, key=lambda n: (-n.votes, n.created, title_key(n.text), n.id)))
 
 
 def _rank_clusters(clusters: Iterable[Cluster]) -> tuple[Cluster, ...]:
-    return tuple(sorted(clusters, key=lambda c: (-c.votes, c.title.casefold(), c.title, c.id)))
+    return tuple(sorted(clusters, key=lambda c: (-c.votes, title_key(c.title), c.title, c.id)))
 
 
 def _entries(raw: object) -> list[tuple[str, dict[str, Any]]]:

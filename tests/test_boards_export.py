@@ -150,6 +150,13 @@ def test_clusters_rank_by_votes_then_title(board: Board) -> None:
     assert "ghost" not in board.tallies
 
 
+def test_equal_votes_rank_in_swedish_alphabetical_order(built: Built) -> None:
+    for title in ("Öppenhet", "Ärlighet", "Åtkomst", "zon", "Äventyr", "Éco"):
+        schema.add_cluster(built.doc, title=title, x=0, y=0, w=1, h=1, color="")
+    unvoted = [c.title for c in _board(built).clusters if c.votes == 0]
+    assert unvoted == ["Éco", "Utanför", "zon", "Åtkomst", "Ärlighet", "Äventyr", "Öppenhet"]
+
+
 def test_sections_follow_template_order_with_unclustered_notes_last(
     built: Built, board: Board
 ) -> None:
