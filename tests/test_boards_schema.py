@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,3 +140,81 @@ def test_localized_falls_back_to_swedish() -> None:
 def test_unknown_or_malformed_template_id_raises_keyerror(bad: str) -> None:
     with pytest.raises(KeyError):
         get_template(bad)
+
+
+_NODE_READER = """
+import * as Y from 'yjs'
+import fs from 'fs'
+const doc = new Y.Doc()
+Y.applyUpdate(doc, fs.readFileSync(process.argv[1]))
+const kinds = (map) => Object.fromEntries([...map].map(([k, v]) => [k, v instanceof Y.Text
+  ? 'Y.Text' : v === null ? 'null' : typeof v]))
+const out = {}
+for (const root of ['notes', 'clusters', 'sections']) {
+  out[root] = [...doc.getMap(root).values()].map((m) => m instanceof Y.Map ? kinds(m) : 'no map')
+}
+out.meta = doc.getMap('meta').toJSON()
+out.text = [...doc.getMap('notes').values()].map((m) => m.get('text').toString())
+console.log(JSON.stringify(out))
+"""
+
+
+def test_a_yjs_client_reads_the_layout_of_design_md(tmp_path: Path) -> None:
+    static = Path(__file__).resolve().parent.parent / "static"
+    node = shutil.which("node")
+    if node is None or not (static / "node_modules" / "yjs").is_dir():
+        pytest.skip("needs node and static/node_modules (run `make`)")
+    doc = _fresh()
+    schema.init_board(
+        doc, title="T", template=get_template("malbild-deepening"), language="sv", created_ms=7
+    )
+    cid = schema.add_cluster(doc, title="Grupp", x=1, y=2, w=3, h=4, color="#cfe6ff")
+    schema.add_note(doc, text="Hej 📚", x=1.5, y=2, color="#fff3a6", author="A", created_ms=8)
+    schema.add_note(doc, text="", x=0, y=0, color="", author="", cluster=cid, created_ms=9)
+    update = tmp_path / "board.bin"
+    update.write_bytes(doc.get_update())
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", _NODE_READER, str(update)],
+        cwd=static,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    seen = json.loads(result.stdout)
+    assert seen["meta"] == {
+        "title": "T",
+        "schema": 1,
+        "template": "malbild-deepening",
+        "language": "sv",
+        "created": 7,
+    }
+    note_kinds = {
+        "text": "Y.Text",
+        "x": "number",
+        "y": "number",
+        "color": "string",
+        "author": "string",
+        "created": "number",
+    }
+    assert {**note_kinds, "cluster": "null", "section": "null"} in seen["notes"]
+    assert {**note_kinds, "cluster": "string", "section": "null"} in seen["notes"]
+    assert seen["clusters"] == [
+        {
+            "title": "Y.Text",
+            "x": "number",
+            "y": "number",
+            "w": "number",
+            "h": "number",
+            "color": "string",
+            "section": "null",
+        }
+    ]
+    assert len(seen["sections"]) == 3
+    assert all(
+        s
+        == {k: "number" for k in ("x", "y", "w", "h", "order")}
+        | {"title": "string", "prompt": "string"}
+        for s in seen["sections"]
+    )
+    assert sorted(seen["text"]) == ["", "Hej 📚"]
