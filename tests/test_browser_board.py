@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
 HOSTILE = "<img src=x onerror=alert(1)>"
+AXE = Path(__file__).resolve().parent.parent / "static" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture
@@ -137,6 +139,45 @@ def test_two_browsers_edit_one_board_live(live_server: ServerProcess, browser: A
     context_b.close()
 
 
+def test_two_people_typing_in_one_note_keep_both_texts(
+    live_server: ServerProcess, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    board = _create_board(live_server, "Samtidigt")
+    pages = []
+    for _ in range(2):
+        page = browser.new_context().new_page()
+        page.goto(urljoin(live_server.url, board["urls"]["facilitator"]))
+        expect(page.locator("[data-connection-state]")).to_have_attribute(
+            "data-connection-state", "connected"
+        )
+        pages.append(page)
+    page_a, page_b = pages
+    page_a.locator('[data-action="add-note"]').click()
+    page_a.keyboard.type("Bibliotek")
+    note_b = page_b.locator(".note")
+    expect(note_b.locator(".note-text")).to_have_text("Bibliotek")
+    note_b.click()
+    expect(page_b.locator(".note-editor")).to_be_focused()
+    # Both carets are at the end; each person types without waiting for the other.
+    page_a.keyboard.type(" för alla")
+    page_b.keyboard.type(" i hela kommunen")
+    page_a.keyboard.type("!")
+    full = len("Bibliotek för alla i hela kommunen!")
+    editor_a = page_a.locator(".note-editor")
+    expect(editor_a).to_have_value(re.compile(rf"^.{{{full}}}$"))
+    value = editor_a.input_value()
+    expect(page_b.locator(".note-editor")).to_have_value(value)
+    # Each person's words stay whole, and A's "!" follows A's own words.
+    assert value.startswith("Bibliotek"), value
+    assert " för alla!" in value, value
+    assert " i hela kommunen" in value, value
+    for page in (page_a, page_b):
+        page.context.close()
+
+
 def test_unknown_board_page_is_a_localized_404(live_server: ServerProcess, browser: Any) -> None:
     from playwright.sync_api import expect
 
@@ -146,3 +187,94 @@ def test_unknown_board_page_is_a_localized_404(live_server: ServerProcess, brows
     expect(page.locator("html")).to_have_attribute("lang", "en", timeout=WAIT_MS)
     expect(page.locator("h1")).to_have_text("Something went wrong", timeout=WAIT_MS)
     page.close()
+
+
+def _axe_violations(page: Any) -> list[str]:
+    """Run axe-core (WCAG 2 A and AA rules) on the page; one line per violating node."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        ["wcag2a", "wcag2aa", "wcag21aa"],
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']}"
+        for v in result["violations"]
+        for node in v["nodes"]
+    ]
+
+
+def test_pages_pass_axe_wcag_aa(live_server: ServerProcess, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    assert AXE.exists(), f"{AXE} is missing: run `make setup` (npm ci in static/)"
+    board = _create_board(live_server, "Tillgänglighet")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+
+    page.goto(f"{live_server.url}/")
+    found["home"] = _axe_violations(page)
+    page.goto(urljoin(live_server.url, board["urls"]["join"]))
+    found["join"] = _axe_violations(page)
+    page.goto(urljoin(live_server.url, board["urls"]["facilitator"]))
+    expect(page.locator("[data-connection-state]")).to_have_attribute(
+        "data-connection-state", "connected"
+    )
+    page.locator('[data-action="add-note"]').click()
+    page.keyboard.type("Läsning för alla")
+    page.keyboard.press("Escape")
+    page.locator('[data-action="add-cluster"]').click()
+    page.keyboard.type("Delaktighet")
+    page.keyboard.press("Escape")
+    found["board"] = _axe_violations(page)
+    context.close()
+    assert found == {"home": [], "join": [], "board": []}
+
+
+def test_edits_made_while_the_server_is_down_arrive_after_restart(
+    live_server: ServerProcess, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    board = _create_board(live_server, "Omstart")
+    problems: list[str] = []
+    pages = []
+    for name in ("Anna", "Björn"):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        _watch(page, problems)
+        page.goto(urljoin(live_server.url, board["urls"]["join"]))
+        page.get_by_label("Ditt namn").fill(name)
+        page.locator("form button[type=submit]").click()
+        expect(page.locator("[data-connection-state]")).to_have_attribute(
+            "data-connection-state", "connected"
+        )
+        pages.append(page)
+    page_a, page_b = pages
+
+    live_server.stop()
+    state_a = page_a.locator("[data-connection-state]")
+    expect(state_a).to_have_attribute("data-connection-state", "reconnecting")
+    expect(state_a).to_contain_text("Återansluter")
+    page_a.locator('[data-action="add-note"]').click()
+    page_a.keyboard.type("Skrivet medan servern var nere")
+    page_a.keyboard.press("Escape")
+
+    live_server.start()
+    expect(state_a).to_have_attribute("data-connection-state", "connected")
+    expect(page_b.locator(".note-text")).to_have_text("Skrivet medan servern var nere")
+
+    # B's credentials are gone: the server refuses with 4401 and B stops trying.
+    page_b.context.clear_cookies()
+    live_server.stop()
+    live_server.start()
+    expect(page_b.locator("[data-connection-state]")).to_have_attribute(
+        "data-connection-state", "offline"
+    )
+    expect(page_b.locator("[data-board-message]")).to_be_visible()
+    expect(page_b.locator("[data-board-message]")).to_contain_text("Gå med igen")
+    assert page_b.evaluate("window.samsyn.provider.shouldConnect") is False
+    expect(state_a).to_have_attribute("data-connection-state", "connected")
+    assert problems == []

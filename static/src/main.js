@@ -66,6 +66,7 @@ function start () {
     const value = meta.get('title')
     if (title && typeof value === 'string' && value && title.textContent !== value) {
       title.textContent = value
+      title.title = value
       document.title = `${value} – Samsyn`
     }
   })
