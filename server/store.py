@@ -44,6 +44,44 @@ class BoardRecord:
     join_code: str
     facilitator_key_hash: bytes
     created: int
+    wall_key_hash: bytes | None = None
+    anonymous: bool = False
+
+
+_BOARD_COLUMNS = (
+    "id, title, template, language, join_code, facilitator_key_hash, created,"
+    " wall_key_hash, anonymous"
+)
+
+
+def _board(row: tuple[Any, ...]) -> BoardRecord:
+    board_id, title, template, language, join_code, key_hash, created, wall_hash, anon = row
+    return BoardRecord(
+        board_id, title, template, language, join_code, key_hash, created, wall_hash, bool(anon)
+    )
+
+
+class VoteRefusedError(Exception):
+    """A vote that the budget does not allow; `code` is the API error code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class VoteResult:
+    remaining: int
+    mine: dict[str, int]
+    total: int  # the target's tally after this vote
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointRecord:
+    id: str
+    board_id: str
+    name: str
+    at: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +141,33 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migrate_2(db: sqlite_utils.Database) -> None:
+    boards = db.table("boards")
+    boards.add_column("wall_key_hash", bytes)
+    boards.add_column("anonymous", int, not_null_default=0)
+    db.execute(
+        "CREATE TABLE votes (board_id TEXT NOT NULL REFERENCES boards(id),"
+        " voter TEXT NOT NULL, target TEXT NOT NULL, count INTEGER NOT NULL,"
+        " PRIMARY KEY (board_id, voter, target))"
+    )
+    db.table("checkpoints").create(
+        {
+            "id": str,
+            "board_id": str,
+            "name": str,
+            "at": int,
+            "content": bytes,
+            "session": bytes,
+        },
+        pk="id",
+        not_null={"board_id", "name", "at", "content", "session"},
+        foreign_keys=[("board_id", "boards", "id")],
+    )
+    db.table("checkpoints").create_index(["board_id", "at"])
+
+
 # Index i holds the step from schema version i to i + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_1, _migrate_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -297,8 +360,7 @@ class Store:
 
         def job(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT INTO boards (id, title, template, language, join_code,"
-                " facilitator_key_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO boards ({_BOARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     board.id,
                     board.title,
@@ -307,6 +369,8 @@ class Store:
                     board.join_code,
                     board.facilitator_key_hash,
                     board.created,
+                    board.wall_key_hash,
+                    int(board.anonymous),
                 ),
             )
             conn.execute(
@@ -325,21 +389,16 @@ class Store:
     async def _one_board(self, column: str, value: str) -> BoardRecord | None:
         def job(conn: sqlite3.Connection) -> BoardRecord | None:
             row = conn.execute(
-                "SELECT id, title, template, language, join_code, facilitator_key_hash,"
-                f" created FROM boards WHERE {column} = ?",
-                (value,),
+                f"SELECT {_BOARD_COLUMNS} FROM boards WHERE {column} = ?", (value,)
             ).fetchone()
-            return BoardRecord(*row) if row else None
+            return _board(row) if row else None
 
         return await self.submit(job)
 
     async def list_boards(self) -> list[BoardRecord]:
         def job(conn: sqlite3.Connection) -> list[BoardRecord]:
-            rows = conn.execute(
-                "SELECT id, title, template, language, join_code, facilitator_key_hash,"
-                " created FROM boards ORDER BY created"
-            ).fetchall()
-            return [BoardRecord(*row) for row in rows]
+            rows = conn.execute(f"SELECT {_BOARD_COLUMNS} FROM boards ORDER BY created")
+            return [_board(row) for row in rows.fetchall()]
 
         return await self.submit(job)
 
@@ -359,6 +418,124 @@ class Store:
 
         await self.submit(job)
 
+    async def set_board_flags(self, board_id: str, *, anonymous: bool) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE boards SET anonymous = ? WHERE id = ?", (int(anonymous), board_id))
+
+        await self.submit(job)
+
+    async def set_wall_key_hash(self, board_id: str, key_hash: bytes) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE boards SET wall_key_hash = ? WHERE id = ?", (key_hash, board_id))
+
+        await self.submit(job)
+
+    async def list_participants(self, board_id: str) -> list[ParticipantRecord]:
+        def job(conn: sqlite3.Connection) -> list[ParticipantRecord]:
+            rows = conn.execute(
+                "SELECT id, board_id, name, created FROM participants WHERE board_id = ?"
+                " ORDER BY created, id",
+                (board_id,),
+            )
+            return [ParticipantRecord(*row) for row in rows.fetchall()]
+
+        return await self.submit(job)
+
+    # -- votes -------------------------------------------------------------------------
+
+    async def cast_vote(
+        self, board_id: str, voter: str, target: str, delta: int, budget: int
+    ) -> VoteResult:
+        """Add `delta` (+1 or -1) dots; the budget check and the write are one job."""
+
+        def job(conn: sqlite3.Connection) -> VoteResult:
+            used = conn.execute(
+                "SELECT coalesce(sum(count), 0) FROM votes WHERE board_id = ? AND voter = ?",
+                (board_id, voter),
+            ).fetchone()[0]
+            row = conn.execute(
+                "SELECT count FROM votes WHERE board_id = ? AND voter = ? AND target = ?",
+                (board_id, voter, target),
+            ).fetchone()
+            current = int(row[0]) if row else 0
+            if delta > 0 and used + delta > budget:
+                raise VoteRefusedError(
+                    "budget_exhausted", f"all {budget} votes are used; take one back first"
+                )
+            if delta < 0 and current + delta < 0:
+                raise VoteRefusedError("no_vote_to_remove", "there is no vote of yours to remove")
+            conn.execute(
+                "INSERT INTO votes (board_id, voter, target, count) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (board_id, voter, target) DO UPDATE SET count = count + ?",
+                (board_id, voter, target, current + delta, delta),
+            )
+            total = conn.execute(
+                "SELECT coalesce(sum(count), 0) FROM votes WHERE board_id = ? AND target = ?",
+                (board_id, target),
+            ).fetchone()[0]
+            return VoteResult(budget - used - delta, _Votes.mine(conn, board_id, voter), total)
+
+        return await self.submit(job)
+
+    async def votes_of(self, board_id: str, voter: str) -> dict[str, int]:
+        return await self.submit(lambda conn: _Votes.mine(conn, board_id, voter))
+
+    async def vote_tallies(self, board_id: str) -> dict[str, int]:
+        """Every target's total on a board (targets with no votes left out)."""
+
+        def job(conn: sqlite3.Connection) -> dict[str, int]:
+            rows = conn.execute(
+                "SELECT target, sum(count) FROM votes WHERE board_id = ?"
+                " GROUP BY target HAVING sum(count) > 0 ORDER BY target",
+                (board_id,),
+            )
+            return {target: int(total) for target, total in rows.fetchall()}
+
+        return await self.submit(job)
+
+    async def clear_votes(self, board_id: str) -> None:
+        await self.submit(
+            lambda conn: conn.execute("DELETE FROM votes WHERE board_id = ?", (board_id,))
+        )
+
+    # -- checkpoints -------------------------------------------------------------------
+
+    async def create_checkpoint(
+        self, record: CheckpointRecord, content: bytes, session: bytes
+    ) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO checkpoints (id, board_id, name, at, content, session)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (record.id, record.board_id, record.name, record.at, content, session),
+            )
+
+        await self.submit(job)
+
+    async def list_checkpoints(self, board_id: str) -> list[CheckpointRecord]:
+        def job(conn: sqlite3.Connection) -> list[CheckpointRecord]:
+            rows = conn.execute(
+                "SELECT id, board_id, name, at FROM checkpoints WHERE board_id = ? ORDER BY at, id",
+                (board_id,),
+            )
+            return [CheckpointRecord(*row) for row in rows.fetchall()]
+
+        return await self.submit(job)
+
+    async def checkpoint_states(
+        self, board_id: str, checkpoint_id: str
+    ) -> tuple[bytes, bytes] | None:
+        """The content and session doc states saved in a checkpoint."""
+
+        def job(conn: sqlite3.Connection) -> tuple[bytes, bytes] | None:
+            row = conn.execute(
+                "SELECT content, session FROM checkpoints WHERE board_id = ? AND id = ?",
+                (board_id, checkpoint_id),
+            ).fetchone()
+            return (row[0], row[1]) if row else None
+
+        return await self.submit(job)
+
     async def participant_by_token_hash(self, token_hash: bytes) -> ParticipantRecord | None:
         def job(conn: sqlite3.Connection) -> ParticipantRecord | None:
             row = conn.execute(
@@ -368,6 +545,19 @@ class Store:
             return ParticipantRecord(*row) if row else None
 
         return await self.submit(job)
+
+
+class _Votes:
+    """Vote statements; run only inside writer-thread jobs, so they are serialised."""
+
+    @staticmethod
+    def mine(conn: sqlite3.Connection, board_id: str, voter: str) -> dict[str, int]:
+        rows = conn.execute(
+            "SELECT target, count FROM votes WHERE board_id = ? AND voter = ? AND count > 0"
+            " ORDER BY target",
+            (board_id, voter),
+        )
+        return {target: int(count) for target, count in rows.fetchall()}
 
 
 def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
