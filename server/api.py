@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from server.auth import cookie_name, normalize_join_code
+from server.auth import Principal, authenticate, cookie_name, credential, normalize_join_code
 from server.errors import ApiError
 from server.registry import NewBoard, create_board, create_participant
 from server.settings import Settings
@@ -71,6 +71,21 @@ async def get_board_or_404(store: Store, board_id: str) -> BoardRecord:
     if board is None:
         raise ApiError(404, "board_not_found", f"no board {board_id!r}")
     return board
+
+
+async def require_principal(
+    request: Request, board: BoardRecord, *, facilitator: bool = False
+) -> Principal:
+    """The caller on `board`: 401 without valid credentials, 403 if not the facilitator."""
+    store: Store = request.app.state.store
+    secret = credential(request.headers, request.query_params, request.cookies, board.id)
+    principal = await authenticate(store, board, secret)
+    if principal is None:
+        detail = "unknown credentials" if secret else "a token or facilitator key is required"
+        raise ApiError(401, "unauthorized", detail)
+    if facilitator and not principal.is_facilitator:
+        raise ApiError(403, "forbidden", "only the facilitator may do this")
+    return principal
 
 
 async def post_board(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,8 +47,19 @@ def _clean_text(value: object, field: str, limit: int) -> str:
     return text
 
 
-async def create_board(store: Store, title: object, template: object, language: object) -> NewBoard:
-    """Validate, lay out the template's content doc and store the board with it."""
+async def create_board(
+    store: Store,
+    title: object,
+    template: object,
+    language: object,
+    *,
+    build: Callable[[Doc[Any]], None] | None = None,
+) -> NewBoard:
+    """Validate, lay out the content doc and store the board with it.
+
+    The doc is the template's layout, or whatever `build` writes into an empty doc
+    (an import, a fork, a continuation); `build` may raise ApiError to refuse.
+    """
     clean_title = _clean_text(title, "title", MAX_TITLE)
     template_id = "blank" if template is None else template
     if not isinstance(template_id, str):
@@ -62,7 +74,10 @@ async def create_board(store: Store, title: object, template: object, language: 
     assert isinstance(lang, str)
     created = int(time.time() * 1000)
     doc: Doc[Any] = Doc()
-    init_board(doc, title=clean_title, template=tpl, language=lang, created_ms=created)
+    if build is None:
+        init_board(doc, title=clean_title, template=tpl, language=lang, created_ms=created)
+    else:
+        build(doc)
     key = new_secret()
     for _ in range(_JOIN_CODE_ATTEMPTS):
         record = BoardRecord(

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from pycrdt import Doc, TransactionEvent, merge_updates
 
@@ -22,6 +22,8 @@ from server.sync.connection import Connection
 from server.sync.protocol import AwarenessEntry, CloseCode, ProtocolError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Seconds between attempts to save an update that the store refused.
 _RETRY_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
@@ -155,6 +157,9 @@ class Room:
             self.doc.apply_update(update)
         except ValueError as exc:
             raise ProtocolError(f"expected an update that applies: {exc}") from None
+        return self._record(origin)
+
+    def _record(self, origin: Connection | None) -> bool:
         # What the doc reports is exactly the new part: repeats of known updates vanish.
         changes = [change for change in self._changes if len(change) > 2]
         self._changes.clear()
@@ -166,6 +171,23 @@ class Room:
         self._pending_from.add(origin)
         self._wake.set()
         return True
+
+    def mutate(self, change: Callable[[Doc[Any]], T]) -> T:
+        """Change the doc on the server's behalf, in one transaction.
+
+        The result is logged and broadcast exactly like a client's update.
+        """
+        if self._closed:
+            raise RuntimeError(f"room {self.name} is closed")
+        self._changes.clear()
+        with self.doc.transaction():
+            result = change(self.doc)
+        self._record(None)
+        return result
+
+    async def durable(self) -> None:
+        """Wait until everything applied so far is committed to the store."""
+        await self._await_durable()
 
     async def _await_durable(self) -> None:
         """Wait until every update handed to the store so far is committed."""
