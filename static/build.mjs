@@ -1,13 +1,10 @@
 // Bundles the browser client into static/dist: board.js (+ map) and board.css (+ map).
 // Run from static/: `node build.mjs` (the Makefile does). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild'
-import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const watch = process.argv.includes('--watch')
-
-await rm(new URL('dist/', import.meta.url), { recursive: true, force: true })
 
 const options = {
   absWorkingDir: here,

@@ -29,7 +29,10 @@ export function connectBoard ({ doc, config, onState = () => {}, location = wind
   const provider = new WebsocketProvider(
     websocketBase(location, config.ws_url || '/ws'),
     config.board_id,
-    doc
+    doc,
+    // The wall shares the facilitator's cookie; saying what it is lets the server make
+    // its socket read-only (an unknown parameter is ignored).
+    { params: config.role === 'wall' ? { view: 'wall' } : {} }
   )
   // Reloading while offline still shows the board; edits made offline are merged on reconnect.
   const persistence = new IndexeddbPersistence(`samsyn-board-${config.board_id}`, doc)
