@@ -1,0 +1,1 @@
+"""Load benchmark: Samsyn against peer Yjs websocket servers, in one run."""

@@ -1,0 +1,277 @@
+"""The load: clients spread over worker processes, each with its own event loop.
+
+The parent and the workers talk over pipes in four steps, each bounded by a timeout:
+workers report "up" once imported, connect their clients on "connect" and report "ready",
+start writing on "start" at a common CLOCK_MONOTONIC instant, and report "done" with
+their measurements once every client has every mark or the drain timeout has passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import multiprocessing
+import time
+from array import array
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from bench.client import BenchClient, clock_us
+
+_T = TypeVar("_T")
+_START_DELAY_US = 300_000  # lets every worker receive "start" before the first write
+_SPAWN_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class LoadConfig:
+    """What to run: one board, `clients` sockets, the first `writers` of them writing."""
+
+    url: str
+    origin: str
+    clients: int = 200
+    writers: int = 20
+    rate: float = 5.0
+    duration: float = 20.0
+    warmup: float = 3.0
+    procs: int = 2
+    connect_timeout: float = 30.0
+    drain_timeout: float = 15.0
+    docs: str = "writers"  # who applies updates to a pycrdt Doc: "all" or "writers"
+
+    @property
+    def writes_per_writer(self) -> int:
+        return math.ceil(self.rate * (self.warmup + self.duration))
+
+    @property
+    def warmup_writes(self) -> int:
+        return math.ceil(self.rate * self.warmup)
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """Everything the workers measured, merged."""
+
+    connect_all_s: float = 0.0
+    connect_s: list[float] = field(default_factory=list)
+    connect_failures: int = 0
+    latencies_us: array[int] = field(default_factory=lambda: array("q"))
+    delivered: int = 0
+    expected: int = 0
+    incomplete_clients: int = 0
+    writers_live: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    run_s: float = 0.0
+    load_cpu_s: float = 0.0
+
+
+class LoadError(RuntimeError):
+    """A worker failed or did not answer in time."""
+
+
+def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) -> LoadResult:
+    """Run the load against config.url; call on_phase("connect"|"start"|"end") as it goes."""
+    phase = on_phase or (lambda _name: None)
+    ctx = multiprocessing.get_context("spawn")
+    procs = max(1, min(config.procs, config.clients))
+    pipes: list[Connection] = []
+    workers: list[multiprocessing.process.BaseProcess] = []
+    try:
+        for w in range(procs):
+            parent_end, child_end = ctx.Pipe()
+            indices = list(range(w, config.clients, procs))
+            worker = ctx.Process(
+                target=_worker_main, args=(child_end, config, indices), daemon=True
+            )
+            worker.start()
+            child_end.close()
+            pipes.append(parent_end)
+            workers.append(worker)
+        _gather(pipes, "up", _SPAWN_TIMEOUT_S)
+
+        result = LoadResult()
+        phase("connect")
+        started = time.perf_counter()
+        _broadcast(pipes, ("connect",))
+        readies = _gather(pipes, "ready", config.connect_timeout + 10)
+        result.connect_all_s = time.perf_counter() - started
+        live_writers: list[int] = []
+        for ready in readies:
+            for index, seconds, errors in ready["clients"]:
+                if seconds is None:
+                    result.connect_failures += 1
+                    _count(result.errors, errors)
+                    continue
+                result.connect_s.append(seconds)
+                if index < config.writers:
+                    live_writers.append(index)
+        result.writers_live = len(live_writers)
+
+        phase("start")
+        start_us = clock_us() + _START_DELAY_US
+        _broadcast(pipes, ("start", start_us, sorted(live_writers)))
+        run_timeout = config.warmup + config.duration + config.drain_timeout + 30
+        dones = _gather(pipes, "done", run_timeout)
+        result.run_s = (clock_us() - start_us) / 1e6
+        phase("end")
+        for done in dones:
+            result.latencies_us.frombytes(done["latencies"])
+            result.delivered += done["delivered"]
+            result.expected += done["expected"]
+            result.incomplete_clients += done["incomplete"]
+            result.load_cpu_s += done["cpu_s"]
+            for message, count in done["errors"].items():
+                result.errors[message] = result.errors.get(message, 0) + count
+        return result
+    finally:
+        for worker in workers:
+            worker.join(timeout=10)
+            if worker.is_alive():
+                worker.terminate()
+                worker.join(timeout=5)
+        for pipe in pipes:
+            pipe.close()
+
+
+def _broadcast(pipes: list[Connection], message: tuple[Any, ...]) -> None:
+    for pipe in pipes:
+        pipe.send(message)
+
+
+def _gather(pipes: list[Connection], expected: str, timeout: float) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    answers: list[dict[str, Any]] = []
+    for number, pipe in enumerate(pipes):
+        if not pipe.poll(max(deadline - time.monotonic(), 0.0)):
+            raise LoadError(f"worker {number}: no {expected!r} within {timeout:.0f} s")
+        try:
+            kind, body = pipe.recv()
+        except EOFError as exc:
+            raise LoadError(f"worker {number} exited before {expected!r}") from exc
+        if kind == "failed":
+            raise LoadError(f"worker {number} failed before {expected!r}: {body}")
+        if kind != expected:
+            raise LoadError(f"worker {number}: expected {expected!r}, got {kind!r}")
+        answers.append(body)
+    return answers
+
+
+def _count(counter: dict[str, int], messages: list[str]) -> None:
+    for message in messages:
+        counter[message] = counter.get(message, 0) + 1
+
+
+def _worker_main(pipe: Connection, config: LoadConfig, indices: list[int]) -> None:
+    """Entry point of a worker process."""
+    try:
+        import uvloop
+
+        loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = uvloop.new_event_loop
+    except ImportError:
+        loop_factory = None
+    try:
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(_worker(pipe, config, indices))
+    except Exception as exc:
+        pipe.send(("failed", f"{type(exc).__name__}: {exc}"))
+        raise
+    finally:
+        pipe.close()
+
+
+async def _worker(pipe: Connection, config: LoadConfig, indices: list[int]) -> None:
+    loop = asyncio.get_running_loop()
+    pipe.send(("up", {}))
+    await _receive(pipe, "connect", time.monotonic() + _SPAWN_TIMEOUT_S)
+    cpu_at_connect = time.process_time()
+    clients = [
+        BenchClient(
+            i,
+            config.url,
+            config.origin,
+            writer=i if i < config.writers else None,
+            writers=config.writers,
+            writes=config.writes_per_writer,
+            full=config.docs == "all",
+        )
+        for i in indices
+    ]
+    connect_deadline = loop.time() + config.connect_timeout
+    outcomes = await asyncio.gather(
+        *(_by(connect_deadline, c.connect()) for c in clients), return_exceptions=True
+    )
+    live: list[BenchClient] = []
+    report = []
+    for client, outcome in zip(clients, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            report.append((client.index, None, [_describe(outcome), *client.errors]))
+            await client.close()
+        else:
+            report.append((client.index, client.connect_s, []))
+            live.append(client)
+    pipe.send(("ready", {"clients": report}))
+
+    start_deadline = time.monotonic() + config.connect_timeout + 30
+    _, start_us, live_writers = await _receive(pipe, "start", start_deadline)
+    writes = config.writes_per_writer
+    for client in live:
+        others = len(live_writers) - (client.writer in live_writers)
+        client.expect(others * writes, config.warmup_writes)
+    spread_us = 1e6 / config.rate / max(len(live_writers), 1)
+    writing = [
+        c.write(start_us + int(live_writers.index(c.index) * spread_us), config.rate, writes)
+        for c in live
+        if c.writer is not None
+    ]
+    end_us = start_us + int((config.warmup + config.duration) * 1e6)
+    drain_deadline = loop.time() + (end_us - clock_us()) / 1e6 + config.drain_timeout
+    with contextlib.suppress(TimeoutError):
+        await _by(drain_deadline, asyncio.gather(*writing))
+    await asyncio.gather(
+        *(_by(drain_deadline, c.wait_complete()) for c in live), return_exceptions=True
+    )
+
+    for client in live:
+        client.verify()
+    errors: dict[str, int] = {}
+    for client in live:
+        _count(errors, client.errors)
+    await asyncio.gather(*(c.close() for c in live))
+    latencies = array("q")
+    for client in live:
+        latencies.extend(client.latencies_us)
+    done = {
+        "latencies": latencies.tobytes(),
+        "delivered": sum(c.received for c in live),
+        "expected": sum(c.expected for c in live),
+        "incomplete": sum(not c.complete for c in live),
+        "errors": errors,
+        "cpu_s": time.process_time() - cpu_at_connect,
+    }
+    pipe.send(("done", done))
+
+
+async def _receive(pipe: Connection, expected: str, deadline: float) -> tuple[Any, ...]:
+    """Wait for the parent's next message (until a time.monotonic() deadline) in a thread."""
+    loop = asyncio.get_running_loop()
+    ready = await loop.run_in_executor(None, pipe.poll, max(deadline - time.monotonic(), 0.0))
+    if not ready:
+        raise TimeoutError(f"no {expected!r} from the parent in time")
+    message: tuple[Any, ...] = pipe.recv()
+    if message[0] != expected:
+        raise RuntimeError(f"expected {expected!r} from the parent, got {message[0]!r}")
+    return message
+
+
+async def _by(deadline: float, awaitable: Awaitable[_T]) -> _T:
+    """Await under an event-loop-time deadline; TimeoutError after it."""
+    async with asyncio.timeout_at(deadline):
+        return await awaitable
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

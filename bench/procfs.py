@@ -1,0 +1,76 @@
+"""CPU and memory figures from /proc: a process tree's, and the whole machine's."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True, slots=True)
+class ProcStats:
+    """CPU seconds (user + system, reaped children included) and memory of a process tree."""
+
+    cpu_s: float
+    rss_kb: int
+    rss_peak_kb: int
+
+
+def tree_stats(root: int) -> ProcStats:
+    """Sum over a process and its descendants (a server may fork workers)."""
+    cpu = 0.0
+    rss = 0
+    peak = 0
+    for pid in _process_tree(root):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            cpu += _cpu_seconds(pid)
+            status = _status_kb(pid)
+            rss += status.get("VmRSS", 0)
+            peak += status.get("VmHWM", 0)
+    return ProcStats(cpu, rss, peak)
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all cores spent on anything but idle and iowait since boot."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(value) for value in fields[:8]]  # user nice system idle iowait irq softirq steal
+    return (sum(ticks) - ticks[3] - ticks[4]) / _CLK_TCK
+
+
+def _process_tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int(_stat_fields(int(entry.name))[1])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    tree = [root]
+    for pid in tree:
+        tree.extend(children.get(pid, []))
+    return tree
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """Fields of /proc/<pid>/stat after the command name (which may contain spaces)."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def _cpu_seconds(pid: int) -> float:
+    # utime, stime, cutime, cstime: fields 14-17 in proc(5), 11-14 after the name
+    return sum(int(value) for value in _stat_fields(pid)[11:15]) / _CLK_TCK
+
+
+def _status_kb(pid: int) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0])
+    return values
