@@ -37,7 +37,7 @@ lint: $(PY_STAMP)
 	$(BIN)/mypy
 
 unit: $(CLIENT)
-	cd static && node --test test/
+	cd static && node --test test/*.test.mjs
 
 test: setup lint unit
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

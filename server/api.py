@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from server.auth import Principal, authenticate, cookie_name, credential, normalize_join_code
 from server.errors import ApiError
+from server.ratelimit import FailureLimiter
 from server.registry import NewBoard, create_board, create_participant
 from server.settings import Settings
 from server.store import BoardRecord, Store
@@ -34,13 +35,14 @@ async def read_json(request: Request) -> dict[str, Any]:
     return data
 
 
-def board_urls(request: Request, board: BoardRecord, facilitator_key: str) -> dict[str, str]:
+def board_urls(request: Request, new: NewBoard) -> dict[str, str]:
     base = str(request.base_url).rstrip("/")
+    board = new.record
     return {
         "board": f"{base}/b/{board.id}",
         "join": f"{base}/j/{board.join_code}",
-        "wall": f"{base}/b/{board.id}/wall",
-        "facilitator": f"{base}/b/{board.id}?key={facilitator_key}",
+        "wall": f"{base}/b/{board.id}/wall?key={new.wall_key}",
+        "facilitator": f"{base}/b/{board.id}?key={new.facilitator_key}",
     }
 
 
@@ -51,13 +53,15 @@ def board_created(request: Request, new: NewBoard) -> dict[str, Any]:
         "title": board.title,
         "facilitator_key": new.facilitator_key,
         "join_code": board.join_code,
-        "urls": board_urls(request, board, new.facilitator_key),
+        "urls": board_urls(request, new),
     }
 
 
-def set_board_cookie(response: Response, settings: Settings, board_id: str, secret: str) -> None:
+def set_board_cookie(
+    response: Response, settings: Settings, board_id: str, secret: str, *, name: str | None = None
+) -> None:
     response.set_cookie(
-        cookie_name(board_id),
+        name or cookie_name(board_id),
         secret,
         max_age=COOKIE_MAX_AGE,
         httponly=True,
@@ -100,8 +104,14 @@ async def post_participant(request: Request) -> Response:
     store: Store = request.app.state.store
     board = await get_board_or_404(store, request.path_params["board_id"])
     data = await read_json(request)
+    limiter: FailureLimiter = request.app.state.join_limiter
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.retry_after(client)
+    if wait:
+        raise ApiError(429, "too_many_attempts", f"too many wrong join codes; retry in {wait} s")
     code = data.get("join_code")
     if not isinstance(code, str) or normalize_join_code(code) != board.join_code:
+        limiter.failed(client)
         raise ApiError(403, "wrong_join_code", "the join code does not match this board")
     new = await create_participant(store, board, data.get("name"))
     response = JSONResponse(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -12,14 +12,25 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from server import api, pages
+from server import api, facilitate, pages
+from server.drafts import Drafts
 from server.errors import ApiError, api_error_handler
+from server.ratelimit import FailureLimiter
+from server.session import SESSION_SUFFIX, Session
 from server.settings import Settings
 from server.store import Store
-from server.sync.endpoint import board_socket
+from server.sync.endpoint import board_socket, drafts_socket, session_socket
+from server.sync.room import Room
 from server.sync.rooms import Rooms
 
 log = logging.getLogger(__name__)
+
+
+def _on_load(room: Room, hooks: list[Callable[[Room], None]]) -> None:
+    if room.name.endswith(SESSION_SUFFIX):
+        Session(room).ensure_defaults()
+    for hook in hooks:
+        hook(room)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -29,9 +40,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = Store(settings.db, synchronous=settings.sqlite_synchronous)
-        async with store, Rooms(store, settings) as rooms:
+        hooks: list[Callable[[Room], None]] = []
+        async with (
+            store,
+            Rooms(store, settings, on_load=lambda room: _on_load(room, hooks)) as rooms,
+        ):
+            drafts = Drafts(rooms, store)
+            hooks.append(drafts.attach)
             app.state.store = store
             app.state.rooms = rooms
+            app.state.drafts = drafts
+            app.state.join_limiter = FailureLimiter()
             log.info("samsyn: serving with database %s", settings.db)
             yield
         log.info("samsyn: every room flushed, database closed")
@@ -42,7 +61,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             *api.routes,
             *pages.routes,
+            *facilitate.routes,
             WebSocketRoute("/ws/{board_id}", board_socket),
+            WebSocketRoute("/ws/{board_id}/session", session_socket),
+            WebSocketRoute("/ws/{board_id}/drafts", drafts_socket),
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=1024)],

@@ -65,8 +65,12 @@ def cookie_name(board_id: str) -> str:
     return f"samsyn_{board_id}"
 
 
+def wall_cookie_name(board_id: str) -> str:
+    return f"samsyn_wall_{board_id}"
+
+
 def credential(headers: Headers, query: QueryParams, cookies: dict[str, str], board_id: str) -> str:
-    """The caller's secret from the Authorization header, `?token=` or the board's cookie."""
+    """The caller's secret from the Authorization header, `?token=` or the board's cookies."""
     authorization = headers.get("authorization", "")
     scheme, _, value = authorization.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -74,7 +78,7 @@ def credential(headers: Headers, query: QueryParams, cookies: dict[str, str], bo
     token = query.get("token")
     if token:
         return token
-    return cookies.get(cookie_name(board_id), "")
+    return cookies.get(cookie_name(board_id)) or cookies.get(wall_cookie_name(board_id), "")
 
 
 async def authenticate(store: Store, board: BoardRecord, secret: str) -> Principal | None:
@@ -84,6 +88,8 @@ async def authenticate(store: Store, board: BoardRecord, secret: str) -> Princip
     digest = hash_secret(secret)
     if hmac.compare_digest(digest, board.facilitator_key_hash):
         return Principal(board.id, Role.FACILITATOR, name="")
+    if board.wall_key_hash is not None and hmac.compare_digest(digest, board.wall_key_hash):
+        return Principal(board.id, Role.WALL, name="")
     participant = await store.participant_by_token_hash(digest)
     # The lookup is by hash, so timing tells nothing of the token; check the board too.
     if participant is None or not hmac.compare_digest(participant.board_id, board.id):

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import io
 import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from boards.catalog import list_templates
 from server.api import set_board_cookie
-from server.auth import Principal, Role, authenticate, cookie_name, normalize_join_code
+from server.auth import (
+    Principal,
+    Role,
+    authenticate,
+    cookie_name,
+    normalize_join_code,
+    wall_cookie_name,
+)
 from server.errors import ApiError
+from server.ratelimit import FailureLimiter
 from server.registry import create_board, create_participant
 from server.store import BoardRecord, Store
 
@@ -112,9 +122,14 @@ async def join_by_code(request: Request) -> Response:
 
 async def join(request: Request) -> Response:
     store: Store = request.app.state.store
+    limiter: FailureLimiter = request.app.state.join_limiter
+    client = request.client.host if request.client else "unknown"
+    if limiter.retry_after(client):
+        return error_page(request, 429, "error.too_many_attempts")
     code = normalize_join_code(request.path_params["code"])
     board = await store.get_board_by_code(code) if code else None
     if board is None:
+        limiter.failed(client)
         return error_page(request, 404, "join.error_code")
     lang = pick_language(request, board.language)
     error = None
@@ -135,9 +150,28 @@ async def join(request: Request) -> Response:
 
 
 async def _page_principal(request: Request, board: BoardRecord) -> Principal | None:
-    return await authenticate(
-        request.app.state.store, board, request.cookies.get(cookie_name(board.id), "")
+    secret = request.cookies.get(cookie_name(board.id)) or request.cookies.get(
+        wall_cookie_name(board.id), ""
     )
+    return await authenticate(request.app.state.store, board, secret)
+
+
+async def _trade_key(request: Request, board: BoardRecord, key: str, wall: bool) -> Response:
+    """The facilitator or wall link: trade the key in the URL for a cookie, drop it from view."""
+    settings = request.app.state.settings
+    principal = await authenticate(request.app.state.store, board, key)
+    if principal is None or principal.role is Role.PARTICIPANT:
+        return error_page(request, 401, "error.bad_key", board.language)
+    if wall:
+        # A cookie of its own, so a wall link never replaces the facilitator's cookie.
+        response = RedirectResponse(f"/b/{board.id}/wall", status_code=303)
+        set_board_cookie(response, settings, board.id, key, name=wall_cookie_name(board.id))
+        return response
+    if not principal.is_facilitator:
+        return error_page(request, 401, "error.bad_key", board.language)
+    response = RedirectResponse(f"/b/{board.id}", status_code=303)
+    set_board_cookie(response, settings, board.id, key)
+    return response
 
 
 async def board_page(request: Request) -> Response:
@@ -145,21 +179,23 @@ async def board_page(request: Request) -> Response:
     board = await store.get_board(request.path_params["board_id"])
     if board is None:
         return error_page(request, 404, "error.no_board")
+    wall = request.url.path.endswith("/wall")
     key = request.query_params.get("key")
     if key is not None:
-        # The facilitator link: trade the key in the URL for a cookie, then drop it from view.
-        principal = await authenticate(store, board, key)
-        if principal is None or not principal.is_facilitator:
-            return error_page(request, 401, "error.bad_key", board.language)
-        response = RedirectResponse(f"/b/{board.id}", status_code=303)
-        set_board_cookie(response, request.app.state.settings, board.id, key)
-        return response
+        return await _trade_key(request, board, key, wall)
     principal = await _page_principal(request, board)
     if principal is None:
         return error_page(request, 401, "error.need_join", board.language)
-    wall = request.url.path.endswith("/wall")
+    if principal.role is Role.WALL and not wall:
+        return RedirectResponse(f"/b/{board.id}/wall", status_code=303)
     role = Role.WALL if wall else principal.role
+    checkpoint = request.path_params.get("checkpoint_id")
+    if checkpoint is not None:
+        known = {c.id for c in await store.list_checkpoints(board.id)}
+        if checkpoint not in known:
+            return error_page(request, 404, "error.no_checkpoint", board.language)
     lang = pick_language(request, board.language)
+    base = str(request.base_url).rstrip("/")
     config = {
         "board_id": board.id,
         "title": board.title,
@@ -168,10 +204,40 @@ async def board_page(request: Request) -> Response:
         "participant_id": principal.participant_id,
         "name": principal.name,
         "ws_url": "/ws",
-        "read_only": role is Role.WALL,
+        "read_only": role is Role.WALL or checkpoint is not None,
+        "is_facilitator": principal.is_facilitator,
+        "anonymous": board.anonymous,
+        "join_code": board.join_code,
+        "join_url": f"{base}/j/{board.join_code}",
+        "checkpoint_id": checkpoint,
     }
     return render(
         request, "board.html", lang, board=_board_view(board), role=role.value, config=config
+    )
+
+
+async def qr_code(request: Request) -> Response:
+    """The join link as a QR code (SVG), for the wall and the facilitator panel."""
+    store: Store = request.app.state.store
+    board = await store.get_board(request.path_params["board_id"])
+    if board is None or await _page_principal(request, board) is None:
+        return Response(status_code=404)
+    base = str(request.base_url).rstrip("/")
+    qr = segno.make(f"{base}/j/{board.join_code}", error="m")
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=8, border=2, dark="#111111", light="#ffffff", xmldecl=False)
+    return Response(buffer.getvalue(), media_type="image/svg+xml")
+
+
+async def service_worker(request: Request) -> Response:
+    """The offline cache, served from the root so that it may control every board page."""
+    path = STATIC_DIR / "dist" / "sw.js"
+    if not path.exists():
+        return Response(status_code=404)
+    return FileResponse(
+        path,
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
     )
 
 
@@ -181,4 +247,7 @@ routes = [
     Route("/j/{code}", join, methods=["GET", "POST"]),
     Route("/b/{board_id}", board_page),
     Route("/b/{board_id}/wall", board_page),
+    Route("/b/{board_id}/checkpoints/{checkpoint_id}", board_page),
+    Route("/b/{board_id}/qr.svg", qr_code),
+    Route("/sw.js", service_worker),
 ]

@@ -26,6 +26,7 @@ _JOIN_CODE_ATTEMPTS = 8
 class NewBoard:
     record: BoardRecord
     facilitator_key: str
+    wall_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ async def create_board(
     else:
         build(doc)
     key = new_secret()
+    wall_key = new_secret()
     for _ in range(_JOIN_CODE_ATTEMPTS):
         record = BoardRecord(
             id=new_id(),
@@ -88,12 +90,13 @@ async def create_board(
             join_code=new_join_code(),
             facilitator_key_hash=hash_secret(key),
             created=created,
+            wall_key_hash=hash_secret(wall_key),
         )
         try:
             await store.create_board(record, doc.get_update())
         except sqlite3.IntegrityError:
             continue
-        return NewBoard(record, key)
+        return NewBoard(record, key, wall_key)
     raise RuntimeError("could not find a free join code")
 
 

@@ -105,7 +105,8 @@ async def test_twenty_clients_joining_cause_one_load(app_server: InProcessServer
     try:
         async with asyncio.timeout(10):
             await asyncio.gather(*(c.synced.wait() for c in clients))
-        assert rooms.loads == 1
+        assert rooms.loads_by_name[board["id"]] == 1
+        assert rooms.loads_by_name[f"{board['id']}/session"] == 1
         assert rooms.connection_count == 20
     finally:
         await asyncio.gather(*(c.close() for c in clients))
@@ -117,7 +118,7 @@ async def test_empty_room_unloads_after_grace(app_server: InProcessServer) -> No
     async with YClient(ws_url(app_server, board)) as a:
         await a.synced.wait()
         assert rooms.get(board["id"]) is not None
-    await eventually(lambda: rooms.unloads == 1)
+    await eventually(lambda: rooms.unloads == 2)  # the content doc and the session doc
     assert rooms.get(board["id"]) is None
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 
 from starlette.websockets import WebSocket, WebSocketState
 
@@ -22,14 +23,17 @@ class Connection:
         websocket: WebSocket,
         *,
         label: str,
-        read_only: bool,
+        can_write: Callable[[], bool],
         queue_frames: int,
         rate_per_s: float,
         rate_burst: int,
     ) -> None:
         self.websocket = websocket
         self.label = label
-        self.read_only = read_only
+        # Asked on every update: a lock or a phase change takes effect at once.
+        self.can_write = can_write
+        # Set when an update was refused: the client's copy has diverged from the room's.
+        self.refused_updates = False
         # Awareness client ids this socket announced, with their last clock.
         self.awareness_clients: dict[int, int] = {}
         self._outbox: deque[bytes] = deque()

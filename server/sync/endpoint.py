@@ -1,16 +1,20 @@
-"""The websocket route: authenticate, attach to the room, pump frames until close."""
+"""The websocket routes: authenticate, attach to the room, pump frames until close."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.auth import Principal, Role, authenticate, credential, origin_allowed
+from server.drafts import Drafts
+from server.session import Session, drafts_doc_name, session_doc_name
 from server.settings import Settings
-from server.store import Store
+from server.store import BoardRecord, Store
 from server.sync.connection import Connection
 from server.sync.protocol import CloseCode, ProtocolError, close_reason
+from server.sync.room import Room
 from server.sync.rooms import Rooms
 
 log = logging.getLogger(__name__)
@@ -22,45 +26,104 @@ async def _refuse(websocket: WebSocket, code: CloseCode, reason: str) -> None:
     await websocket.close(code, close_reason(reason))
 
 
-async def board_socket(websocket: WebSocket) -> None:
-    """`/ws/{board_id}`: the board's content doc, spoken as y-websocket."""
+async def _admit(websocket: WebSocket) -> tuple[BoardRecord, Principal] | None:
+    """The board and the caller, or None after closing with the fitting code."""
     settings: Settings = websocket.app.state.settings
     store: Store = websocket.app.state.store
-    rooms: Rooms = websocket.app.state.rooms
     board_id = websocket.path_params["board_id"]
-
     if not origin_allowed(websocket.headers, settings.allowed_origins):
         await _refuse(websocket, CloseCode.FORBIDDEN, "cross-origin websocket refused")
-        return
+        return None
     board = await store.get_board(board_id)
     if board is None:
         await _refuse(websocket, CloseCode.NOT_FOUND, f"no board {board_id!r}")
-        return
+        return None
     secret = credential(websocket.headers, websocket.query_params, websocket.cookies, board_id)
     principal = await authenticate(store, board, secret)
     if principal is None:
         reason = "a token or facilitator key is required" if not secret else "unknown credentials"
         await _refuse(websocket, CloseCode.UNAUTHORIZED, reason)
+        return None
+    return board, principal
+
+
+async def board_socket(websocket: WebSocket) -> None:
+    """`/ws/{board_id}`: the board's content doc. Read-only for the wall, for
+    `?view=wall`, and for participants while the board is locked or closed."""
+    admitted = await _admit(websocket)
+    if admitted is None:
         return
-    await serve_doc(websocket, rooms, settings, board_id, principal, read_only=False)
+    board, principal = admitted
+    rooms: Rooms = websocket.app.state.rooms
+    wall_view = websocket.query_params.get("view") == "wall"
+    async with rooms.use(session_doc_name(board.id)) as session_room:
+        session = Session(session_room)
+        if wall_view or principal.role is Role.WALL:
+            can_write: Callable[[], bool] = _never
+        elif principal.is_facilitator:
+            can_write = _always
+        else:
+            can_write = session.participants_may_write
+        await serve_doc(websocket, board.id, principal, can_write=can_write)
+
+
+async def session_socket(websocket: WebSocket) -> None:
+    """`/ws/{board_id}/session`: facilitation state, written only by the server."""
+    admitted = await _admit(websocket)
+    if admitted is None:
+        return
+    board, principal = admitted
+    await serve_doc(websocket, session_doc_name(board.id), principal, can_write=_never)
+
+
+async def drafts_socket(websocket: WebSocket) -> None:
+    """`/ws/{board_id}/drafts`: the caller's own private notes; nobody else's."""
+    admitted = await _admit(websocket)
+    if admitted is None:
+        return
+    board, principal = admitted
+    if principal.role is Role.WALL:
+        await _refuse(websocket, CloseCode.FORBIDDEN, "the wall has no drafts")
+        return
+    owner = principal.participant_id or "facilitator"
+    drafts: Drafts = websocket.app.state.drafts
+    rooms: Rooms = websocket.app.state.rooms
+    name = principal.name or "facilitator"
+    async with rooms.use(session_doc_name(board.id)):
+        await serve_doc(
+            websocket,
+            drafts_doc_name(board.id, owner),
+            principal,
+            can_write=_always,
+            on_join=lambda room: drafts.participant_joined(room, owner, name),
+        )
+
+
+def _never() -> bool:
+    return False
+
+
+def _always() -> bool:
+    return True
 
 
 async def serve_doc(
     websocket: WebSocket,
-    rooms: Rooms,
-    settings: Settings,
     doc_name: str,
     principal: Principal,
     *,
-    read_only: bool,
+    can_write: Callable[[], bool],
+    on_join: Callable[[Room], None] | None = None,
 ) -> None:
     """Attach an authenticated socket to `doc_name`'s room and relay until it closes."""
+    settings: Settings = websocket.app.state.settings
+    rooms: Rooms = websocket.app.state.rooms
     await websocket.accept()
     who = principal.participant_id or principal.role.value
     conn = Connection(
         websocket,
         label=f"{doc_name}:{who}",
-        read_only=read_only or principal.role is Role.WALL,
+        can_write=can_write,
         queue_frames=settings.send_queue_frames,
         rate_per_s=settings.rate_per_s,
         rate_burst=settings.rate_burst,
@@ -69,6 +132,8 @@ async def serve_doc(
     room = await rooms.acquire(doc_name)
     try:
         room.join(conn)
+        if on_join is not None:
+            on_join(room)
         while not conn.closing:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":

@@ -63,6 +63,8 @@ class Room:
         self._compaction: asyncio.Task[None] | None = None
         self._changes: list[bytes] = []
         self._subscription = doc.observe(self._on_transaction)
+        # Called after every change that reached the doc (clients' or the server's).
+        self.on_change: Callable[[Room], None] | None = None
         self._handlers: dict[
             type[protocol.Message], Callable[[Connection, protocol.Message], None]
         ] = {
@@ -116,8 +118,13 @@ class Room:
 
     def _on_update(self, conn: Connection, message: protocol.Message) -> None:
         assert isinstance(message, (protocol.SyncStep2, protocol.SyncUpdate))
-        if conn.read_only:
-            return  # read-only sockets (wall, locked board) may sync but never write
+        if not conn.can_write():
+            # Read-only sockets (wall, locked board) may sync but never write. Say so once;
+            # `resync_refused` later lets the client's held-back edits merge like offline ones.
+            if not conn.refused_updates:
+                conn.refused_updates = True
+                conn.send(protocol.encode_auth_denied("read-only: the board is locked"))
+            return
         self.apply(message.update, conn)
 
     def _on_awareness(self, conn: Connection, message: protocol.Message) -> None:
@@ -142,6 +149,18 @@ class Room:
 
     def _on_auth(self, conn: Connection, message: protocol.Message) -> None:
         raise ProtocolError("expected no auth messages from a client")
+
+    def resync_refused(self) -> int:
+        """Ask every client whose updates were refused for what it has: once writing is
+        allowed again, its edits merge instead of blocking all its later ones."""
+        state_vector = protocol.encode_sync_step1(self.doc.get_state())
+        count = 0
+        for conn in self.connections:
+            if conn.refused_updates and conn.can_write():
+                conn.refused_updates = False
+                conn.send(state_vector)
+                count += 1
+        return count
 
     # -- updates -----------------------------------------------------------------------
 
@@ -170,6 +189,11 @@ class Room:
             self._pending.append(change)
         self._pending_from.add(origin)
         self._wake.set()
+        if self.on_change is not None:
+            try:
+                self.on_change(self)
+            except Exception:
+                log.exception("room %s: change hook failed", self.name)
         return True
 
     def mutate(self, change: Callable[[Doc[Any]], T]) -> T:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any
 
@@ -21,8 +22,15 @@ log = logging.getLogger(__name__)
 class Rooms:
     """Every live room of this process, owned by the app's lifespan."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        on_load: Callable[[Room], None] | None = None,
+    ) -> None:
         self._store = store
+        # Runs once per load, before anyone is handed the room (e.g. to write defaults).
+        self._on_load = on_load
         self._settings = settings
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
@@ -30,6 +38,7 @@ class Rooms:
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.loads = 0
+        self.loads_by_name: Counter[str] = Counter()
         self.unloads = 0
 
     async def __aenter__(self) -> Rooms:
@@ -115,6 +124,8 @@ class Rooms:
                 flush_ms=self._settings.flush_ms,
                 compact_after=self._settings.compact_after_updates,
             )
+            if self._on_load is not None:
+                self._on_load(room)
         except Exception as exc:
             log.exception("rooms: loading %s failed", name)
             future.set_exception(exc)
@@ -123,6 +134,7 @@ class Rooms:
         else:
             self._rooms[name] = room
             self.loads += 1
+            self.loads_by_name[name] += 1
             future.set_result(room)
         finally:
             del self._loading[name]

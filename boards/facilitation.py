@@ -1,0 +1,200 @@
+"""Facilitation rules as pure functions: phases, the timer, voting and the reveal layout.
+
+The session doc (written only by the server) holds the state these rules produce:
+
+```
+phase     Y.Map  name: "brainstorm"|"cluster"|"vote"|"discuss"|"closed", since: epoch ms
+timer     Y.Map  ends_at: epoch ms|null, duration_s: int, paused_left_s: int|null
+voting    Y.Map  open: bool, budget: int, target: "clusters"|"notes", tallies_visible: bool
+tallies   Y.Map  <cluster or note id> -> int
+lock      Y.Map  content: bool
+follow    Y.Map  active: bool, x, y, zoom: number
+board     Y.Map  anonymous: bool, notes_while_voting: bool          (added)
+drafts    Y.Map  <participant id> -> {name: str, count: int}       (added)
+```
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PHASES: tuple[str, ...] = ("brainstorm", "cluster", "vote", "discuss", "closed")
+VOTE_TARGETS: tuple[str, ...] = ("clusters", "notes")
+DEFAULT_BUDGET = 5
+MAX_BUDGET = 100
+MAX_TIMER_S = 24 * 60 * 60
+TIMER_ACTIONS: tuple[str, ...] = ("pause", "resume", "stop")
+
+
+class RuleError(ValueError):
+    """A facilitation request the rules do not allow; `code` is the API error code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What participants may do in a phase (the facilitator may always do everything)."""
+
+    silent_notes: bool  # new notes go to the author's private drafts
+    add_notes: bool
+    edit: bool
+    vote: bool
+
+
+def capabilities(
+    phase: str, *, locked: bool = False, notes_while_voting: bool = False
+) -> Capabilities:
+    """The participant rules of `phase`; a lock or the closed phase makes the board read-only."""
+    if phase not in PHASES:
+        raise RuleError("invalid_phase", f"phase must be one of {list(PHASES)}, got {phase!r}")
+    if locked or phase == "closed":
+        return Capabilities(silent_notes=False, add_notes=False, edit=False, vote=False)
+    if phase == "brainstorm":
+        return Capabilities(silent_notes=True, add_notes=True, edit=True, vote=False)
+    if phase == "vote":
+        return Capabilities(
+            silent_notes=False, add_notes=notes_while_voting, edit=notes_while_voting, vote=True
+        )
+    return Capabilities(silent_notes=False, add_notes=True, edit=True, vote=False)
+
+
+def default_session(now_ms: int) -> dict[str, dict[str, Any]]:
+    """The session state of a new board."""
+    return {
+        "phase": {"name": "brainstorm", "since": now_ms},
+        "timer": {"ends_at": None, "duration_s": 0, "paused_left_s": None},
+        "voting": {
+            "open": False,
+            "budget": DEFAULT_BUDGET,
+            "target": "clusters",
+            "tallies_visible": False,
+        },
+        "lock": {"content": False},
+        "follow": {"active": False, "x": 0.0, "y": 0.0, "zoom": 1.0},
+        "board": {"anonymous": False, "notes_while_voting": False},
+    }
+
+
+def check_phase(name: object) -> str:
+    if not isinstance(name, str) or name not in PHASES:
+        raise RuleError("invalid_phase", f"name must be one of {list(PHASES)}, got {name!r}")
+    return name
+
+
+def timer_after(
+    request: Mapping[str, Any], timer: Mapping[str, Any], now_ms: int
+) -> dict[str, Any]:
+    """The timer after a facilitator's request: a new duration, or pause/resume/stop."""
+    ends_at = timer.get("ends_at")
+    paused = timer.get("paused_left_s")
+    duration = int(timer.get("duration_s") or 0)
+    if "duration_s" in request:
+        seconds = request["duration_s"]
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int)
+            or not 1 <= seconds <= MAX_TIMER_S
+        ):
+            raise RuleError(
+                "invalid_field", f"duration_s must be a whole number of seconds 1..{MAX_TIMER_S}"
+            )
+        return {"ends_at": now_ms + seconds * 1000, "duration_s": seconds, "paused_left_s": None}
+    action = request.get("action")
+    if action not in TIMER_ACTIONS:
+        raise RuleError(
+            "invalid_field",
+            f"expected duration_s or action in {list(TIMER_ACTIONS)}, got {action!r}",
+        )
+    if action == "stop":
+        return {"ends_at": None, "duration_s": duration, "paused_left_s": None}
+    if action == "pause":
+        if ends_at is None:
+            raise RuleError("timer_not_running", "the timer is not running")
+        left = max(0, math.ceil((float(ends_at) - now_ms) / 1000))
+        return {"ends_at": None, "duration_s": duration, "paused_left_s": left}
+    if paused is None:
+        raise RuleError("timer_not_paused", "the timer is not paused")
+    return {"ends_at": now_ms + int(paused) * 1000, "duration_s": duration, "paused_left_s": None}
+
+
+def voting_after(request: Mapping[str, Any], voting: Mapping[str, Any]) -> dict[str, Any]:
+    """The voting settings after a facilitator's request; missing fields keep their value."""
+    result = dict(voting)
+    if "open" in request:
+        if not isinstance(request["open"], bool):
+            raise RuleError("invalid_field", "open must be true or false")
+        result["open"] = request["open"]
+    if "budget" in request:
+        budget = request["budget"]
+        if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET:
+            raise RuleError("invalid_field", f"budget must be a whole number 1..{MAX_BUDGET}")
+        result["budget"] = budget
+    if "target" in request:
+        if request["target"] not in VOTE_TARGETS:
+            raise RuleError("invalid_field", f"target must be one of {list(VOTE_TARGETS)}")
+        result["target"] = request["target"]
+    if "tallies_visible" in request:
+        if not isinstance(request["tallies_visible"], bool):
+            raise RuleError("invalid_field", "tallies_visible must be true or false")
+        result["tallies_visible"] = request["tallies_visible"]
+    return result
+
+
+def tallies_public(voting: Mapping[str, Any]) -> bool:
+    """Secret ballot: tallies show while voting only if the facilitator made them visible."""
+    return not voting.get("open") or bool(voting.get("tallies_visible"))
+
+
+def check_vote(request: Mapping[str, Any]) -> tuple[str, int]:
+    target = request.get("target")
+    delta = request.get("delta")
+    if not isinstance(target, str) or not target:
+        raise RuleError("invalid_field", "target must be the id of a cluster or a note")
+    if isinstance(delta, bool) or delta not in (1, -1):
+        raise RuleError("invalid_field", f"delta must be 1 or -1, got {delta!r}")
+    assert isinstance(delta, int)
+    return target, delta
+
+
+@dataclass(frozen=True)
+class Area:
+    x: float
+    y: float
+    w: float
+
+
+def reveal_layout(
+    authors: Sequence[tuple[str, int]],
+    area: Area,
+    *,
+    note_w: float,
+    note_h: float,
+    gap: float = 16.0,
+    start_y: float | None = None,
+) -> dict[str, list[tuple[float, float]]]:
+    """Positions for revealed drafts: one column per author, in the given author order.
+
+    `authors` lists (author key, number of notes). Columns wrap to a new band when the
+    area is full, so a room of thirty people still lands inside the section's width.
+    """
+    column_w = note_w + gap
+    per_band = max(1, int((area.w - gap) // column_w))
+    top = area.y + 64 if start_y is None else start_y
+    positions: dict[str, list[tuple[float, float]]] = {}
+    band_height = 0.0
+    for index, (author, count) in enumerate(authors):
+        column = index % per_band
+        if index and column == 0:
+            top += band_height + gap * 2
+            band_height = 0.0
+        x = area.x + gap + column * column_w
+        positions[author] = [(x, top + row * (note_h + gap)) for row in range(count)]
+        band_height = max(band_height, count * (note_h + gap))
+    return positions

@@ -1,0 +1,118 @@
+"""The session doc of a board: facilitation state that only the server writes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from pycrdt import Doc, Map
+
+from boards.facilitation import default_session
+from server.sync.room import Room
+
+SESSION_SUFFIX = "/session"
+DRAFTS_INFIX = "/drafts/"
+# Maps of the session doc that hold plain fields (tallies and drafts are keyed by id).
+FIELD_MAPS = ("phase", "timer", "voting", "lock", "follow", "board")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def session_doc_name(board_id: str) -> str:
+    return board_id + SESSION_SUFFIX
+
+
+def drafts_doc_name(board_id: str, participant_id: str) -> str:
+    return f"{board_id}{DRAFTS_INFIX}{participant_id}"
+
+
+def _root(doc: Doc[Any], name: str) -> Map[Any]:
+    root: Map[Any] = doc.get(name, type=Map)
+    return root
+
+
+class Session:
+    """Read and write the session doc held by a loaded room."""
+
+    def __init__(self, room: Room) -> None:
+        self.room = room
+
+    def ensure_defaults(self) -> None:
+        """Give a new board its initial state; fill in maps added by later versions."""
+        defaults = default_session(now_ms())
+        doc = self.room.doc
+        missing = {
+            name: values
+            for name, values in defaults.items()
+            if any(key not in _root(doc, name) for key in values)
+        }
+        if not missing:
+            return
+
+        def write(doc: Doc[Any]) -> None:
+            for name, values in missing.items():
+                root = _root(doc, name)
+                for key, value in values.items():
+                    if key not in root:
+                        root[key] = value
+
+        self.room.mutate(write)
+
+    def get(self, name: str) -> dict[str, Any]:
+        data: dict[str, Any] = _root(self.room.doc, name).to_py() or {}
+        return data
+
+    def state(self) -> dict[str, Any]:
+        """Everything a client would show, as JSON."""
+        state = {name: self.get(name) for name in FIELD_MAPS}
+        state["tallies"] = {k: int(v) for k, v in self.get("tallies").items()}
+        state["drafts"] = self.get("drafts")
+        return state
+
+    def update(self, name: str, values: Mapping[str, Any]) -> None:
+        changed = {k: v for k, v in values.items() if self.get(name).get(k, object()) != v}
+        if not changed:
+            return
+
+        def write(doc: Doc[Any]) -> None:
+            root = _root(doc, name)
+            for key, value in changed.items():
+                root[key] = value
+
+        self.room.mutate(write)
+
+    def replace_tallies(self, tallies: Mapping[str, int]) -> None:
+        def write(doc: Doc[Any]) -> None:
+            root = _root(doc, "tallies")
+            for key in list(root.keys()):
+                if key not in tallies:
+                    del root[key]
+            for key, count in tallies.items():
+                if root.get(key) != count:
+                    root[key] = count
+
+        self.room.mutate(write)
+
+    def set_drafts(self, participant_id: str, name: str, count: int) -> None:
+        current = self.get("drafts").get(participant_id)
+        if current == {"name": name, "count": count}:
+            return
+        self.room.mutate(
+            lambda doc: _root(doc, "drafts").__setitem__(
+                participant_id, Map({"name": name, "count": count})
+            )
+        )
+
+    @property
+    def phase(self) -> str:
+        return str(self.get("phase").get("name", "brainstorm"))
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.get("lock").get("content"))
+
+    def participants_may_write(self) -> bool:
+        return not self.locked and self.phase != "closed"
