@@ -33,11 +33,27 @@ def tree_stats(root: int) -> ProcStats:
     return ProcStats(cpu, rss, peak)
 
 
-def machine_busy_s() -> float:
-    """CPU seconds all cores spent on anything but idle and iowait since boot."""
+@dataclass(frozen=True, slots=True)
+class MachineCpu:
+    """Seconds all cores spent, from /proc/stat: in processes, in softirq, and stolen."""
+
+    processes_s: float  # user + nice + system + irq: what processes' own times add up to
+    softirq_s: float  # mostly loopback TCP here; charged to no process
+    steal_s: float  # taken by the hypervisor, not ours at all
+
+    def __sub__(self, other: MachineCpu) -> MachineCpu:
+        return MachineCpu(
+            self.processes_s - other.processes_s,
+            self.softirq_s - other.softirq_s,
+            self.steal_s - other.steal_s,
+        )
+
+
+def machine_cpu() -> MachineCpu:
+    """CPU seconds since boot over all cores."""
     fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    ticks = [int(value) for value in fields[:8]]  # user nice system idle iowait irq softirq steal
-    return (sum(ticks) - ticks[3] - ticks[4]) / _CLK_TCK
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return MachineCpu((user + nice + system + irq) / _CLK_TCK, softirq / _CLK_TCK, steal / _CLK_TCK)
 
 
 def _process_tree(root: int) -> list[int]:

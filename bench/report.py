@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import LoadResult
-from bench.servers import ProcStats
+from bench.procfs import MachineCpu, ProcStats
 
 
 def percentile(ordered: Sequence[float], q: float) -> float | None:
@@ -25,13 +25,13 @@ def summarize(
     before: ProcStats,
     after: ProcStats,
     idle: ProcStats,
-    machine_cpu_s: float,
+    machine: MachineCpu,
 ) -> dict[str, Any]:
     """One server's row: latencies in ms, delivery, connect times, CPU and memory.
 
-    CPU figures cover connect to end of drain. other_cpu_s is what the rest of the machine
-    used meanwhile (machine total - server - load generator): if it is large, another
-    program competed for the cores and the latencies are not comparable.
+    CPU figures cover connect to end of drain. other_cpu_s is what other processes used
+    meanwhile (all process time on the machine - server - load generator): if it is large,
+    another program competed for the cores and the latencies are not comparable.
     """
     server_cpu = after.cpu_s - before.cpu_s
     latencies = sorted(load.latencies_us)
@@ -64,7 +64,9 @@ def summarize(
         "writers_live": load.writers_live,
         "server_cpu_s": round(server_cpu, 2),
         "load_cpu_s": round(load.load_cpu_s, 2),
-        "other_cpu_s": round(machine_cpu_s - server_cpu - load.load_cpu_s, 2),
+        "other_cpu_s": round(machine.processes_s - server_cpu - load.load_cpu_s, 2),
+        "softirq_cpu_s": round(machine.softirq_s, 2),
+        "steal_cpu_s": round(machine.steal_s, 2),
         "server_cpu_total_s": round(after.cpu_s, 2),
         "server_rss_idle_mb": round(idle.rss_kb / 1024, 1),
         "server_rss_peak_mb": round(after.rss_peak_kb / 1024, 1),

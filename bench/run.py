@@ -15,7 +15,7 @@ from typing import Any
 
 from bench import report
 from bench.load import LoadConfig, LoadError, run_load
-from bench.procfs import ProcStats, machine_busy_s
+from bench.procfs import MachineCpu, ProcStats, machine_cpu
 from bench.servers import BENCH_DIR, SERVERS, ServerError, start_server
 
 RESULTS_DIR = BENCH_DIR / "results"
@@ -83,11 +83,11 @@ def _bench_one(name: str, args: argparse.Namespace, run_dir: Path) -> dict[str, 
             with start_server(name, Path(tmp)) as server:
                 idle = server.stats()
                 marks: dict[str, ProcStats] = {}
-                busy: dict[str, float] = {}
+                busy: dict[str, MachineCpu] = {}
 
                 def mark(phase: str) -> None:
                     marks[phase] = server.stats()
-                    busy[phase] = machine_busy_s()
+                    busy[phase] = machine_cpu()
 
                 config = LoadConfig(
                     url=server.ws_url,
@@ -102,24 +102,25 @@ def _bench_one(name: str, args: argparse.Namespace, run_dir: Path) -> dict[str, 
                     drain_timeout=args.drain_timeout,
                     docs=args.docs,
                 )
-                try:
-                    load = run_load(config, mark)
-                finally:
-                    _keep_log(server.log_path, run_dir)
-                machine_s = busy["end"] - busy["connect"]
-                return report.summarize(name, load, marks["connect"], marks["end"], idle, machine_s)
+                load = run_load(config, mark)
+            row = report.summarize(
+                name, load, marks["connect"], marks["end"], idle, busy["end"] - busy["connect"]
+            )
+            row["server_stopped"] = server.stopped
+            return row
         except (ServerError, LoadError, OSError) as exc:
-            _keep_log(Path(tmp) / f"{name}.log", run_dir)
             return report.failed_row(name, str(exc))
+        finally:
+            _keep_log(Path(tmp) / f"{name}.log", run_dir)
 
 
 def _wait_for_quiet(limit_s: float) -> None:
     """Wait (at most limit_s) until other programs use under a quarter of a core."""
     deadline = time.monotonic() + limit_s
     while True:
-        before = machine_busy_s()
+        before = machine_cpu()
         time.sleep(1.0)
-        cores = machine_busy_s() - before
+        cores = (machine_cpu() - before).processes_s
         if cores < _QUIET_CORES:
             return
         if time.monotonic() >= deadline:

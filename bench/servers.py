@@ -32,7 +32,7 @@ class ServerError(RuntimeError):
     """A server did not start, answer, or create the board."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RunningServer:
     """A started server: where the load connects, and the process to measure."""
 
@@ -41,6 +41,7 @@ class RunningServer:
     ws_url: str
     origin: str
     log_path: Path
+    stopped: str = ""  # how it ended, filled in when start_server's block exits
 
     def stats(self) -> ProcStats:
         """CPU and memory of the server process and its descendants."""
@@ -77,9 +78,11 @@ def start_server(name: str, workdir: Path) -> Iterator[RunningServer]:
         else:
             _wait_ready(process, f"{base}/", log_path)
             ws_url = f"ws://{HOST}:{port}/bench-{secrets.token_urlsafe(6)}"
-        yield RunningServer(name, process.pid, ws_url, base, log_path)
+        server = RunningServer(name, process.pid, ws_url, base, log_path)
+        yield server
     finally:
-        _stop(process)
+        outcome = _stop(process)
+    server.stopped = outcome
 
 
 def log_tail(path: Path, lines: int = 20) -> str:
@@ -158,14 +161,18 @@ def _create_board(base: str) -> tuple[str, str]:
     return str(body["id"]), str(body["facilitator_key"])
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> str:
+    """SIGTERM, then SIGKILL after a grace period; says how the server ended."""
     if process.poll() is not None:
-        return
+        return f"had already exited with {process.returncode}"
+    started = time.monotonic()
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=_STOP_TIMEOUT_S)
+        code = process.wait(timeout=_STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=_STOP_TIMEOUT_S)
+        return f"ignored SIGTERM for {_STOP_TIMEOUT_S:.0f} s, killed"
+    return f"exit {code} {time.monotonic() - started:.1f} s after SIGTERM"
