@@ -1,9 +1,9 @@
 """A lean websocket client: websockets' sans-I/O ClientProtocol under an asyncio.Protocol.
 
-websockets' asyncio client costs about 40 µs of Python per received message (a task
-wake-up, futures, an assembler); 200 clients receive some 20 000 messages a second, which
-on a 2-core machine would starve the servers under test. The sans-I/O core parses a frame
-in about 6 µs, and a callback per message needs no task at all.
+Each message goes straight to a callback: no reader task per connection, no future per
+message. Against websockets' asyncio client this saved about 10% of the load
+generator's CPU (4.2 s to 3.9 s for 45 000 deliveries to 100 clients on the 2-core
+machine the bench was written on), CPU the server under test gets instead.
 """
 
 from __future__ import annotations
