@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from server import api, facilitate, pages
+from server import api, exports, facilitate, pages
 from server.drafts import Drafts
 from server.errors import ApiError, api_error_handler
 from server.ratelimit import FailureLimiter
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             *api.routes,
+            *exports.routes,
             *pages.routes,
             *facilitate.routes,
             WebSocketRoute("/ws/{board_id}", board_socket),

@@ -1,16 +1,36 @@
-"""The `samsyn` command."""
+"""The `samsyn` command: serve, and the offline tools export, import, boards and backup.
+
+The offline tools open the SQLite file directly (no server needed, and safe while one
+runs: WAL lets readers in, and writes wait for the server's commits). They exit with 2
+and a message on stderr when the input is wrong.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import logging
+import os
+import sqlite3
 import sys
+import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import uvicorn
 
+from boards.export import FORMATS, render
+from boards.export.outline import DEFAULT_TZ
 from server.app import create_app
+from server.errors import ApiError
+from server.exports import board_view, import_board, stored_doc
 from server.settings import Settings, SettingsError
+from server.store import Store
+
+
+class CliError(Exception):
+    """Bad input to a command; printed as "samsyn: <message>" with exit code 2."""
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -38,20 +58,182 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- offline tools ------------------------------------------------------------------------
+
+
+def _db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
+    try:
+        path: Path = args.db or Settings.from_env().db
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
+    if must_exist and not path.is_file():
+        raise CliError(f"expected a Samsyn database at {path}, found no file (see --db)")
+    return path
+
+
+async def _export(path: Path, board_id: str, fmt: str) -> tuple[bytes, str]:
+    async with Store(path) as store:
+        record = await store.get_board(board_id)
+        if record is None:
+            raise CliError(f"no board {board_id!r} in {path} (`samsyn boards` lists them)")
+        doc = await stored_doc(store, record.id)
+        board = await board_view(store, record, doc)
+    rendered = render(board, fmt)
+    return rendered.content, rendered.filename
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    fmt = args.format
+    if fmt is None and args.output is not None and args.output != "-":
+        fmt = Path(args.output).suffix.lstrip(".").lower() or None
+    if fmt not in FORMATS:
+        raise CliError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")
+    content, filename = asyncio.run(_export(_db_path(args), args.board, fmt))
+    if args.output == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+        return 0
+    target = Path(args.output or filename)
+    try:
+        target.write_bytes(content)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror}") from None
+    print(f"wrote {target} ({len(content)} bytes)", file=sys.stderr)
+    return 0
+
+
+async def _import(path: Path, data: object) -> tuple[str, str, str]:
+    async with Store(path) as store:
+        try:
+            new = await import_board(store, data)
+        except ApiError as exc:
+            raise CliError(exc.detail) from None
+    return new.record.id, new.record.join_code, new.facilitator_key
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    source: Path = args.file
+    try:
+        text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {source}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise CliError(f"expected {source} to be a Samsyn JSON export: {exc}") from None
+    board_id, join_code, key = asyncio.run(_import(_db_path(args, must_exist=False), data))
+    print(f"board:       {board_id}")
+    print(f"join code:   {join_code}")
+    print(f"facilitator: /b/{board_id}?key={key}")
+    return 0
+
+
+async def _list(path: Path) -> list[tuple[str, str, str, str]]:
+    async with Store(path) as store:
+        records = await store.list_boards()
+    return [
+        (
+            r.id,
+            datetime.fromtimestamp(r.created / 1000, DEFAULT_TZ).strftime("%Y-%m-%d %H:%M"),
+            r.join_code,
+            r.title,
+        )
+        for r in records
+    ]
+
+
+def _cmd_boards(args: argparse.Namespace) -> int:
+    rows = asyncio.run(_list(_db_path(args)))
+    print("id\tcreated\tjoin code\ttitle")
+    for row in rows:
+        print("\t".join(row))
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    source = _db_path(args)
+    target: Path = args.output
+    if target.resolve() == source.resolve():
+        raise CliError(f"expected a backup file other than the database itself, got {target}")
+    if not target.parent.is_dir():
+        raise CliError(f"cannot write {target}: no directory {target.parent}")
+    # Copy into a temporary file and rename it: an interrupted backup never looks complete.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        src = sqlite3.connect(source)
+        try:
+            dst = sqlite3.connect(tmp)
+            try:
+                # The online backup API copies a consistent state while the server writes.
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        tmp.replace(target)
+    except sqlite3.Error as exc:
+        raise CliError(f"cannot back up {source}: {exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"wrote {target} ({target.stat().st_size} bytes)", file=sys.stderr)
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, help="SQLite database file (default $SAMSYN_DB or data/samsyn.db)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="samsyn", description="Samsyn workshop board server")
     commands = parser.add_subparsers(dest="command", required=True)
+
     serve = commands.add_parser("serve", help="serve the web app and the sync endpoint")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
     serve.add_argument("--db", type=Path, help="SQLite database file (default data/samsyn.db)")
     serve.set_defaults(handler=_serve)
+
+    export = commands.add_parser("export", help="write a board's Målbild 0.5 document")
+    export.add_argument("board", help="board id (`samsyn boards` lists them)")
+    export.add_argument(
+        "--format", "-f", choices=FORMATS, help="document format (default: from -o's suffix)"
+    )
+    export.add_argument(
+        "-o", "--output", help="file to write, - for stdout (default: the document's name)"
+    )
+    _db_option(export)
+    export.set_defaults(handler=_cmd_export)
+
+    import_ = commands.add_parser("import", help="make a new board from a JSON export")
+    import_.add_argument("file", type=Path, help="a JSON export (export.json), - for stdin")
+    _db_option(import_)
+    import_.set_defaults(handler=_cmd_import)
+
+    boards = commands.add_parser("boards", help="list the boards: id, created, join code, title")
+    _db_option(boards)
+    boards.set_defaults(handler=_cmd_boards)
+
+    backup = commands.add_parser("backup", help="copy the database safely, even while serving")
+    backup.add_argument("-o", "--output", type=Path, required=True, help="backup file to write")
+    _db_option(backup)
+    backup.set_defaults(handler=_cmd_backup)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except CliError as exc:
+        print(f"samsyn: {exc}", file=sys.stderr)
+        return 2
     return code
 
 
