@@ -1,5 +1,5 @@
-// Bundles the browser client into static/dist: board.js (+ map) and board.css (+ map).
-// Run from static/: `node build.mjs` (the Makefile does). `--watch` rebuilds on change.
+// Bundles the browser client into static/dist: board.js, board.css and sw.js (+ maps).
+// sw.js is the service worker (served at /sw.js). Run from static/: `node build.mjs` (the Makefile does). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild'
 import { fileURLToPath } from 'node:url'
 
@@ -10,7 +10,8 @@ const options = {
   absWorkingDir: here,
   entryPoints: [
     { in: 'src/main.js', out: 'board' },
-    { in: 'css/board.css', out: 'board' }
+    { in: 'css/board.css', out: 'board' },
+    { in: 'src/sw.js', out: 'sw' }
   ],
   outdir: 'dist',
   bundle: true,

@@ -114,8 +114,8 @@ def test_two_browsers_edit_one_board_live(live_server: ServerProcess, browser: A
     page_a.mouse.up()
     expect(note_b).to_have_attribute("data-x", str(x0 + 200))
     expect(note_b).to_have_attribute("data-y", str(y0 + 120))
-    expect(note_b).to_have_css("left", f"{x0 + 200}px")
-    expect(note_b).to_have_css("top", f"{y0 + 120}px")
+    # Drawn where the doc says: notes are placed by a transform on the world layer.
+    expect(note_b).to_have_css("transform", f"matrix(1, 0, 0, 1, {x0 + 200}, {y0 + 120})")
 
     # Hostile text is shown as text, never run or parsed as markup.
     page_b.locator("[data-board-viewport]").focus()

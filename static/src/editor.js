@@ -14,8 +14,8 @@ export function bindTextField (field, ytext, doc) {
     applyTextChange(doc, ytext, field.value)
     shadow = ytext.toString()
   }
+  // Remote edits and undo/redo both arrive here; local typing already matches the field.
   const onRemote = (event) => {
-    if (event.transaction.local) return
     const value = ytext.toString()
     if (value === field.value) {
       shadow = value

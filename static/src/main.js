@@ -5,7 +5,14 @@ import { connectBoard, TERMINAL_CLOSE_CODES } from './sync.js'
 import { Renderer } from './render.js'
 import { Presence } from './presence.js'
 import { Input } from './input.js'
-import { roots } from './model.js'
+import { Find } from './find.js'
+import { OutlineView } from './outline.js'
+import * as model from './model.js'
+
+// Above this many people, cursors are hidden unless someone asks for them.
+const CURSOR_LIMIT = 30
+// Below this width the outline is the default view (phones).
+const NARROW = '(max-width: 700px)'
 
 function readConfig () {
   const el = document.getElementById('samsyn-config')
@@ -23,6 +30,7 @@ function start () {
   })
   const t = translator(lang)
   const readOnly = Boolean(config.read_only) || config.role === 'wall'
+  const anonymous = Boolean(config.anonymous)
   document.body.classList.toggle('read-only', readOnly)
 
   const doc = new Y.Doc()
@@ -32,7 +40,7 @@ function start () {
   const status = root.querySelector('[data-connection-state]')
   const banner = root.querySelector('[data-board-message]')
 
-  const renderer = new Renderer({ doc, viewport, canvas, t, readOnly })
+  const renderer = new Renderer({ doc, viewport, canvas, t, readOnly, anonymous })
 
   const showState = (state, closedCode) => {
     if (status) {
@@ -54,14 +62,27 @@ function start () {
     seed: config.participant_id || config.name || String(doc.clientID),
     visible: config.role !== 'wall'
   })
+  const cursors = { wanted: null } // null: automatic (on for small rooms)
+  const showCursors = (people) => {
+    const on = cursors.wanted ?? people.length <= CURSOR_LIMIT
+    renderer.setCursorsVisible(on)
+    for (const button of root.querySelectorAll('[data-action="toggle-cursors"]')) {
+      button.setAttribute('aria-pressed', String(on))
+    }
+  }
   presence.onChange((people) => {
     renderer.setPeople(people)
     renderPeople(root, people, t)
+    showCursors(people)
+  })
+  root.querySelector('[data-action="toggle-cursors"]')?.addEventListener('click', (event) => {
+    cursors.wanted = event.currentTarget.getAttribute('aria-pressed') !== 'true'
+    showCursors(presence.people())
   })
 
   // Keep the visible title in step with the doc (the facilitator may rename the board).
   const title = root.querySelector('[data-board-title]')
-  const meta = roots(doc).meta
+  const meta = model.roots(doc).meta
   meta.observe(() => {
     const value = meta.get('title')
     if (title && typeof value === 'string' && value && title.textContent !== value) {
@@ -72,8 +93,69 @@ function start () {
   })
 
   const input = new Input({ doc, renderer, presence, t, config, root, readOnly })
+  const find = new Find({ doc, renderer, input, root, t, lang })
+  const outlineEl = root.querySelector('[data-outline]')
+  const outline = outlineEl ? new OutlineView({ doc, container: outlineEl, t, config, readOnly, anonymous }) : null
+
+  // Show the whole board the first time there is something to show, unless the person
+  // has already moved the view.
+  const hasContent = () => {
+    const { notes, clusters, sections } = model.roots(doc)
+    return notes.size + clusters.size + sections.size > 0
+  }
+  const stopFitting = renderer.onRender(() => {
+    if (input.cameraTouched) return stopFitting()
+    if (!hasContent()) return
+    input.fit()
+    stopFitting()
+  })
+  // What IndexedDB had may be older than the server's board: fit once more on first sync.
+  const fitOnSync = (synced) => {
+    if (!synced) return
+    sync.provider.off('sync', fitOnSync)
+    requestAnimationFrame(() => { if (!input.cameraTouched && hasContent()) input.fit() })
+  }
+  sync.provider.on('sync', fitOnSync)
+
+  const views = setUpViews({ root, viewport, outline, input, config })
+  registerServiceWorker()
   // Handy when debugging in the console and for tests that inspect the live doc.
-  window.samsyn = { doc, provider: sync.provider, renderer, input, presence, config }
+  window.samsyn = { doc, model, provider: sync.provider, renderer, input, presence, config, find, outline, views }
+}
+
+/** Canvas or outline: a toggle button, remembered per browser; phones start in the outline. */
+function setUpViews ({ root, viewport, outline, input, config }) {
+  const toggle = root.querySelector('[data-action="toggle-view"]')
+  const key = 'samsyn-view'
+  const show = (view) => {
+    const isOutline = view === 'outline' && Boolean(outline)
+    document.body.dataset.view = isOutline ? 'outline' : 'canvas'
+    viewport.hidden = isOutline
+    for (const el of root.querySelectorAll('[data-canvas-only]')) el.hidden = isOutline
+    input.active = !isOutline
+    if (isOutline) input.stopEditing()
+    outline?.show(isOutline)
+    if (toggle) toggle.setAttribute('aria-pressed', String(isOutline))
+  }
+  let stored = null
+  try { stored = localStorage.getItem(key) } catch { /* storage blocked */ }
+  const initial = new URLSearchParams(location.search).get('view') || stored ||
+    (matchMedia(NARROW).matches ? 'outline' : 'canvas')
+  show(initial)
+  toggle?.addEventListener('click', () => {
+    const next = document.body.dataset.view === 'outline' ? 'canvas' : 'outline'
+    show(next)
+    try { localStorage.setItem(key, next) } catch { /* storage blocked */ }
+  })
+  return { show, current: () => document.body.dataset.view }
+}
+
+function registerServiceWorker () {
+  // The server serves it at /sw.js so that its scope covers /b/ (offline reloads).
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+    // Offline reloads are a bonus: the board works without them.
+  })
 }
 
 function renderPeople (root, people, t) {
@@ -89,6 +171,12 @@ function renderPeople (root, people, t) {
     item.className = 'person'
     item.style.setProperty('--person-color', person.color)
     item.textContent = person.self ? t('presence.you', { name: person.name }) : person.name
+    if (person.editing && !person.self) {
+      const doing = document.createElement('span')
+      doing.className = 'person-doing'
+      doing.textContent = t('presence.editing')
+      item.append(' ', doing)
+    }
     return item
   }))
 }

@@ -1,37 +1,43 @@
-// Draws the board from the doc. Observers only schedule a frame; a frame reconciles the
-// DOM with the doc by id. Never touches the network; never writes to the doc.
+// Draws the board from the doc. Observers record which ids changed and schedule a frame;
+// a frame touches only the DOM of what changed, so a board with thousands of notes stays
+// smooth. Everything sits on one "world" layer moved by a CSS transform (pan and zoom).
+// Never touches the network; never writes to the doc.
 import * as Y from 'yjs'
-import { roots, readNote, readCluster, readSection, contentBounds, NOTE_SIZE } from './model.js'
+import { roots, readNote, readCluster, readSection } from './model.js'
+import { toBoard as cameraToBoard } from './camera.js'
 
-const MARGIN = 600
-const MIN_CANVAS = { w: 2400, h: 1600 }
+const GRID = 24
 
 export class Renderer {
   /**
    * @param {object} opts
    * @param {Y.Doc} opts.doc
-   * @param {HTMLElement} opts.viewport  scrolling container
-   * @param {HTMLElement} opts.canvas    the board plane, in board coordinates
+   * @param {HTMLElement} opts.viewport  the clipping window onto the board
+   * @param {HTMLElement} opts.canvas    the world layer, in board coordinates
    * @param {(key: string, vars?: object) => string} opts.t
    */
-  constructor ({ doc, viewport, canvas, t, readOnly = false }) {
+  constructor ({ doc, viewport, canvas, t, readOnly = false, anonymous = false }) {
     this.doc = doc
     this.viewport = viewport
     this.canvas = canvas
     this.t = t
     this.readOnly = readOnly
-    this.zoom = 1
-    this.selection = null // {kind: 'note'|'cluster', id}
+    this.anonymous = anonymous
+    this.camera = { x: 0, y: 0, zoom: 1 }
+    this.selection = { notes: new Set(), clusters: new Set() }
     this.editing = null // note id edited locally
     this.people = []
-    this.localDrag = null // {kind, id, x, y}: drawn here, written to the doc on drop
+    this.showCursors = true
+    this.matches = new Set()
+    this.currentMatch = null
+    this.localDrag = null // {dx, dy, notes: Set, clusters: Set}: drawn here, written on drop
+    this.localResize = null // {id, w, h}
+    this._remote = { editing: new Map(), dragging: new Map() }
     this._frame = null
+    this._dirty = { all: true, notes: new Set(), clusters: false, sections: false }
     this._els = { sections: new Map(), clusters: new Map(), notes: new Map(), cursors: new Map() }
+    this._listeners = new Set()
 
-    this.sizer = document.createElement('div')
-    this.sizer.className = 'board-sizer'
-    canvas.replaceWith(this.sizer)
-    this.sizer.append(canvas)
     this.layers = {}
     for (const name of ['sections', 'clusters', 'notes', 'cursors']) {
       const layer = document.createElement('div')
@@ -45,15 +51,37 @@ export class Renderer {
     this.emptyHint.textContent = t(readOnly ? 'board.empty_read_only' : 'board.empty_hint')
     viewport.append(this.emptyHint)
 
-    const { sections, clusters, notes, meta } = roots(doc)
-    this._observer = () => this.schedule()
-    for (const type of [sections, clusters, notes, meta]) type.observeDeep(this._observer)
+    const { sections, clusters, notes } = roots(doc)
+    this._observers = [
+      [notes, (events) => this._notesChanged(events, notes)],
+      [clusters, () => { this._dirty.clusters = true; this.schedule() }],
+      [sections, () => { this._dirty.sections = true; this.schedule() }]
+    ]
+    for (const [type, fn] of this._observers) type.observeDeep(fn)
+    this.setCamera(this.camera)
     this.schedule()
   }
 
   destroy () {
-    const { sections, clusters, notes, meta } = roots(this.doc)
-    for (const type of [sections, clusters, notes, meta]) type.unobserveDeep(this._observer)
+    for (const [type, fn] of this._observers) type.unobserveDeep(fn)
+  }
+
+  /** Called after each frame that drew something (the outline and find listen). */
+  onRender (listener) { this._listeners.add(listener); return () => this._listeners.delete(listener) }
+
+  _notesChanged (events, notes) {
+    const dirty = this._dirty
+    for (const event of events) {
+      if (event.target === notes) {
+        for (const key of event.changes.keys.keys()) dirty.notes.add(key)
+        dirty.clusters = true // counts
+      } else {
+        const id = event.path[0]
+        if (typeof id === 'string') dirty.notes.add(id)
+        if (event.target instanceof Y.Map && event.changes.keys.has('cluster')) dirty.clusters = true
+      }
+    }
+    this.schedule()
   }
 
   /** Draw on the next frame; background tabs get a timer so they never fall behind. */
@@ -69,72 +97,163 @@ export class Renderer {
     this._frame = { raf: requestAnimationFrame(run), timer: setTimeout(run, 100) }
   }
 
-  setSelection (selection) { this.selection = selection; this.schedule() }
-  setEditing (noteId) { this.editing = noteId; this.schedule() }
-  setPeople (people) { this.people = people; this.schedule() }
-  setZoom (zoom) { this.zoom = zoom; this.schedule() }
+  // ------------------------------------------------------------------- view state
 
-  /** Move an element under the local pointer right now, without waiting for a frame. */
-  setLocalDrag (drag) {
-    this.localDrag = drag
-    if (drag) {
-      const el = drag.kind === 'note' ? this._els.notes.get(drag.id) : this._els.clusters.get(drag.id)
-      if (el) place(el, drag.x, drag.y)
-    }
+  setSelection (selection) {
+    this._dirtyKeys(this.selection, selection)
+    this.selection = { notes: new Set(selection.notes), clusters: new Set(selection.clusters) }
     this.schedule()
+  }
+
+  setEditing (noteId) {
+    if (this.editing) this._dirty.notes.add(this.editing)
+    if (noteId) this._dirty.notes.add(noteId)
+    this.editing = noteId
+    this.schedule()
+  }
+
+  setPeople (people) {
+    this.people = people
+    const before = this._remote
+    const after = remoteActivity(people)
+    for (const id of new Set([...before.editing.keys(), ...after.editing.keys()])) this._dirty.notes.add(id)
+    const dragKeys = new Set([...before.dragging.keys(), ...after.dragging.keys()])
+    for (const key of dragKeys) {
+      const [kind, id] = splitKey(key)
+      if (kind === 'note') this._dirty.notes.add(id)
+      else {
+        this._dirty.clusters = true
+        for (const noteId of this._clusterMembers(id)) this._dirty.notes.add(noteId)
+      }
+    }
+    this._remote = after
+    this.schedule()
+  }
+
+  setCursorsVisible (visible) {
+    this.showCursors = visible
+    this.layers.cursors.hidden = !visible
+    this.schedule()
+  }
+
+  setMatches (ids, current = null) {
+    for (const id of this.matches) this._dirty.notes.add(id)
+    for (const id of ids) this._dirty.notes.add(id)
+    if (this.currentMatch) this._dirty.notes.add(this.currentMatch)
+    if (current) this._dirty.notes.add(current)
+    this.matches = new Set(ids)
+    this.currentMatch = current
+    this.schedule()
+  }
+
+  /** Pan and zoom right now: one style write on the world layer and the grid. */
+  setCamera (camera) {
+    this.camera = { x: camera.x, y: camera.y, zoom: camera.zoom }
+    const { x, y, zoom } = this.camera
+    this.canvas.style.transform = `translate(${x}px, ${y}px) scale(${zoom})`
+    const size = GRID * zoom
+    this.viewport.style.backgroundSize = `${size}px ${size}px`
+    this.viewport.style.backgroundPosition = `${x}px ${y}px`
+    this.viewport.classList.toggle('zoomed-out', zoom < 0.5)
+  }
+
+  /** Move what the local pointer drags right now, without waiting for a frame. */
+  setLocalDrag (drag) {
+    const before = this.localDrag
+    this.localDrag = drag
+    for (const d of [before, drag]) {
+      if (!d) continue
+      for (const id of d.notes) this._dirty.notes.add(id)
+      if (d.clusters.size) this._dirty.clusters = true
+    }
+    if (drag) this._drawDirty()
+    else this.schedule()
+  }
+
+  setLocalResize (resize) {
+    this.localResize = resize
+    this._dirty.clusters = true
+    if (resize) this._drawDirty()
+    else this.schedule()
   }
 
   noteElement (id) { return this._els.notes.get(id) || null }
   clusterElement (id) { return this._els.clusters.get(id) || null }
 
-  /** Board coordinates of a point given in client (viewport) pixels. */
+  /** Board coordinates of a point given in client pixels. */
   toBoard (clientX, clientY) {
-    const rect = this.canvas.getBoundingClientRect()
-    return { x: (clientX - rect.left) / this.zoom, y: (clientY - rect.top) / this.zoom }
+    const rect = this.viewport.getBoundingClientRect()
+    return cameraToBoard(this.camera, clientX - rect.left, clientY - rect.top)
   }
 
   /** The board point at the centre of what is visible now. */
   visibleCentre () {
-    const rect = this.viewport.getBoundingClientRect()
-    return this.toBoard(rect.left + rect.width / 2, rect.top + rect.height / 2)
+    return cameraToBoard(this.camera, this.viewport.clientWidth / 2, this.viewport.clientHeight / 2)
   }
+
+  // ------------------------------------------------------------------- drawing
 
   render () {
-    const { sections, clusters, notes } = roots(this.doc)
-    const remote = this._remoteActivity()
-
-    reconcile(this._els.sections, this.layers.sections, sections, (id, map, el) =>
-      this._drawSection(readSection(id, map), el))
-
-    const counts = new Map()
-    for (const note of notes.values()) {
-      const cluster = note instanceof Y.Map ? note.get('cluster') : null
-      if (cluster) counts.set(cluster, (counts.get(cluster) || 0) + 1)
+    if (this._frame !== null) {
+      clearTimeout(this._frame.timer)
+      cancelAnimationFrame(this._frame.raf)
+      this._frame = null
     }
-    reconcile(this._els.clusters, this.layers.clusters, clusters, (id, map, el) =>
-      this._drawCluster(readCluster(id, map), el, counts.get(id) || 0, remote))
-
-    // Oldest first, so a new note lands on top of older ones.
-    const ordered = [...notes.entries()]
-      .filter(([, map]) => map instanceof Y.Map)
-      .sort(([a, x], [b, y]) => (x.get('created') || 0) - (y.get('created') || 0) || (a < b ? -1 : 1))
-    reconcile(this._els.notes, this.layers.notes, new Map(ordered), (id, map, el) =>
-      this._drawNote(readNote(id, map), el, remote))
-
+    this._drawDirty()
     this._drawCursors()
-    this._drawCanvasSize()
+    const { notes, clusters } = roots(this.doc)
     this.emptyHint.hidden = notes.size > 0 || clusters.size > 0
+    for (const listener of this._listeners) listener()
   }
 
-  _remoteActivity () {
-    const editing = new Map()
-    const dragging = new Map()
-    for (const person of this.people) {
-      if (person.self) continue
-      if (person.editing) editing.set(person.editing, person)
-      if (person.drag) dragging.set(`${person.drag.kind}:${person.drag.id}`, person.drag)
+  _drawDirty () {
+    const { sections, clusters, notes } = roots(this.doc)
+    const dirty = this._dirty
+    const all = dirty.all
+    if (all || dirty.sections) {
+      reconcile(this._els.sections, this.layers.sections, sections, (id, map, el) =>
+        this._drawSection(readSection(id, map), el))
     }
-    return { editing, dragging }
+    if (all || dirty.clusters) {
+      const counts = new Map()
+      for (const note of notes.values()) {
+        const cluster = note instanceof Y.Map ? note.get('cluster') : null
+        if (cluster) counts.set(cluster, (counts.get(cluster) || 0) + 1)
+      }
+      reconcile(this._els.clusters, this.layers.clusters, clusters, (id, map, el) =>
+        this._drawCluster(readCluster(id, map), el, counts.get(id) || 0))
+    }
+    if (all) {
+      // Oldest first, so a newer note lies on top of older ones.
+      const ordered = [...notes.entries()]
+        .filter(([, map]) => map instanceof Y.Map)
+        .sort(([a, x], [b, y]) => (x.get('created') || 0) - (y.get('created') || 0) || (a < b ? -1 : 1))
+      const fragment = document.createDocumentFragment()
+      for (const [id, map] of ordered) {
+        const existing = this._els.notes.get(id)
+        const el = this._drawNote(readNote(id, map), existing)
+        if (!existing) { this._els.notes.set(id, el); fragment.append(el) }
+      }
+      this.layers.notes.append(fragment)
+      for (const [id, el] of this._els.notes) {
+        if (!notes.has(id)) { el.remove(); this._els.notes.delete(id) }
+      }
+    } else {
+      for (const id of dirty.notes) {
+        const map = notes.get(id)
+        const existing = this._els.notes.get(id)
+        if (!(map instanceof Y.Map)) {
+          if (existing) { existing.remove(); this._els.notes.delete(id) }
+          continue
+        }
+        const el = this._drawNote(readNote(id, map), existing)
+        if (!existing) { this._els.notes.set(id, el); this.layers.notes.append(el) }
+      }
+    }
+    dirty.all = false
+    dirty.sections = false
+    dirty.clusters = false
+    dirty.notes.clear()
   }
 
   _drawSection (section, el) {
@@ -148,13 +267,16 @@ export class Renderer {
       el.append(title, prompt)
     }
     el.dataset.sectionId = section.id
+    el.setAttribute('aria-label', section.title || this.t('outline.no_section'))
     setText(el.querySelector('.section-title'), section.title)
     setText(el.querySelector('.section-prompt'), section.prompt)
-    place(el, section.x, section.y, section.w, section.h)
+    el.style.transform = `translate(${section.x}px, ${section.y}px)`
+    el.style.width = `${section.w}px`
+    el.style.height = `${section.h}px`
     return el
   }
 
-  _drawCluster (cluster, el, count, remote) {
+  _drawCluster (cluster, el, count) {
     if (!el) {
       el = document.createElement('div')
       el.className = 'cluster'
@@ -181,22 +303,26 @@ export class Renderer {
       }
     }
     el.dataset.clusterId = cluster.id
+    el.dataset.count = String(count)
     const title = el.querySelector('.cluster-title')
     // The focused field is bound to the Y.Text by the editor; do not fight it.
     if (document.activeElement !== title && title.value !== cluster.title) title.value = cluster.title
     el.setAttribute('aria-label', this.t('cluster.aria', { title: cluster.title || this.t('cluster.untitled'), count }))
     setText(el.querySelector('.cluster-count'), this.t(count === 1 ? 'cluster.count_one' : 'cluster.count_many', { count }))
     el.style.setProperty('--cluster-color', cluster.color)
-    const drag = this._dragFor('cluster', cluster.id, remote)
-    place(el, drag ? drag.x : cluster.x, drag ? drag.y : cluster.y, cluster.w, cluster.h)
+    const offset = this._offsetFor('cluster', cluster.id, cluster)
+    const resize = this.localResize && this.localResize.id === cluster.id ? this.localResize : null
+    el.style.transform = `translate(${cluster.x + offset.dx}px, ${cluster.y + offset.dy}px)`
+    el.style.width = `${resize ? resize.w : cluster.w}px`
+    el.style.height = `${resize ? resize.h : cluster.h}px`
     el.dataset.x = String(cluster.x)
     el.dataset.y = String(cluster.y)
-    el.classList.toggle('selected', this._isSelected('cluster', cluster.id))
-    el.classList.toggle('dragging', Boolean(drag))
+    el.classList.toggle('selected', this.selection.clusters.has(cluster.id))
+    el.classList.toggle('dragging', offset.moving)
     return el
   }
 
-  _drawNote (note, el, remote) {
+  _drawNote (note, el) {
     if (!el) {
       el = document.createElement('div')
       el.className = 'note'
@@ -216,54 +342,86 @@ export class Renderer {
     el.dataset.noteId = note.id
     el.dataset.x = String(note.x)
     el.dataset.y = String(note.y)
+    el.dataset.cluster = note.cluster || ''
     // Hostile text stays text: only ever textContent, never markup.
-    setText(el.querySelector('.note-text'), note.text)
-    setText(el.querySelector('.note-author'), note.author)
-    el.setAttribute('aria-label', this.t('note.aria', {
-      text: note.text || this.t('note.empty'),
-      author: note.author || this.t('note.anonymous')
-    }))
-    el.style.setProperty('--note-color', note.color)
-    const drag = this._dragFor('note', note.id, remote)
-    place(el, drag ? drag.x : note.x, drag ? drag.y : note.y)
-    el.classList.toggle('selected', this._isSelected('note', note.id))
+    setText(el.firstChild, note.text)
+    const author = this.anonymous ? '' : note.author
+    setText(el.lastChild.firstChild, author)
+    const label = this.anonymous
+      ? this.t('note.aria_anonymous', { text: note.text || this.t('note.empty') })
+      : this.t('note.aria', { text: note.text || this.t('note.empty'), author: note.author || this.t('note.anonymous') })
+    if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label)
+    if (el._color !== note.color) { el.style.setProperty('--note-color', note.color); el._color = note.color }
+    const offset = this._offsetFor('note', note.id, note)
+    const transform = `translate(${note.x + offset.dx}px, ${note.y + offset.dy}px)`
+    if (el._transform !== transform) { el.style.transform = transform; el._transform = transform }
+    el.classList.toggle('selected', this.selection.notes.has(note.id))
     el.classList.toggle('editing', this.editing === note.id)
-    el.classList.toggle('dragging', Boolean(drag))
-    const editor = remote.editing.get(note.id)
+    el.classList.toggle('dragging', offset.moving)
+    el.classList.toggle('match', this.matches.has(note.id))
+    el.classList.toggle('match-current', this.currentMatch === note.id)
+    const editor = this._remote.editing.get(note.id)
     el.classList.toggle('remote-editing', Boolean(editor))
-    setText(el.querySelector('.note-editing-by'), editor ? this.t('note.editing_by', { name: editor.name }) : '')
+    setText(el.lastChild.lastChild, editor ? this.t('note.editing_by', { name: editor.name }) : '')
     if (editor) el.style.setProperty('--editor-color', editor.color)
     else el.style.removeProperty('--editor-color')
     return el
   }
 
-  _dragFor (kind, id, remote) {
-    if (this.localDrag && this.localDrag.kind === kind && this.localDrag.id === id) return this.localDrag
-    return remote.dragging.get(`${kind}:${id}`) || null
+  /** How far a note or cluster is shifted by a drag in progress (local or remote). */
+  _offsetFor (kind, id, item) {
+    const local = this.localDrag
+    if (local) {
+      if (kind === 'note' && (local.notes.has(id) || (item.cluster && local.clusters.has(item.cluster)))) {
+        return { dx: local.dx, dy: local.dy, moving: true }
+      }
+      if (kind === 'cluster' && local.clusters.has(id)) return { dx: local.dx, dy: local.dy, moving: true }
+    }
+    const own = this._remote.dragging.get(`${kind}:${id}`)
+    if (own) return { dx: own.x - item.x, dy: own.y - item.y, moving: true }
+    if (kind === 'note' && item.cluster) {
+      const drag = this._remote.dragging.get(`cluster:${item.cluster}`)
+      const cluster = drag && this.doc.getMap('clusters').get(item.cluster)
+      if (cluster instanceof Y.Map) {
+        return { dx: drag.x - (cluster.get('x') || 0), dy: drag.y - (cluster.get('y') || 0), moving: true }
+      }
+    }
+    return { dx: 0, dy: 0, moving: false }
   }
 
-  _isSelected (kind, id) {
-    return Boolean(this.selection && this.selection.kind === kind && this.selection.id === id)
+  _clusterMembers (clusterId) {
+    const ids = []
+    for (const [id, note] of roots(this.doc).notes) {
+      if (note instanceof Y.Map && note.get('cluster') === clusterId) ids.push(id)
+    }
+    return ids
+  }
+
+  _dirtyKeys (before, after) {
+    for (const id of symmetricDifference(before.notes, after.notes)) this._dirty.notes.add(id)
+    if (symmetricDifference(before.clusters, after.clusters).length) this._dirty.clusters = true
   }
 
   _drawCursors () {
     const seen = new Set()
-    for (const person of this.people) {
-      if (person.self || !person.cursor) continue
-      seen.add(person.clientId)
-      let el = this._els.cursors.get(person.clientId)
-      if (!el) {
-        el = document.createElement('div')
-        el.className = 'cursor'
-        const label = document.createElement('span')
-        label.className = 'cursor-label'
-        el.append(label)
-        this.layers.cursors.append(el)
-        this._els.cursors.set(person.clientId, el)
+    if (this.showCursors) {
+      for (const person of this.people) {
+        if (person.self || !person.cursor) continue
+        seen.add(person.clientId)
+        let el = this._els.cursors.get(person.clientId)
+        if (!el) {
+          el = document.createElement('div')
+          el.className = 'cursor'
+          const label = document.createElement('span')
+          label.className = 'cursor-label'
+          el.append(label)
+          this.layers.cursors.append(el)
+          this._els.cursors.set(person.clientId, el)
+        }
+        setText(el.firstChild, person.name)
+        el.style.setProperty('--person-color', person.color)
+        el.style.transform = `translate(${person.cursor.x}px, ${person.cursor.y}px)`
       }
-      setText(el.firstChild, person.name)
-      el.style.setProperty('--person-color', person.color)
-      place(el, person.cursor.x, person.cursor.y)
     }
     for (const [clientId, el] of this._els.cursors) {
       if (!seen.has(clientId)) {
@@ -272,17 +430,30 @@ export class Renderer {
       }
     }
   }
+}
 
-  _drawCanvasSize () {
-    const box = contentBounds(this.doc)
-    const w = Math.max(MIN_CANVAS.w, box ? box.x1 + MARGIN : 0, (this.localDrag?.x ?? 0) + NOTE_SIZE.w + MARGIN)
-    const h = Math.max(MIN_CANVAS.h, box ? box.y1 + MARGIN : 0, (this.localDrag?.y ?? 0) + NOTE_SIZE.h + MARGIN)
-    this.canvas.style.width = `${w}px`
-    this.canvas.style.height = `${h}px`
-    this.canvas.style.transform = `scale(${this.zoom})`
-    this.sizer.style.width = `${w * this.zoom}px`
-    this.sizer.style.height = `${h * this.zoom}px`
+/** Other people's editing and dragging, keyed for quick lookup. */
+function remoteActivity (people) {
+  const editing = new Map()
+  const dragging = new Map()
+  for (const person of people) {
+    if (person.self) continue
+    if (person.editing) editing.set(person.editing, person)
+    if (person.drag) dragging.set(`${person.drag.kind}:${person.drag.id}`, person.drag)
   }
+  return { editing, dragging }
+}
+
+function splitKey (key) {
+  const at = key.indexOf(':')
+  return [key.slice(0, at), key.slice(at + 1)]
+}
+
+function symmetricDifference (a, b) {
+  const out = []
+  for (const x of a) if (!b.has(x)) out.push(x)
+  for (const x of b) if (!a.has(x)) out.push(x)
+  return out
 }
 
 /** Keep `els` (id -> element) in step with `map`: create, update, remove, keep order. */
@@ -308,13 +479,7 @@ function reconcile (els, layer, map, draw) {
   }
 }
 
-function place (el, x, y, w, h) {
-  el.style.left = `${x}px`
-  el.style.top = `${y}px`
-  if (w != null) el.style.width = `${w}px`
-  if (h != null) el.style.height = `${h}px`
-}
-
 function setText (el, text) {
   if (el && el.textContent !== text) el.textContent = text
 }
+

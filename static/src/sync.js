@@ -10,6 +10,13 @@ export const TERMINAL_CLOSE_CODES = Object.freeze({
   4404: 'conn.error_4404'
 })
 
+export const MAX_BACKOFF_MS = 5000
+
+/** A reconnect cap between half and all of MAX_BACKOFF_MS. */
+export function jitteredBackoff (random = Math.random) {
+  return Math.round(MAX_BACKOFF_MS * (0.5 + random() / 2))
+}
+
 /** The state people see: connected | reconnecting | offline. */
 export function connectionState ({ status, online, closedCode }) {
   if (closedCode != null || !online) return 'offline'
@@ -32,7 +39,10 @@ export function connectBoard ({ doc, config, onState = () => {}, location = wind
     doc,
     // The wall shares the facilitator's cookie; saying what it is lets the server make
     // its socket read-only (an unknown parameter is ignored).
-    { params: config.role === 'wall' ? { view: 'wall' } : {} }
+    {
+      params: config.role === 'wall' ? { view: 'wall' } : {},
+      maxBackoffTime: jitteredBackoff()
+    }
   )
   // Reloading while offline still shows the board; edits made offline are merged on reconnect.
   const persistence = new IndexeddbPersistence(`samsyn-board-${config.board_id}`, doc)
@@ -52,6 +62,12 @@ export function connectBoard ({ doc, config, onState = () => {}, location = wind
     publish()
   })
   provider.on('connection-close', (event) => {
+    // Jitter without forking y-websocket: its next delay is min(2^n * 100 ms, maxBackoffTime)
+    // with n counted up right after this event, so a random fraction added to n spreads
+    // each attempt over [d, 2d), and the cap itself is redrawn. After a server restart a
+    // full room then comes back over seconds rather than all in the same millisecond.
+    provider.wsUnsuccessfulReconnects += Math.random()
+    provider.maxBackoffTime = jitteredBackoff()
     // y-websocket 3.1 stops by itself on 44xx; being explicit keeps that true across versions.
     if (event && event.code in TERMINAL_CLOSE_CODES) {
       current.closedCode = event.code
@@ -72,7 +88,10 @@ export function connectBoard ({ doc, config, onState = () => {}, location = wind
     publish()
   }
   const onOffline = () => {
+    // The browser knows the network is gone before a socket times out: stop now, so
+    // edits queue in IndexedDB and go out as one merge when the network is back.
     current.online = false
+    provider.disconnect()
     publish()
   }
   window.addEventListener('online', onOnline)
