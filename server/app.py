@@ -15,11 +15,12 @@ from starlette.staticfiles import StaticFiles
 from server import api, exports, facilitate, pages
 from server.drafts import Drafts
 from server.errors import ApiError, api_error_handler
+from server.logs import redact_uvicorn_logs
 from server.ratelimit import FailureLimiter
 from server.session import SESSION_SUFFIX, Session
 from server.settings import Settings
 from server.store import Store
-from server.sync.endpoint import board_socket, drafts_socket, session_socket
+from server.sync.endpoint import SocketApp, board_socket, drafts_socket, session_socket
 from server.sync.room import Room
 from server.sync.rooms import Rooms
 
@@ -36,6 +37,7 @@ def _on_load(room: Room, hooks: list[Callable[[Room], None]]) -> None:
 def create_app(settings: Settings | None = None) -> Starlette:
     """The whole service; `settings` default to the SAMSYN_* environment."""
     settings = settings or Settings.from_env()
+    redact_uvicorn_logs()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -63,9 +65,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *exports.routes,
             *pages.routes,
             *facilitate.routes,
-            WebSocketRoute("/ws/{board_id}", board_socket),
-            WebSocketRoute("/ws/{board_id}/session", session_socket),
-            WebSocketRoute("/ws/{board_id}/drafts", drafts_socket),
+            WebSocketRoute("/ws/{board_id}", SocketApp(board_socket)),
+            WebSocketRoute("/ws/{board_id}/session", SocketApp(session_socket)),
+            WebSocketRoute("/ws/{board_id}/drafts", SocketApp(drafts_socket)),
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=1024)],

@@ -262,3 +262,16 @@ async def test_slow_client_is_closed_and_others_keep_up(tmp_path: Any) -> None:
                 except websockets.ConnectionClosed:
                     break
         assert slow.close_code == 1013
+
+
+async def test_secrets_never_reach_the_log(
+    app_server: InProcessServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    board = await create_board(app_server.url)
+    with caplog.at_level("INFO", logger="uvicorn.error"):
+        async with YClient(ws_url(app_server, board)) as client:
+            await client.wait_for(client.synced.is_set)
+    accepted = [r.getMessage() for r in caplog.records if "WebSocket" in r.getMessage()]
+    assert accepted, "uvicorn logs each websocket it accepts"
+    assert all(board["facilitator_key"] not in line for line in accepted)
+    assert any("token=[redacted]" in line for line in accepted)

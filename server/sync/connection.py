@@ -1,4 +1,4 @@
-"""One websocket peer: a bounded outbox drained by its own sender task, and a rate limit."""
+"""One websocket peer: a bounded outbox, a send path without a task switch, a rate limit."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
+from starlette.types import Message, Send
 from starlette.websockets import WebSocket, WebSocketState
 
 from server.sync.protocol import CloseCode, close_reason
@@ -16,7 +18,14 @@ log = logging.getLogger(__name__)
 
 
 class Connection:
-    """A client of one room. `send` never blocks: a client that falls behind is closed."""
+    """A client of one room. `send` never blocks: a client that falls behind is closed.
+
+    A broadcast reaches hundreds of sockets, so the common case must be cheap: when
+    nothing is queued, `send` runs the ASGI send coroutine on the spot. uvicorn's send
+    only suspends when the transport is paused (the kernel buffer is full); then the
+    rest of that send and every later frame go through a sender task and the outbox,
+    which is bounded. No frame is ever sent out of order.
+    """
 
     def __init__(
         self,
@@ -27,6 +36,7 @@ class Connection:
         queue_frames: int,
         rate_per_s: float,
         rate_burst: int,
+        raw_send: Send | None = None,
     ) -> None:
         self.websocket = websocket
         self.label = label
@@ -36,41 +46,63 @@ class Connection:
         self.refused_updates = False
         # Awareness client ids this socket announced, with their last clock.
         self.awareness_clients: dict[int, int] = {}
+        self._raw_send = raw_send
         self._outbox: deque[bytes] = deque()
         self._queue_frames = queue_frames
-        self._wake = asyncio.Event()
         self._close: tuple[int, str] | None = None
         self._rate = rate_per_s
         self._burst = float(rate_burst)
         self._tokens = float(rate_burst)
         self._stamp = time.monotonic()
         self._sender: asyncio.Task[None] | None = None
+        self._failed = False
 
     @property
     def closing(self) -> bool:
-        return self._close is not None
+        return self._close is not None or self._failed
 
     def start(self) -> None:
-        self._sender = asyncio.create_task(self._run_sender(), name=f"send {self.label}")
+        """Kept for symmetry with `finish`; sending needs no task until it has to wait."""
+
+    def _message(self, frame: bytes) -> Message:
+        return {"type": "websocket.send", "bytes": frame}
+
+    def _send_coro(self, frame: bytes) -> Awaitable[None]:
+        if self._raw_send is not None:
+            return self._raw_send(self._message(frame))
+        return self.websocket.send_bytes(frame)
 
     def send(self, frame: bytes) -> None:
-        if self._close is not None:
+        if self._close is not None or self._failed:
             return
-        if len(self._outbox) >= self._queue_frames:
-            self.close(
-                CloseCode.TRY_AGAIN_LATER,
-                f"send queue of {self._queue_frames} frames is full: the client is too slow",
-            )
+        if self._sender is not None:
+            if len(self._outbox) >= self._queue_frames:
+                self.close(
+                    CloseCode.TRY_AGAIN_LATER,
+                    f"send queue of {self._queue_frames} frames is full: the client is too slow",
+                )
+                return
+            self._outbox.append(frame)
             return
-        self._outbox.append(frame)
-        self._wake.set()
+        coro = self._send_coro(frame)
+        assert isinstance(coro, Coroutine)
+        try:
+            waiting_on = coro.send(None)
+        except StopIteration:
+            return  # written to the transport without suspending: the usual case
+        except Exception as exc:
+            self._fail(exc)
+            return
+        self._sender = asyncio.create_task(self._drain(coro, waiting_on), name=f"send {self.label}")
 
     def close(self, code: int, reason: str) -> None:
         """Close after nothing more is sent; frames still queued are dropped."""
-        if self._close is None:
-            self._close = (code, close_reason(reason))
-            self._outbox.clear()
-            self._wake.set()
+        if self._close is not None:
+            return
+        self._close = (code, close_reason(reason))
+        self._outbox.clear()
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._drain(None, None), name=f"close {self.label}")
 
     def allow_message(self) -> bool:
         """Token bucket: True while the client stays within its message rate."""
@@ -82,34 +114,58 @@ class Connection:
         self._tokens -= 1.0
         return True
 
-    async def _run_sender(self) -> None:
-        ws = self.websocket
+    def _fail(self, exc: BaseException) -> None:
+        # The peer went away mid-send; the receive loop sees the disconnect.
+        log.debug("%s: send failed: %r", self.label, exc)
+        self._failed = True
+        self._outbox.clear()
+
+    async def _drain(self, coro: Coroutine[Any, Any, None] | None, waiting_on: Any) -> None:
+        """Finish a send that had to wait, then everything queued behind it, then a close."""
         try:
-            while True:
-                await self._wake.wait()
-                self._wake.clear()
-                while self._outbox and self._close is None:
-                    await ws.send_bytes(self._outbox.popleft())
-                if self._close is not None:
-                    code, reason = self._close
-                    if ws.application_state == WebSocketState.CONNECTED:
-                        await ws.close(code, reason)
-                    return
-        except (OSError, RuntimeError) as exc:
-            # The peer went away mid-send; the receive loop sees the disconnect.
-            log.debug("%s: send failed: %s", self.label, exc)
-            self._close = self._close or (CloseCode.GOING_AWAY, "send failed")
-        except Exception as exc:  # websockets' ConnectionClosed and kin
-            log.debug("%s: send stopped: %r", self.label, exc)
-            self._close = self._close or (CloseCode.GOING_AWAY, "send failed")
+            if coro is not None:
+                await _resume(coro, waiting_on)
+            while self._outbox and self._close is None:
+                await self._send_coro(self._outbox.popleft())
+            if self._close is not None:
+                code, reason = self._close
+                if self.websocket.application_state == WebSocketState.CONNECTED:
+                    await self.websocket.close(code, reason)
+        except Exception as exc:  # OSError, ClientDisconnected, websockets' ConnectionClosed
+            self._fail(exc)
+        finally:
+            self._sender = None
+            if self._outbox and not self.closing:
+                # Frames queued while the last await finished: keep draining.
+                self._sender = asyncio.create_task(self._drain(None, None))
 
     async def finish(self) -> None:
-        """Stop the sender; called once the socket is done."""
-        if self._close is None:
-            self._close = (CloseCode.NORMAL, "")
-        self._wake.set()
-        if self._sender is not None:
+        """Stop sending; called once the socket is done."""
+        self._failed = True
+        self._outbox.clear()
+        sender = self._sender
+        if sender is not None and not sender.done():
             try:
-                await asyncio.wait_for(self._sender, timeout=5)
+                await asyncio.wait_for(asyncio.shield(sender), timeout=5)
             except (TimeoutError, asyncio.CancelledError):
-                self._sender.cancel()
+                sender.cancel()
+
+
+async def _resume(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+    """Drive a coroutine that was started by hand and suspended on `waiting_on`.
+
+    An asyncio coroutine suspends by yielding the future it waits for (or None for a
+    bare yield); a task would wait for that future and then resume the coroutine, which
+    reads the future's result itself. This does the same.
+    """
+    while True:
+        if isinstance(waiting_on, asyncio.Future):
+            waiting_on._asyncio_future_blocking = False
+            if not waiting_on.done():
+                await asyncio.wait([waiting_on])
+        else:
+            await asyncio.sleep(0)
+        try:
+            waiting_on = coro.send(None)
+        except StopIteration:
+            return

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.auth import Principal, Role, authenticate, credential, origin_allowed
@@ -47,7 +48,7 @@ async def _admit(websocket: WebSocket) -> tuple[BoardRecord, Principal] | None:
     return board, principal
 
 
-async def board_socket(websocket: WebSocket) -> None:
+async def board_socket(websocket: WebSocket, send: Send) -> None:
     """`/ws/{board_id}`: the board's content doc. Read-only for the wall, for
     `?view=wall`, and for participants while the board is locked or closed."""
     admitted = await _admit(websocket)
@@ -64,19 +65,19 @@ async def board_socket(websocket: WebSocket) -> None:
             can_write = _always
         else:
             can_write = session.participants_may_write
-        await serve_doc(websocket, board.id, principal, can_write=can_write)
+        await serve_doc(websocket, send, board.id, principal, can_write=can_write)
 
 
-async def session_socket(websocket: WebSocket) -> None:
+async def session_socket(websocket: WebSocket, send: Send) -> None:
     """`/ws/{board_id}/session`: facilitation state, written only by the server."""
     admitted = await _admit(websocket)
     if admitted is None:
         return
     board, principal = admitted
-    await serve_doc(websocket, session_doc_name(board.id), principal, can_write=_never)
+    await serve_doc(websocket, send, session_doc_name(board.id), principal, can_write=_never)
 
 
-async def drafts_socket(websocket: WebSocket) -> None:
+async def drafts_socket(websocket: WebSocket, send: Send) -> None:
     """`/ws/{board_id}/drafts`: the caller's own private notes; nobody else's."""
     admitted = await _admit(websocket)
     if admitted is None:
@@ -92,11 +93,23 @@ async def drafts_socket(websocket: WebSocket) -> None:
     async with rooms.use(session_doc_name(board.id)):
         await serve_doc(
             websocket,
+            send,
             drafts_doc_name(board.id, owner),
             principal,
             can_write=_always,
             on_join=lambda room: drafts.participant_joined(room, owner, name),
         )
+
+
+class SocketApp:
+    """A websocket route as a plain ASGI app, so the handler holds the raw `send`:
+    broadcasts call it directly, past the per-message checks of Starlette's WebSocket."""
+
+    def __init__(self, handler: Callable[[WebSocket, Send], Awaitable[None]]) -> None:
+        self._handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._handler(WebSocket(scope, receive, send), send)
 
 
 def _never() -> bool:
@@ -109,6 +122,7 @@ def _always() -> bool:
 
 async def serve_doc(
     websocket: WebSocket,
+    send: Send,
     doc_name: str,
     principal: Principal,
     *,
@@ -127,6 +141,7 @@ async def serve_doc(
         queue_frames=settings.send_queue_frames,
         rate_per_s=settings.rate_per_s,
         rate_burst=settings.rate_burst,
+        raw_send=send,
     )
     conn.start()
     room = await rooms.acquire(doc_name)
