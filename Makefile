@@ -32,8 +32,8 @@ run: setup
 	$(BIN)/samsyn serve --host $(HOST) --port $(PORT) --db $(DB)
 
 lint: $(PY_STAMP)
-	$(BIN)/ruff check server boards tests bench
-	$(BIN)/ruff format --check server boards tests bench
+	$(BIN)/ruff check server boards tests bench scripts
+	$(BIN)/ruff format --check server boards tests bench scripts
 	$(BIN)/mypy
 
 unit: $(CLIENT)

@@ -12,7 +12,7 @@ import json
 import time
 from typing import Any
 
-from pycrdt import Doc, Map
+from pycrdt import Doc
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -29,11 +29,13 @@ from boards.continuation import (
 )
 from boards.export import FORMATS, render
 from boards.export.json import apply_json
+from boards.facilitation import tallies_public
 from boards.model import Board, CheckpointInfo, board_from_doc
 from server.api import board_created, get_board_or_404, read_json, require_principal
 from server.auth import Principal
 from server.errors import ApiError
 from server.registry import MAX_TITLE, NewBoard, create_board
+from server.session import Session, session_doc_name
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
 
@@ -155,10 +157,8 @@ async def _tallies_hidden(rooms: Rooms, principal: Principal, board_id: str) -> 
     """True while a vote is open with hidden tallies and the caller is not the facilitator."""
     if principal.is_facilitator:
         return False
-    # The session doc (DESIGN.md: `/ws/{id}/session`) lives in the room "<id>/session".
-    async with rooms.use(f"{board_id}/session") as room:
-        voting: Map[Any] = room.doc.get("voting", type=Map)
-        return bool(voting.get("open")) and not voting.get("tallies_visible")
+    async with rooms.use(session_doc_name(board_id)) as room:
+        return not tallies_public(Session(room).get("voting"))
 
 
 # -- routes -------------------------------------------------------------------------------
