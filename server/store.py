@@ -265,6 +265,10 @@ class Store:
                 try:
                     result = job.fn(conn)
                 except Exception as exc:
+                    if not conn.in_transaction:
+                        # SQLite rolled the whole transaction back itself (a full disk,
+                        # an I/O error): every job of the batch failed with this one.
+                        raise
                     conn.execute("ROLLBACK TO job")
                     outcomes.append((job.future, None, exc))
                 else:

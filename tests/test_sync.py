@@ -275,3 +275,24 @@ async def test_secrets_never_reach_the_log(
     assert accepted, "uvicorn logs each websocket it accepts"
     assert all(board["facilitator_key"] not in line for line in accepted)
     assert any("token=[redacted]" in line for line in accepted)
+
+
+async def test_a_failed_save_keeps_the_update_and_retries(app_server: InProcessServer) -> None:
+    """A full disk: nobody is sent the update until it is saved; then everyone is."""
+    board = await create_board(app_server.url)
+    store = app_server.app.state.store
+
+    def cap_at_current_size(conn: Any) -> None:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    async with YClient(ws_url(app_server, board)) as a, YClient(ws_url(app_server, board)) as b:
+        await b.wait_for(b.synced.is_set)
+        await store.submit(cap_at_current_size)
+        add_note(a, "big", "x" * 200_000)  # needs new pages: the insert fails
+        with pytest.raises(TimeoutError):
+            await b.wait_for(lambda: "big" in note_texts(b), within=1.0)
+        await store.submit(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))
+        await b.wait_for(lambda: "big" in note_texts(b))
+    history = await store.load_doc(board["id"])
+    assert any(len(update) > 200_000 for update in history.updates)

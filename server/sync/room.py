@@ -186,6 +186,8 @@ class Room:
             return False
         for change in changes:
             self._last_append = self._store.append_update(self.name, change)
+            # Failures are handled through the last append (see _save_with_retry).
+            self._last_append.add_done_callback(_retrieve)
             self._pending.append(change)
         self._pending_from.add(origin)
         self._wake.set()
@@ -305,3 +307,8 @@ class Room:
         if self._log_rows > 0:
             await self._compact()
         self.doc.unobserve(self._subscription)
+
+
+def _retrieve(future: asyncio.Future[int]) -> None:
+    if not future.cancelled():
+        future.exception()
