@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from server import api, exports, facilitate, pages
 from server.drafts import Drafts
 from server.errors import ApiError, api_error_handler
+from server.headers import SecurityHeaders
 from server.logs import redact_uvicorn_logs
 from server.ratelimit import FailureLimiter
 from server.session import SESSION_SUFFIX, Session
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/ws/{board_id}/drafts", SocketApp(drafts_socket)),
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],
-        middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
+        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=1024)],
         exception_handlers={ApiError: api_error_handler},
         lifespan=lifespan,
     )

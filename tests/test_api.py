@@ -20,7 +20,11 @@ async def test_create_board_answers_the_contract(app_server: InProcessServer) ->
     async with httpx.AsyncClient() as client:
         for url in board["urls"].values():
             assert url.startswith(app_server.url)
-        assert (await client.get(f"{app_server.url}/healthz")).status_code == 200
+        health = await client.get(f"{app_server.url}/healthz")
+        assert health.status_code == 200
+        # The facilitator link carries the key: no page may pass it on as a referrer.
+        assert health.headers["referrer-policy"] == "no-referrer"
+        assert health.headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.mark.parametrize(
