@@ -155,7 +155,7 @@ export class Renderer {
     this.viewport.style.backgroundSize = `${size}px ${size}px`
     this.viewport.style.backgroundPosition = `${x}px ${y}px`
     this.viewport.classList.toggle('zoomed-out', zoom < 0.5)
-    this.viewport.classList.toggle('far-out', zoom < 0.3)
+    this.viewport.classList.toggle('far-out', zoom < 0.25)
     this.viewport.style.setProperty('--zoom', String(zoom))
   }
 
