@@ -39,6 +39,15 @@ def _create_board(server: ServerProcess, title: str) -> dict[str, Any]:
     response = httpx.post(f"{server.url}/api/boards", json={"title": title}, timeout=10)
     assert response.status_code == 201, response.text
     board: dict[str, Any] = response.json()
+    # These tests are about live editing. A new board starts in the silent brainstorm,
+    # where a participant's new notes are private drafts (test_browser_workshop.py).
+    phase = httpx.post(
+        f"{server.url}/api/boards/{board['id']}/phase",
+        json={"name": "cluster"},
+        headers={"Authorization": f"Bearer {board['facilitator_key']}"},
+        timeout=10,
+    )
+    assert phase.status_code == 200, phase.text
     return board
 
 

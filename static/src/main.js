@@ -8,6 +8,8 @@ import { Input } from './input.js'
 import { Find } from './find.js'
 import { OutlineView } from './outline.js'
 import * as model from './model.js'
+import { startWorkshop } from './workshop.js'
+import { openCheckpoint } from './checkpoints.js'
 
 // Above this many people, cursors are hidden unless someone asks for them.
 const CURSOR_LIMIT = 30
@@ -55,7 +57,10 @@ function start () {
       banner.textContent = key ? t(key) : ''
     }
   }
-  const sync = connectBoard({ doc, config, onState: showState })
+  // A checkpoint is a saved state: read once over HTTP, shown read-only, never synced.
+  const sync = config.checkpoint_id
+    ? openCheckpoint({ doc, config, onState: showState })
+    : connectBoard({ doc, config, onState: showState })
 
   const presence = new Presence(sync.awareness, {
     name: config.name || t('presence.anonymous'),
@@ -110,17 +115,21 @@ function start () {
     stopFitting()
   })
   // What IndexedDB had may be older than the server's board: fit once more on first sync.
+  // A board that is empty then stays put: the first note someone writes must not move it.
   const fitOnSync = (synced) => {
     if (!synced) return
     sync.provider.off('sync', fitOnSync)
+    stopFitting()
     requestAnimationFrame(() => { if (!input.cameraTouched && hasContent()) input.fit() })
   }
-  sync.provider.on('sync', fitOnSync)
+  sync.provider?.on('sync', fitOnSync)
 
   const views = setUpViews({ root, viewport, outline, input, config })
   registerServiceWorker()
   // Handy when debugging in the console and for tests that inspect the live doc.
   window.samsyn = { doc, model, provider: sync.provider, renderer, input, presence, config, find, outline, views }
+  // Phases, drafts, votes, timer, follow me, the facilitator panel and the wall.
+  window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, input, presence, root })
 }
 
 /** Canvas or outline: a toggle button, remembered per browser; phones start in the outline. */

@@ -1,0 +1,164 @@
+// Named checkpoints of a board ("Slut på dag 1", "Målbild 0.5"): save, list, view read-only,
+// and fork into a new board. Also the read-only viewer of one checkpoint.
+import * as Y from 'yjs'
+import { Awareness } from 'y-protocols/awareness'
+
+/** Checkpoints newest first. */
+export function sortCheckpoints (list) {
+  return [...list].sort((a, b) => (b.at - a.at) || (a.id < b.id ? -1 : 1))
+}
+
+export function formatWhen (at, lang) {
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'sv-SE', {
+    weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit'
+  }).format(new Date(at))
+}
+
+/** The facilitator's checkpoint controls: a name field, save, and the list. */
+export class CheckpointList {
+  constructor ({ api, config, t, lang, notify }) {
+    this.api = api
+    this.config = config
+    this.t = t
+    this.lang = lang
+    this.notify = notify
+    this.el = document.createElement('div')
+    this.el.className = 'checkpoints'
+
+    const form = document.createElement('form')
+    form.className = 'facil-row checkpoint-form'
+    const label = document.createElement('label')
+    label.htmlFor = 'checkpoint-name'
+    label.textContent = t('checkpoint.name')
+    this.field = document.createElement('input')
+    this.field.type = 'text'
+    this.field.id = 'checkpoint-name'
+    this.field.maxLength = 120
+    this.field.placeholder = t('checkpoint.placeholder')
+    this.field.required = true
+    const save = document.createElement('button')
+    save.type = 'submit'
+    save.className = 'button'
+    save.textContent = t('checkpoint.save')
+    form.append(label, this.field, save)
+    form.addEventListener('submit', (event) => { event.preventDefault(); this.save() })
+
+    this.list = document.createElement('ul')
+    this.list.className = 'checkpoint-list'
+    this.list.setAttribute('aria-label', t('checkpoint.list_label'))
+    this.empty = document.createElement('p')
+    this.empty.className = 'facil-hint'
+    this.empty.textContent = t('checkpoint.empty')
+    this.el.append(form, this.empty, this.list)
+    this.refresh()
+  }
+
+  async refresh () {
+    try {
+      this.render(await this.api.get('/checkpoints'))
+    } catch { /* the list stays as it was */ }
+  }
+
+  async save () {
+    const name = this.field.value.trim()
+    if (!name) { this.field.focus(); return }
+    try {
+      const created = await this.api.post('/checkpoints', { name })
+      this.field.value = ''
+      this.notify(this.t('checkpoint.saved', { name: created.name }))
+      await this.refresh()
+    } catch {
+      this.notify(this.t('facil.error'), true)
+    }
+  }
+
+  async fork (checkpoint) {
+    // Open the tab now, inside the click, so no pop-up blocker stops it; fill it in later.
+    const tab = window.open('', '_blank')
+    try {
+      const board = await this.api.post(`/checkpoints/${encodeURIComponent(checkpoint.id)}/fork`, {})
+      if (tab) {
+        tab.opener = null
+        tab.location.href = board.urls.facilitator
+      } else {
+        window.location.href = board.urls.facilitator
+      }
+      this.notify(this.t('checkpoint.forked', { name: checkpoint.name }))
+    } catch {
+      tab?.close()
+      this.notify(this.t('facil.error'), true)
+    }
+  }
+
+  render (checkpoints) {
+    const t = this.t
+    const sorted = sortCheckpoints(checkpoints)
+    this.empty.hidden = sorted.length > 0
+    this.list.replaceChildren(...sorted.map((checkpoint) => {
+      const li = document.createElement('li')
+      li.className = 'checkpoint'
+      li.dataset.checkpointId = checkpoint.id
+      const name = document.createElement('span')
+      name.className = 'checkpoint-name'
+      name.textContent = checkpoint.name
+      const when = document.createElement('time')
+      when.className = 'checkpoint-when'
+      when.dateTime = new Date(checkpoint.at).toISOString()
+      when.textContent = formatWhen(checkpoint.at, this.lang)
+      const open = document.createElement('a')
+      open.className = 'checkpoint-open'
+      open.href = `/b/${encodeURIComponent(this.config.board_id)}/checkpoints/${encodeURIComponent(checkpoint.id)}`
+      open.target = '_blank'
+      open.rel = 'noopener'
+      open.textContent = t('checkpoint.open')
+      open.setAttribute('aria-label', t('checkpoint.open_label', { name: checkpoint.name }))
+      const fork = document.createElement('button')
+      fork.type = 'button'
+      fork.className = 'button small'
+      fork.textContent = t('checkpoint.fork')
+      fork.setAttribute('aria-label', t('checkpoint.fork_label', { name: checkpoint.name }))
+      fork.addEventListener('click', () => this.fork(checkpoint))
+      const actions = document.createElement('span')
+      actions.className = 'checkpoint-actions'
+      actions.append(open, fork)
+      li.append(name, when, actions)
+      return li
+    }))
+  }
+}
+
+/**
+ * Load a checkpoint's content into `doc` for reading: one Yjs update over HTTP, no socket.
+ * Returns the same shape as connectBoard() so the page treats it alike.
+ */
+export function openCheckpoint ({ doc, config, onState = () => {} }) {
+  const base = `/api/boards/${encodeURIComponent(config.board_id)}/checkpoints/${encodeURIComponent(config.checkpoint_id)}`
+  const ready = fetch(`${base}/state`, { credentials: 'same-origin' })
+    .then((response) => {
+      if (!response.ok) throw new Error(`checkpoint state: expected 200, got ${response.status}`)
+      return response.arrayBuffer()
+    })
+    .then((buffer) => {
+      Y.applyUpdate(doc, new Uint8Array(buffer), 'checkpoint')
+      onState('connected', null)
+    })
+  return { provider: null, awareness: new Awareness(doc), persistence: null, ready, destroy () {} }
+}
+
+/** The strip above a checkpoint's board: which checkpoint, from when, and the way back. */
+export function checkpointBanner ({ api, config, t, lang }) {
+  const el = document.createElement('div')
+  el.className = 'checkpoint-banner'
+  el.setAttribute('role', 'note')
+  const text = document.createElement('span')
+  text.textContent = t('checkpoint.viewing_unknown')
+  const back = document.createElement('a')
+  back.href = `/b/${encodeURIComponent(config.board_id)}`
+  back.textContent = t('checkpoint.back')
+  el.append(text, back)
+  api.get('/checkpoints').then((list) => {
+    const found = list.find((c) => c.id === config.checkpoint_id)
+    if (found) text.textContent = t('checkpoint.viewing', { name: found.name, time: formatWhen(found.at, lang) })
+  }).catch(() => {})
+  return el
+}

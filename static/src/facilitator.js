@@ -1,0 +1,286 @@
+// The facilitator's side panel: join code and QR, participants and their draft counts,
+// reveal, phases, timer, voting, lock, anonymity, follow me and checkpoints. Every control
+// calls the API; what it shows comes back through the session doc.
+import { PHASES } from './session.js'
+import { CheckpointList } from './checkpoints.js'
+import { renderResults } from './votes.js'
+import { roots } from './model.js'
+import { groupCode } from './wall.js'
+
+const TIMER_PRESETS = [3, 5, 10]
+
+export function phaseNames (t) {
+  return {
+    brainstorm: t('phase.brainstorm'),
+    cluster: t('phase.cluster'),
+    vote: t('phase.vote'),
+    discuss: t('phase.discuss'),
+    closed: t('phase.closed')
+  }
+}
+
+function el (tag, props = {}, ...children) {
+  const node = document.createElement(tag)
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'dataset') Object.assign(node.dataset, value)
+    else if (key === 'attrs') for (const [name, v] of Object.entries(value)) node.setAttribute(name, v)
+    else node[key] = value
+  }
+  node.append(...children)
+  return node
+}
+
+function button (text, onClick, className = 'button') {
+  const b = el('button', { type: 'button', className, textContent: text })
+  b.addEventListener('click', onClick)
+  return b
+}
+
+function checkbox (id, text, onChange) {
+  const input = el('input', { type: 'checkbox', id })
+  input.addEventListener('change', () => onChange(input.checked, input))
+  const label = el('label', { htmlFor: id, className: 'facil-check' }, input, ' ', text)
+  return { input, label }
+}
+
+export class FacilitatorPanel {
+  constructor ({ config, t, lang, api, doc, follow }) {
+    this.config = config
+    this.t = t
+    this.lang = lang
+    this.api = api
+    this.doc = doc
+    this.follow = follow
+    this.state = null
+    this.names = phaseNames(t)
+
+    this.el = el('aside', {
+      className: 'facil-panel',
+      id: 'samsyn-facil-panel',
+      attrs: { 'aria-labelledby': 'facil-panel-heading' }
+    })
+    this.el.append(el('h2', { id: 'facil-panel-heading', className: 'facil-title', textContent: t('facil.panel') }))
+    this.status = el('p', { className: 'facil-status', attrs: { role: 'status', 'aria-live': 'polite' } })
+    this.el.append(
+      this._joinSection(),
+      this._participantsSection(),
+      this._phaseSection(),
+      this._timerSection(),
+      this._votingSection(),
+      this._boardSection(),
+      this._checkpointSection(),
+      this.status
+    )
+    // Space, arrows and letters typed here operate these controls, not the board behind.
+    this.el.addEventListener('keydown', (event) => event.stopPropagation())
+
+    let pending = null
+    const { clusters, notes } = roots(doc)
+    const later = () => {
+      if (pending !== null) return
+      pending = setTimeout(() => { pending = null; this._renderResults() }, 250)
+    }
+    clusters.observeDeep(later)
+    notes.observeDeep(later)
+  }
+
+  _section (key, title, ...content) {
+    const id = `facil-${key}-heading`
+    return el('section', { className: `facil-section facil-${key}`, attrs: { 'aria-labelledby': id } },
+      el('h3', { id, textContent: title }), ...content)
+  }
+
+  notify (message, error = false) {
+    this.status.textContent = message
+    this.status.classList.toggle('error', error)
+  }
+
+  async _post (path, body) {
+    try {
+      return await this.api.post(path, body)
+    } catch {
+      this.notify(this.t('facil.error'), true)
+      return null
+    }
+  }
+
+  // ------------------------------------------------------------------ sections
+
+  _joinSection () {
+    const t = this.t
+    const code = el('p', { className: 'join-code', dataset: { joinCode: this.config.join_code || '' } })
+    code.textContent = groupCode(this.config.join_code || '')
+    code.setAttribute('aria-label', t('wall.code_label', { code: (this.config.join_code || '').split('').join(' ') }))
+    const link = el('a', { href: this.config.join_url || '#', className: 'join-url', textContent: this.config.join_url || '' })
+    const qr = el('img', {
+      src: `/b/${encodeURIComponent(this.config.board_id)}/qr.svg`,
+      alt: t('facil.qr_alt'),
+      className: 'join-qr',
+      width: 136,
+      height: 136
+    })
+    const wall = el('a', {
+      href: `/b/${encodeURIComponent(this.config.board_id)}/wall`,
+      target: '_blank',
+      rel: 'noopener',
+      textContent: t('facil.open_wall')
+    })
+    return this._section('join', t('facil.join_heading'),
+      el('div', { className: 'join-box' }, qr, el('div', {}, code, link)), el('p', { className: 'facil-hint' }, wall))
+  }
+
+  _participantsSection () {
+    const t = this.t
+    this.people = el('ul', { className: 'facil-people', attrs: { 'aria-label': t('facil.participants') } })
+    this.noPeople = el('p', { className: 'facil-hint', textContent: t('facil.no_participants') })
+    this.reveal = button(t('drafts.reveal'), async () => {
+      const result = await this._post('/reveal', {})
+      if (result) this.notify(t('drafts.revealed', { count: result.revealed }))
+    }, 'button primary')
+    this.reveal.dataset.action = 'reveal'
+    this.draftTotal = el('p', { className: 'facil-hint', dataset: { draftTotal: '0' } })
+    return this._section('people', t('facil.participants'), this.people, this.noPeople, this.draftTotal, this.reveal)
+  }
+
+  _phaseSection () {
+    const t = this.t
+    this.phaseButtons = new Map()
+    const group = el('div', { className: 'facil-phases', attrs: { role: 'group', 'aria-label': t('phase.steps_label') } })
+    for (const name of PHASES) {
+      const b = button(this.names[name], () => this._post('/phase', { name }), 'button phase-button')
+      b.dataset.phase = name
+      b.setAttribute('aria-pressed', 'false')
+      this.phaseButtons.set(name, b)
+      group.append(b)
+    }
+    return this._section('phase', t('phase.heading'), group)
+  }
+
+  _timerSection () {
+    const t = this.t
+    const presets = el('div', { className: 'facil-row', attrs: { role: 'group', 'aria-label': t('timer.presets') } })
+    for (const minutes of TIMER_PRESETS) {
+      const b = button(t('timer.minutes', { count: minutes }), () => this._post('/timer', { duration_s: minutes * 60 }))
+      b.dataset.timerMinutes = String(minutes)
+      b.setAttribute('aria-label', t('timer.start_minutes', { count: minutes }))
+      presets.append(b)
+    }
+    const custom = el('form', { className: 'facil-row timer-custom' })
+    const minutes = el('input', { type: 'number', id: 'timer-minutes', min: 1, max: 240, step: 1, value: 15, className: 'number' })
+    custom.append(el('label', { htmlFor: 'timer-minutes', textContent: t('timer.custom') }), minutes,
+      el('button', { type: 'submit', className: 'button', textContent: t('timer.start') }))
+    custom.addEventListener('submit', (event) => {
+      event.preventDefault()
+      const value = Math.round(Number(minutes.value))
+      if (value >= 1 && value <= 240) this._post('/timer', { duration_s: value * 60 })
+    })
+    this.pause = button(t('timer.pause'), () => this._post('/timer', { action: 'pause' }))
+    this.resume = button(t('timer.resume'), () => this._post('/timer', { action: 'resume' }))
+    this.stop = button(t('timer.stop'), () => this._post('/timer', { action: 'stop' }))
+    return this._section('timer', t('timer.heading'), presets, custom, el('div', { className: 'facil-row' }, this.pause, this.resume, this.stop))
+  }
+
+  _votingSection () {
+    const t = this.t
+    this.votingToggle = button(t('vote.open'), () => this._post('/voting', { open: !this.state?.voting.open }), 'button primary')
+    this.votingToggle.dataset.action = 'toggle-voting'
+    this.votingState = el('p', { className: 'facil-hint', dataset: { votingState: 'closed' } })
+    this.budget = el('input', { type: 'number', id: 'vote-budget', min: 1, max: 100, step: 1, value: 5, className: 'number' })
+    this.budget.addEventListener('change', () => {
+      const value = Math.round(Number(this.budget.value))
+      if (value >= 1 && value <= 100) this._post('/voting', { budget: value })
+    })
+    this.target = el('select', { id: 'vote-target' },
+      el('option', { value: 'clusters', textContent: t('vote.target_clusters') }),
+      el('option', { value: 'notes', textContent: t('vote.target_notes') }))
+    this.target.addEventListener('change', () => this._post('/voting', { target: this.target.value }))
+    this.tallies = checkbox('vote-tallies', t('vote.tallies_visible'), (on) => this._post('/voting', { tallies_visible: on }))
+    const reset = button(t('vote.reset'), async () => {
+      if (await this._post('/voting', { reset: true })) this.notify(t('vote.reset_done'))
+    })
+    this.results = el('ol', { className: 'results', attrs: { 'aria-label': t('vote.results') } })
+    this.resultsHint = el('p', { className: 'facil-hint' })
+    return this._section('voting', t('vote.heading'),
+      el('div', { className: 'facil-row' }, this.votingToggle), this.votingState,
+      el('div', { className: 'facil-field' }, el('label', { htmlFor: 'vote-budget', textContent: t('vote.budget') }), this.budget),
+      el('div', { className: 'facil-field' }, el('label', { htmlFor: 'vote-target', textContent: t('vote.target') }), this.target),
+      this.tallies.label,
+      el('h4', { textContent: t('vote.results') }), this.resultsHint, this.results,
+      el('div', { className: 'facil-row' }, reset))
+  }
+
+  _boardSection () {
+    const t = this.t
+    this.lock = checkbox('board-lock', t('facil.lock'), (on) => this._post('/lock', { content: on }))
+    this.anonymous = checkbox('board-anonymous', t('facil.anonymous'), (on) => this._post('/settings', { anonymous: on }))
+    this.notesWhileVoting = checkbox('board-notes-voting', t('facil.notes_while_voting'), (on) => this._post('/settings', { notes_while_voting: on }))
+    this.followButton = button(t('facil.follow'), () => this.follow.setLeading(!this.follow.leading).catch(() => this.notify(t('facil.error'), true)))
+    this.followButton.dataset.action = 'follow-me'
+    this.followButton.setAttribute('aria-pressed', 'false')
+    this.followHint = el('p', { className: 'facil-hint', textContent: t('facil.follow_hint') })
+    return this._section('board', t('facil.board_heading'),
+      this.lock.label, this.anonymous.label, this.notesWhileVoting.label,
+      el('div', { className: 'facil-row' }, this.followButton), this.followHint)
+  }
+
+  _checkpointSection () {
+    this.checkpoints = new CheckpointList({
+      api: this.api, config: this.config, t: this.t, lang: this.lang, notify: (m, e) => this.notify(m, e)
+    })
+    return this._section('checkpoints', this.t('checkpoint.heading'), this.checkpoints.el)
+  }
+
+  // ------------------------------------------------------------------ state
+
+  update (state) {
+    const t = this.t
+    this.state = state
+    for (const [name, b] of this.phaseButtons) b.setAttribute('aria-pressed', String(name === state.phase.name))
+
+    const people = Object.entries(state.drafts).sort(([, a], [, b]) => a.name.localeCompare(b.name, this.lang))
+    this.noPeople.hidden = people.length > 0
+    this.people.replaceChildren(...people.map(([pid, entry]) => {
+      const count = el('span', {
+        className: 'draft-count',
+        dataset: { draftsFor: pid, count: String(entry.count) },
+        textContent: t(entry.count === 1 ? 'drafts.count_one' : 'drafts.count_many', { count: entry.count })
+      })
+      return el('li', { className: 'facil-person' }, el('span', { className: 'facil-person-name', textContent: entry.name || t('presence.anonymous') }), count)
+    }))
+    const total = people.reduce((sum, [, entry]) => sum + entry.count, 0)
+    this.draftTotal.dataset.draftTotal = String(total)
+    this.draftTotal.textContent = t('drafts.total', { count: total })
+
+    const timer = state.timer
+    const running = timer.ends_at != null
+    const paused = timer.paused_left_s != null
+    this.pause.disabled = !running
+    this.resume.disabled = !paused
+    this.stop.disabled = !running && !paused
+
+    const voting = state.voting
+    this.votingToggle.textContent = voting.open ? t('vote.close') : t('vote.open')
+    this.votingState.dataset.votingState = voting.open ? 'open' : 'closed'
+    this.votingState.textContent = voting.open ? t('vote.status_open') : t('vote.status_closed')
+    if (document.activeElement !== this.budget) this.budget.value = String(voting.budget)
+    this.target.value = voting.target === 'notes' ? 'notes' : 'clusters'
+    this.tallies.input.checked = Boolean(voting.tallies_visible)
+
+    this.lock.input.checked = Boolean(state.lock.content)
+    this.anonymous.input.checked = Boolean(state.board.anonymous)
+    this.notesWhileVoting.input.checked = Boolean(state.board.notes_while_voting)
+    this.followButton.setAttribute('aria-pressed', String(Boolean(state.follow.active)))
+    this.followButton.textContent = state.follow.active ? t('facil.follow_stop') : t('facil.follow')
+    this._renderResults()
+  }
+
+  _renderResults () {
+    if (!this.state) return
+    const shown = renderResults(this.results, this.state.voting.target === 'notes'
+      ? { tallies: this.state.tallies, target: 'notes' }
+      : { tallies: this.state.tallies, target: 'clusters' }, this.doc, this.t, this.lang)
+    const secret = this.state.voting.open && !this.state.voting.tallies_visible
+    this.resultsHint.hidden = shown > 0
+    this.resultsHint.textContent = secret ? this.t('vote.results_hidden') : this.t('vote.results_empty')
+  }
+}

@@ -1,0 +1,135 @@
+// "Follow me": the facilitator's view (the board point at the centre of their screen and
+// their zoom) goes to the session doc; participants follow it until they move on their
+// own; the wall always follows, and shows the whole board when nobody leads.
+import * as Y from 'yjs'
+import { centreOn, clampZoom, fitBox } from './camera.js'
+import { roots, readCluster, readNote, NOTE_SIZE } from './model.js'
+
+const SEND_EVERY_MS = 250 // at most 4 view updates a second while the facilitator moves
+
+/** True when two views differ enough to be worth sending. */
+export function viewChanged (a, b) {
+  if (!a || !b) return true
+  return Math.abs(a.x - b.x) > 0.5 || Math.abs(a.y - b.y) > 0.5 || Math.abs(a.zoom - b.zoom) > 0.001
+}
+
+/** The box around every cluster and note (sections left out: they would shrink the notes). */
+export function workBounds (doc) {
+  const { clusters, notes } = roots(doc)
+  let box = null
+  const grow = (x, y, w, h) => {
+    if (!box) box = { x0: x, y0: y, x1: x + w, y1: y + h }
+    else {
+      box.x0 = Math.min(box.x0, x); box.y0 = Math.min(box.y0, y)
+      box.x1 = Math.max(box.x1, x + w); box.y1 = Math.max(box.y1, y + h)
+    }
+  }
+  for (const [id, c] of clusters) if (c instanceof Y.Map) { const r = readCluster(id, c); grow(r.x, r.y, r.w, r.h) }
+  for (const [id, n] of notes) if (n instanceof Y.Map) { const r = readNote(id, n); grow(r.x, r.y, NOTE_SIZE.w, NOTE_SIZE.h) }
+  return box
+}
+
+export class Follow {
+  constructor ({ role, input, renderer, api, doc, onChange = () => {} }) {
+    this.role = role
+    this.input = input
+    this.renderer = renderer
+    this.api = api
+    this.doc = doc
+    this.onChange = onChange
+    this.follow = { active: false }
+    this.leading = false // facilitator: "Följ mig" is on
+    this.brokenAway = false // participant: moved on their own while the facilitator leads
+    this._sent = null
+    this._sending = false
+    this._timer = setInterval(() => this._poll(), SEND_EVERY_MS)
+    if (role === 'wall') this._watchBoard()
+  }
+
+  /** The session's follow map changed. */
+  update (follow) {
+    const started = follow.active && !this.follow.active
+    this.follow = follow
+    if (this.role === 'facilitator') {
+      this.leading = Boolean(follow.active)
+    } else if (follow.active) {
+      if (started) this.brokenAway = false
+      if (!this.brokenAway) this._apply(follow)
+    } else if (this.role === 'wall') {
+      this._fitWork()
+    }
+    this.onChange(this)
+  }
+
+  get following () {
+    return this.role !== 'facilitator' && this.follow.active && !this.brokenAway
+  }
+
+  /** Facilitator: start or stop bringing everyone to this view. */
+  async setLeading (on) {
+    this.leading = on
+    this.onChange(this)
+    const view = this.view()
+    this._sent = view
+    await this.api.post('/follow', { active: on, ...view })
+  }
+
+  breakAway () {
+    this.brokenAway = true
+    this.onChange(this)
+  }
+
+  followAgain () {
+    this.brokenAway = false
+    if (this.follow.active) this._apply(this.follow)
+    this.onChange(this)
+  }
+
+  view () {
+    const centre = this.renderer.visibleCentre()
+    return { x: Math.round(centre.x * 10) / 10, y: Math.round(centre.y * 10) / 10, zoom: this.renderer.camera.zoom }
+  }
+
+  _apply ({ x, y, zoom }) {
+    const vp = this.renderer.viewport
+    const camera = centreOn({ x: 0, y: 0, zoom: clampZoom(Number(zoom) || 1) }, Number(x) || 0, Number(y) || 0, vp.clientWidth, vp.clientHeight)
+    this.input.setCamera(camera)
+    this.input.cameraTouched = false
+  }
+
+  _poll () {
+    if (this.role === 'facilitator') {
+      if (!this.leading || this._sending) return
+      const view = this.view()
+      if (!viewChanged(view, this._sent)) return
+      this._sent = view
+      this._sending = true
+      this.api.post('/follow', { active: true, ...view }).catch(() => {}).finally(() => { this._sending = false })
+    } else if (this.role !== 'wall' && this.following && this.input.cameraTouched) {
+      // The participant panned or zoomed: they have broken away.
+      this.breakAway()
+    }
+  }
+
+  _watchBoard () {
+    let pending = null
+    const refit = () => {
+      clearTimeout(pending)
+      pending = setTimeout(() => { if (!this.follow.active) this._fitWork() }, 300)
+    }
+    const { clusters, notes } = roots(this.doc)
+    clusters.observeDeep(refit)
+    notes.observeDeep(refit)
+    window.addEventListener('resize', refit)
+    refit()
+  }
+
+  _fitWork () {
+    const vp = this.renderer.viewport
+    const box = workBounds(this.doc)
+    if (!box) return
+    this.input.setCamera(fitBox(box, vp.clientWidth, vp.clientHeight, { padding: 72, maxZoom: 1.6 }))
+  }
+
+  destroy () { clearInterval(this._timer) }
+}

@@ -1,0 +1,154 @@
+// The session doc (DESIGN.md: phase, timer, voting, tallies, lock, follow, board, drafts),
+// read live through its own y-websocket provider. The server alone writes it; this client
+// only listens. Also the server clock offset, and the phase rules of boards/facilitation.py.
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import { websocketBase } from './sync.js'
+
+export const PHASES = Object.freeze(['brainstorm', 'cluster', 'vote', 'discuss', 'closed'])
+
+const DEFAULTS = Object.freeze({
+  phase: { name: 'brainstorm', since: 0 },
+  timer: { ends_at: null, duration_s: 0, paused_left_s: null },
+  voting: { open: false, budget: 5, target: 'clusters', tallies_visible: false },
+  lock: { content: false },
+  follow: { active: false, x: 0, y: 0, zoom: 1 },
+  board: { anonymous: false, notes_while_voting: false }
+})
+
+/** The session doc as plain data, with defaults for anything not (yet) there. */
+export function readSession (doc) {
+  const state = {}
+  for (const [name, defaults] of Object.entries(DEFAULTS)) {
+    state[name] = { ...defaults, ...doc.getMap(name).toJSON() }
+  }
+  if (!PHASES.includes(state.phase.name)) state.phase.name = DEFAULTS.phase.name
+  state.tallies = {}
+  for (const [id, count] of Object.entries(doc.getMap('tallies').toJSON())) {
+    const n = Number(count)
+    if (Number.isFinite(n) && n > 0) state.tallies[id] = n
+  }
+  state.drafts = {}
+  for (const [pid, entry] of Object.entries(doc.getMap('drafts').toJSON())) {
+    if (entry && typeof entry === 'object') {
+      state.drafts[pid] = { name: String(entry.name || ''), count: Math.max(0, Number(entry.count) || 0) }
+    }
+  }
+  return state
+}
+
+/**
+ * What a person may do now; the participant rules mirror boards/facilitation.py
+ * `capabilities()`. The facilitator may always do everything.
+ */
+export function capabilities (phase, { locked = false, notesWhileVoting = false, facilitator = false } = {}) {
+  if (facilitator) return { silentNotes: false, addNotes: true, edit: true, vote: true }
+  if (locked || phase === 'closed') return { silentNotes: false, addNotes: false, edit: false, vote: false }
+  if (phase === 'brainstorm') return { silentNotes: true, addNotes: true, edit: true, vote: false }
+  if (phase === 'vote') return { silentNotes: false, addNotes: notesWhileVoting, edit: notesWhileVoting, vote: true }
+  return { silentNotes: false, addNotes: true, edit: true, vote: false }
+}
+
+/** The capabilities of `role` under a session state. */
+export function capabilitiesFor (state, role) {
+  return capabilities(state.phase.name, {
+    locked: Boolean(state.lock.content),
+    notesWhileVoting: Boolean(state.board.notes_while_voting),
+    facilitator: role === 'facilitator'
+  })
+}
+
+/** Server clock minus local clock, from one round trip: the server read its clock halfway. */
+export function clockOffset (sentAt, receivedAt, serverNow) {
+  return serverNow - (sentAt + receivedAt) / 2
+}
+
+/** The server's time as this browser best knows it; re-synced every few minutes. */
+export class Clock {
+  constructor ({ fetchFn = (...args) => fetch(...args), now = () => Date.now() } = {}) {
+    this.offset = 0
+    this._fetch = fetchFn
+    this._now = now
+    this._timer = null
+  }
+
+  now () { return this._now() + this.offset }
+
+  async sync () {
+    // Keep the best of a few samples: the shortest round trip is the least skewed.
+    let best = null
+    for (let i = 0; i < 3; i++) {
+      const sentAt = this._now()
+      let body
+      try {
+        const response = await this._fetch('/api/time', { cache: 'no-store' })
+        body = await response.json()
+      } catch {
+        return this.offset // offline: keep the last offset
+      }
+      const receivedAt = this._now()
+      if (!Number.isFinite(body && body.now)) continue
+      const rtt = receivedAt - sentAt
+      if (!best || rtt < best.rtt) best = { rtt, offset: clockOffset(sentAt, receivedAt, body.now) }
+    }
+    if (best) this.offset = best.offset
+    return this.offset
+  }
+
+  start (everyMs = 3 * 60 * 1000) {
+    this.sync()
+    this._timer = setInterval(() => this.sync(), everyMs)
+    return this
+  }
+
+  stop () { clearInterval(this._timer) }
+}
+
+/** A reconnect cap between 2.5 and 5 s, so a room of sockets does not return in step. */
+export function backoffCap (random = Math.random) {
+  return Math.round(2500 + 2500 * random())
+}
+
+/** A live, read-only view of the session doc; listeners get (state, previous). */
+export class SessionClient {
+  constructor ({ config, location = window.location }) {
+    this.doc = new Y.Doc()
+    this.provider = new WebsocketProvider(
+      websocketBase(location, config.ws_url || '/ws'),
+      `${config.board_id}/session`,
+      this.doc,
+      { params: config.role === 'wall' ? { view: 'wall' } : {}, maxBackoffTime: backoffCap() }
+    )
+    // The session doc is the server's alone: nobody else's awareness is of any use here.
+    this.provider.awareness.setLocalState(null)
+    this.state = readSession(this.doc)
+    this.synced = false
+    this._listeners = new Set()
+    this.doc.on('update', () => this._changed())
+    this.provider.on('sync', (synced) => {
+      if (synced && !this.synced) {
+        this.synced = true
+        this._changed()
+      }
+    })
+  }
+
+  /** Call `listener(state, previous)` on every change, and now if the state is known. */
+  onChange (listener) {
+    this._listeners.add(listener)
+    if (this.synced) listener(this.state, null)
+    return () => this._listeners.delete(listener)
+  }
+
+  _changed () {
+    const previous = this.state
+    this.state = readSession(this.doc)
+    if (!this.synced) return
+    for (const listener of this._listeners) listener(this.state, previous)
+  }
+
+  destroy () {
+    this.provider.destroy()
+    this.doc.destroy()
+  }
+}
