@@ -5,12 +5,15 @@ The session doc (written only by the server) holds the state these rules produce
 ```
 phase     Y.Map  name: "brainstorm"|"cluster"|"vote"|"discuss"|"closed", since: epoch ms
 timer     Y.Map  ends_at: epoch ms|null, duration_s: int, paused_left_s: int|null
-voting    Y.Map  open: bool, budget: int, target: "clusters"|"notes", tallies_visible: bool
+voting    Y.Map  open: bool, budget: int, target: "clusters"|"notes", tallies_visible: bool,
+                 round: int (added: bumped when votes are reset, so clients reload theirs)
 tallies   Y.Map  <cluster or note id> -> int
 lock      Y.Map  content: bool
 follow    Y.Map  active: bool, x, y, zoom: number
+                 (x, y: the board point at the centre of the facilitator's view)
 board     Y.Map  anonymous: bool, notes_while_voting: bool          (added)
 drafts    Y.Map  <participant id> -> {name: str, count: int}       (added)
+participants Y.Map <participant id> -> {name: str, online: bool}   (added)
 ```
 """
 
@@ -75,6 +78,7 @@ def default_session(now_ms: int) -> dict[str, dict[str, Any]]:
             "budget": DEFAULT_BUDGET,
             "target": "clusters",
             "tallies_visible": False,
+            "round": 0,
         },
         "lock": {"content": False},
         "follow": {"active": False, "x": 0.0, "y": 0.0, "zoom": 1.0},

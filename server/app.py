@@ -21,7 +21,13 @@ from server.ratelimit import FailureLimiter
 from server.session import SESSION_SUFFIX, Session
 from server.settings import Settings
 from server.store import Store
-from server.sync.endpoint import SocketApp, board_socket, drafts_socket, session_socket
+from server.sync.endpoint import (
+    Presence,
+    SocketApp,
+    board_socket,
+    drafts_socket,
+    session_socket,
+)
 from server.sync.room import Room
 from server.sync.rooms import Rooms
 
@@ -53,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.store = store
             app.state.rooms = rooms
             app.state.drafts = drafts
+            app.state.presence = Presence()
             app.state.join_limiter = FailureLimiter()
             log.info("samsyn: serving with database %s", settings.db)
             yield

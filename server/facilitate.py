@@ -74,9 +74,11 @@ async def _voting(
     request: Request, board: BoardRecord, session: Session, body: dict[str, Any]
 ) -> None:
     store: Store = request.app.state.store
+    voting_state = voting_after(body, session.get("voting"))
     if body.get("reset") is True:
         await store.clear_votes(board.id)
-    session.update("voting", voting_after(body, session.get("voting")))
+        voting_state["round"] = int(voting_state.get("round") or 0) + 1
+    session.update("voting", voting_state)
     await voting.publish(store, board, session)
 
 

@@ -70,6 +70,7 @@ class Session:
         state = {name: self.get(name) for name in FIELD_MAPS}
         state["tallies"] = {k: int(v) for k, v in self.get("tallies").items()}
         state["drafts"] = self.get("drafts")
+        state["participants"] = self.get("participants")
         return state
 
     def update(self, name: str, values: Mapping[str, Any]) -> None:
@@ -103,6 +104,15 @@ class Session:
         self.room.mutate(
             lambda doc: _root(doc, "drafts").__setitem__(
                 participant_id, Map({"name": name, "count": count})
+            )
+        )
+
+    def set_participant(self, participant_id: str, name: str, online: bool) -> None:
+        if self.get("participants").get(participant_id) == {"name": name, "online": online}:
+            return
+        self.room.mutate(
+            lambda doc: _root(doc, "participants").__setitem__(
+                participant_id, Map({"name": name, "online": online})
             )
         )
 

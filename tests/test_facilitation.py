@@ -359,3 +359,39 @@ async def test_wrong_join_codes_are_rate_limited(
             path, json={"name": "x", "join_code": workshop["board"]["join_code"]}
         )
         assert right.status_code == 429
+
+
+async def test_session_lists_who_is_online(
+    app_server: InProcessServer, workshop: dict[str, Any]
+) -> None:
+    board = workshop["board"]
+    anna_id = workshop["anna"]["participant_id"]
+    async with socket(app_server, board, workshop["key"], "/session") as fac:
+        async with socket(app_server, board, workshop["anna"]["token"]) as anna:
+            await anna.wait_for(anna.synced.is_set)
+            await fac.wait_for(
+                lambda: (
+                    session_map(fac, "participants").get(anna_id)
+                    == {"name": "Anna", "online": True}
+                )
+            )
+        await fac.wait_for(
+            lambda: (
+                session_map(fac, "participants").get(anna_id) == {"name": "Anna", "online": False}
+            )
+        )
+        # The facilitator is not a participant; Bo never connected.
+        assert set(session_map(fac, "participants")) == {anna_id}
+
+
+async def test_resetting_votes_starts_a_new_round(
+    app_server: InProcessServer, workshop: dict[str, Any]
+) -> None:
+    board = workshop["board"]
+    await _open_voting(app_server, workshop)
+    path = f"/api/boards/{board['id']}"
+    await post(app_server, f"{path}/votes", workshop["anna"]["token"], {"target": "c1", "delta": 1})
+    reset = await post(app_server, f"{path}/voting", workshop["key"], {"reset": True})
+    assert reset.json()["voting"]["round"] == 1
+    mine = await get(app_server, f"{path}/votes/me", workshop["anna"]["token"])
+    assert mine.json() == {"remaining": 5, "mine": {}}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -57,6 +59,7 @@ async def board_socket(websocket: WebSocket, send: Send) -> None:
     board, principal = admitted
     rooms: Rooms = websocket.app.state.rooms
     wall_view = websocket.query_params.get("view") == "wall"
+    presence: Presence = websocket.app.state.presence
     async with rooms.use(session_doc_name(board.id)) as session_room:
         session = Session(session_room)
         if wall_view or principal.role is Role.WALL:
@@ -65,7 +68,8 @@ async def board_socket(websocket: WebSocket, send: Send) -> None:
             can_write = _always
         else:
             can_write = session.participants_may_write
-        await serve_doc(websocket, send, board.id, principal, can_write=can_write)
+        with presence.present(session, principal):
+            await serve_doc(websocket, send, board.id, principal, can_write=can_write)
 
 
 async def session_socket(websocket: WebSocket, send: Send) -> None:
@@ -110,6 +114,31 @@ class SocketApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._handler(WebSocket(scope, receive, send), send)
+
+
+class Presence:
+    """Who is on which board, in the session doc's `participants` map (not the wall)."""
+
+    def __init__(self) -> None:
+        self._sockets: Counter[tuple[str, str]] = Counter()
+
+    @contextlib.contextmanager
+    def present(self, session: Session, principal: Principal) -> Iterator[None]:
+        pid = principal.participant_id
+        if pid is None:
+            yield
+            return
+        key = (principal.board_id, pid)
+        self._sockets[key] += 1
+        session.set_participant(pid, principal.name, True)
+        try:
+            yield
+        finally:
+            self._sockets[key] -= 1
+            if self._sockets[key] <= 0:
+                del self._sockets[key]
+                with contextlib.suppress(RuntimeError):  # the server is shutting down
+                    session.set_participant(pid, principal.name, False)
 
 
 def _never() -> bool:
