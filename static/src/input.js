@@ -399,7 +399,11 @@ export class Input {
       return
     }
     const target = event.target
-    if (target.closest('.note-editor, .cluster-title')) return
+    if (target.closest('.note-editor')) return
+    // A cluster's name is also its handle: pressing it drags the cluster, a click without
+    // moving starts renaming. Once the field has focus it behaves as a text field.
+    const title = target.closest('.cluster-title')
+    if (title && (document.activeElement === title || this.readOnly)) return
     const middle = event.button === 1
     if (event.button !== 0 && !middle) return
     const noteEl = target.closest('.note')
@@ -422,7 +426,8 @@ export class Input {
       }
       const wasSelected = this.isSelected(kind, id)
       if (!wasSelected) this.select(kind === 'note' ? { notes: [id] } : { clusters: [id] })
-      this._startPress(event, { mode: 'move', kind, id, wasSelected })
+      if (title) event.preventDefault() // focus the name only on a click, below
+      this._startPress(event, { mode: 'move', kind, id, wasSelected, title: Boolean(title) })
       if (kind === 'note' && this.editing && this.editing.id === id) {
         // Pressing the frame of the note being edited must not blur its text field.
         event.preventDefault()
@@ -579,7 +584,9 @@ export class Input {
     else {
       this.stopEditing()
       this.select({ clusters: [press.id] })
-      this.renderer.clusterElement(press.id)?.focus({ preventScroll: true })
+      const el = this.renderer.clusterElement(press.id)
+      if (press.title) el?.querySelector('.cluster-title')?.focus({ preventScroll: true })
+      else el?.focus({ preventScroll: true })
     }
   }
 

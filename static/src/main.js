@@ -162,7 +162,12 @@ function setUpViews ({ root, viewport, outline, input, config }) {
 function registerServiceWorker () {
   // The server serves it at /sw.js so that its scope covers /b/ (offline reloads).
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return
-  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).then(async () => {
+    const registration = await navigator.serviceWorker.ready
+    const urls = [location.href.split('#')[0], ...[...document.querySelectorAll('script[src], link[rel=stylesheet]')]
+      .map((el) => el.src || el.href)]
+    registration.active?.postMessage({ type: 'cache', urls })
+  }).catch(() => {
     // Offline reloads are a bonus: the board works without them.
   })
 }

@@ -340,15 +340,17 @@ export class Renderer {
       editor.className = 'note-editing-by'
       footer.append(author, editor)
       el.append(text, footer)
+      // Direct references: the note editor is appended to the note while someone types.
+      el._parts = { text, author, editor }
     }
     el.dataset.noteId = note.id
     el.dataset.x = String(note.x)
     el.dataset.y = String(note.y)
     el.dataset.cluster = note.cluster || ''
     // Hostile text stays text: only ever textContent, never markup.
-    setText(el.firstChild, note.text)
+    setText(el._parts.text, note.text)
     const author = this.anonymous ? '' : note.author
-    setText(el.lastChild.firstChild, author)
+    setText(el._parts.author, author)
     const label = this.anonymous
       ? this.t('note.aria_anonymous', { text: note.text || this.t('note.empty') })
       : this.t('note.aria', { text: note.text || this.t('note.empty'), author: note.author || this.t('note.anonymous') })
@@ -364,7 +366,7 @@ export class Renderer {
     el.classList.toggle('match-current', this.currentMatch === note.id)
     const editor = this._remote.editing.get(note.id)
     el.classList.toggle('remote-editing', Boolean(editor))
-    setText(el.lastChild.lastChild, editor ? this.t('note.editing_by', { name: editor.name }) : '')
+    setText(el._parts.editor, editor ? this.t('note.editing_by', { name: editor.name }) : '')
     if (editor) el.style.setProperty('--editor-color', editor.color)
     else el.style.removeProperty('--editor-color')
     return el

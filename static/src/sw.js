@@ -20,6 +20,26 @@ self.addEventListener('activate', (event) => {
   })())
 })
 
+// The page that registered us was loaded before we could see it: it sends its own URL and
+// its bundle so that the very next reload works offline.
+self.addEventListener('message', (event) => {
+  const urls = event.data && event.data.type === 'cache' ? event.data.urls : []
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE)
+    for (const href of urls) {
+      const url = new URL(href, self.location.origin)
+      const request = new Request(url, { credentials: 'same-origin' })
+      if (url.origin !== self.location.origin) continue
+      if (!url.pathname.startsWith('/static/dist/') && !/^\/b\/[^/]+(\/wall)?$/.test(url.pathname)) continue
+      if (await cache.match(request, { ignoreVary: true })) continue
+      try {
+        const response = await fetch(request)
+        if (response.ok && !response.redirected) await cache.put(request, response)
+      } catch { /* offline already: nothing to add */ }
+    }
+  })())
+})
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url)
   if (!cacheable(url, event.request)) return
@@ -34,7 +54,8 @@ async function networkFirst (request) {
     if (response.ok && response.type === 'basic') await cache.put(request, response.clone())
     return response
   } catch (error) {
-    const cached = await cache.match(request)
+    // Gzip adds `Vary: Accept-Encoding`; the stored copy is right whatever the encoding.
+    const cached = await cache.match(request, { ignoreVary: true })
     if (cached) return cached
     throw error
   }
