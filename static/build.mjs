@@ -1,4 +1,5 @@
-// Bundles the browser client into static/dist: board.js, board.css and sw.js (+ maps).
+// Bundles the browser client into static/dist: board.js, board.css, home.js (the home
+// page's import) and sw.js (+ maps).
 // sw.js is the service worker (served at /sw.js). Run from static/: `node build.mjs` (the Makefile does). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild'
 import { fileURLToPath } from 'node:url'
@@ -10,6 +11,7 @@ const options = {
   absWorkingDir: here,
   entryPoints: [
     { in: 'src/main.js', out: 'board' },
+    { in: 'src/home.js', out: 'home' },
     { in: 'css/board.css', out: 'board' },
     { in: 'src/sw.js', out: 'sw' }
   ],

@@ -158,8 +158,9 @@ def test_a_whole_workshop_round_in_four_browsers(live_server: ServerProcess, bro
     code = board["join_code"]
     expect(wall.locator(".wall-code")).to_have_text(f"{code[:3]} {code[3:]}")
     expect(wall.locator(".wall-qr")).to_have_attribute("src", f"/b/{board['id']}/qr.svg")
+    # Participants online, from the session doc: Anna and Bo (not the facilitator or wall).
     expect(wall.locator("[data-participant-count]")).to_have_attribute(
-        "data-participant-count", "3"
+        "data-participant-count", "2"
     )
 
     # Private drafts: written in each person's own tray, counted for the facilitator.

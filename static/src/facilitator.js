@@ -1,11 +1,14 @@
 // The facilitator's side panel: join code and QR, participants and their draft counts,
-// reveal, phases, timer, voting, lock, anonymity, follow me and checkpoints. Every control
+// reveal, phases, timer, voting, lock, anonymity, follow me, checkpoints, the exports,
+// bulk notes and the next board. Every control
 // calls the API; what it shows comes back through the session doc.
-import { PHASES } from './session.js'
+import { PHASES, participantList } from './session.js'
 import { CheckpointList } from './checkpoints.js'
 import { renderResults } from './votes.js'
 import { roots } from './model.js'
 import { groupCode } from './wall.js'
+import { exportLinks } from './exports.js'
+import { BulkNotes, NextBoard } from './journey.js'
 
 const TIMER_PRESETS = [3, 5, 10]
 
@@ -69,6 +72,10 @@ export class FacilitatorPanel {
       this._votingSection(),
       this._boardSection(),
       this._checkpointSection(),
+      this._section('export', t('export.heading'),
+        el('p', { className: 'facil-hint', textContent: t('export.hint') }), exportLinks({ boardId: config.board_id, t })),
+      this._section('bulk', t('bulk.heading'), (this.bulk = new BulkNotes({ api, doc, t })).el),
+      this._section('continue', t('continue.heading'), (this.next = new NextBoard({ api, t })).el),
       this.status
     )
     // Space, arrows and letters typed here operate these controls, not the board behind.
@@ -133,13 +140,14 @@ export class FacilitatorPanel {
     const t = this.t
     this.people = el('ul', { className: 'facil-people', attrs: { 'aria-label': t('facil.participants') } })
     this.noPeople = el('p', { className: 'facil-hint', textContent: t('facil.no_participants') })
+    this.peopleCount = el('p', { className: 'facil-hint facil-people-count', dataset: { online: '0' } })
     this.reveal = button(t('drafts.reveal'), async () => {
       const result = await this._post('/reveal', {})
       if (result) this.notify(t('drafts.revealed', { count: result.revealed }))
     }, 'button primary')
     this.reveal.dataset.action = 'reveal'
     this.draftTotal = el('p', { className: 'facil-hint', dataset: { draftTotal: '0' } })
-    return this._section('people', t('facil.participants'), this.people, this.noPeople, this.draftTotal, this.reveal)
+    return this._section('people', t('facil.participants'), this.peopleCount, this.people, this.noPeople, this.draftTotal, this.reveal)
   }
 
   _phaseSection () {
@@ -237,17 +245,26 @@ export class FacilitatorPanel {
     this.state = state
     for (const [name, b] of this.phaseButtons) b.setAttribute('aria-pressed', String(name === state.phase.name))
 
-    const people = Object.entries(state.drafts).sort(([, a], [, b]) => a.name.localeCompare(b.name, this.lang))
+    const people = participantList(state, this.lang)
     this.noPeople.hidden = people.length > 0
-    this.people.replaceChildren(...people.map(([pid, entry]) => {
+    this.people.replaceChildren(...people.map((person) => {
       const count = el('span', {
         className: 'draft-count',
-        dataset: { draftsFor: pid, count: String(entry.count) },
-        textContent: t(entry.count === 1 ? 'drafts.count_one' : 'drafts.count_many', { count: entry.count })
+        dataset: { draftsFor: person.id, count: String(person.drafts) },
+        textContent: t(person.drafts === 1 ? 'drafts.count_one' : 'drafts.count_many', { count: person.drafts })
       })
-      return el('li', { className: 'facil-person' }, el('span', { className: 'facil-person-name', textContent: entry.name || t('presence.anonymous') }), count)
+      const status = el('span', {
+        className: 'facil-person-status',
+        textContent: person.online ? t('facil.person_online') : t('facil.person_offline')
+      })
+      const name = el('span', { className: 'facil-person-name', textContent: person.name || t('presence.anonymous') })
+      return el('li', { className: 'facil-person', dataset: { participant: person.id, online: String(person.online) } },
+        el('span', { className: 'facil-person-dot', attrs: { 'aria-hidden': 'true' } }), name, status, count)
     }))
-    const total = people.reduce((sum, [, entry]) => sum + entry.count, 0)
+    const online = people.filter((person) => person.online).length
+    this.peopleCount.textContent = t('facil.people_count', { online, count: people.length })
+    this.peopleCount.dataset.online = String(online)
+    const total = people.reduce((sum, person) => sum + person.drafts, 0)
     this.draftTotal.dataset.draftTotal = String(total)
     this.draftTotal.textContent = t('drafts.total', { count: total })
 

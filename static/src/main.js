@@ -129,7 +129,7 @@ function start () {
   // Handy when debugging in the console and for tests that inspect the live doc.
   window.samsyn = { doc, model, provider: sync.provider, renderer, input, presence, config, find, outline, views }
   // Phases, drafts, votes, timer, follow me, the facilitator panel and the wall.
-  window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, input, presence, root })
+  window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, outline, input, presence, root })
 }
 
 /** Canvas or outline: a toggle button, remembered per browser; phones start in the outline. */

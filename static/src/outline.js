@@ -41,6 +41,13 @@ export class OutlineView {
     container.addEventListener('keydown', (event) => this._keyDown(event))
   }
 
+  /** Hide or show the authors' names (the facilitator's anonymity switch). */
+  setAnonymous (anonymous) {
+    if (this.anonymous === anonymous) return
+    this.anonymous = anonymous
+    this.schedule()
+  }
+
   show (visible) {
     this.visible = visible
     this.container.hidden = !visible

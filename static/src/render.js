@@ -130,6 +130,14 @@ export class Renderer {
     this.schedule()
   }
 
+  /** Hide or show the authors' names on every note (the facilitator's anonymity switch). */
+  setAnonymous (anonymous) {
+    if (this.anonymous === anonymous) return
+    this.anonymous = anonymous
+    this._dirty.all = true
+    this.schedule()
+  }
+
   setCursorsVisible (visible) {
     this.showCursors = visible
     this.layers.cursors.hidden = !visible
@@ -156,7 +164,10 @@ export class Renderer {
     this.viewport.style.backgroundPosition = `${x}px ${y}px`
     this.viewport.classList.toggle('zoomed-out', zoom < 0.5)
     this.viewport.classList.toggle('far-out', zoom < 0.25)
-    this.viewport.style.setProperty('--zoom', String(zoom))
+    // Only the layers that use --zoom get it: set on the viewport, every note's style
+    // would be recomputed on each zoom frame.
+    this.layers.clusters.style.setProperty('--zoom', String(zoom))
+    this.layers.cursors.style.setProperty('--zoom', String(zoom))
   }
 
   /** Move what the local pointer drags right now, without waiting for a frame. */

@@ -1,4 +1,5 @@
-// The session doc (DESIGN.md: phase, timer, voting, tallies, lock, follow, board, drafts),
+// The session doc (DESIGN.md: phase, timer, voting, tallies, lock, follow, board, drafts,
+// participants),
 // read live through its own y-websocket provider. The server alone writes it; this client
 // only listens. Also the server clock offset, and the phase rules of boards/facilitation.py.
 import * as Y from 'yjs'
@@ -10,7 +11,7 @@ export const PHASES = Object.freeze(['brainstorm', 'cluster', 'vote', 'discuss',
 const DEFAULTS = Object.freeze({
   phase: { name: 'brainstorm', since: 0 },
   timer: { ends_at: null, duration_s: 0, paused_left_s: null },
-  voting: { open: false, budget: 5, target: 'clusters', tallies_visible: false },
+  voting: { open: false, budget: 5, target: 'clusters', tallies_visible: false, round: 0 },
   lock: { content: false },
   follow: { active: false, x: 0, y: 0, zoom: 1 },
   board: { anonymous: false, notes_while_voting: false }
@@ -22,6 +23,7 @@ export function readSession (doc) {
   for (const [name, defaults] of Object.entries(DEFAULTS)) {
     state[name] = { ...defaults, ...doc.getMap(name).toJSON() }
   }
+  state.voting.round = Number(state.voting.round) || 0
   if (!PHASES.includes(state.phase.name)) state.phase.name = DEFAULTS.phase.name
   state.tallies = {}
   for (const [id, count] of Object.entries(doc.getMap('tallies').toJSON())) {
@@ -32,6 +34,13 @@ export function readSession (doc) {
   for (const [pid, entry] of Object.entries(doc.getMap('drafts').toJSON())) {
     if (entry && typeof entry === 'object') {
       state.drafts[pid] = { name: String(entry.name || ''), count: Math.max(0, Number(entry.count) || 0) }
+    }
+  }
+  // Who joined (participants only: not the facilitator, not the wall), and who is here now.
+  state.participants = {}
+  for (const [pid, entry] of Object.entries(doc.getMap('participants').toJSON())) {
+    if (entry && typeof entry === 'object') {
+      state.participants[pid] = { name: String(entry.name || ''), online: Boolean(entry.online) }
     }
   }
   return state
@@ -151,4 +160,27 @@ export class SessionClient {
     this.provider.destroy()
     this.doc.destroy()
   }
+}
+
+/** Online participants first, then by name; each with their draft count. */
+export function participantList (state, lang = 'sv') {
+  const collator = new Intl.Collator(lang)
+  const rows = new Map()
+  for (const [pid, entry] of Object.entries(state.participants || {})) {
+    rows.set(pid, { id: pid, name: entry.name, online: entry.online, drafts: 0 })
+  }
+  // Drafts of someone the participants map does not know yet still count.
+  for (const [pid, entry] of Object.entries(state.drafts || {})) {
+    const row = rows.get(pid) || { id: pid, name: entry.name, online: false, drafts: 0 }
+    row.drafts = entry.count
+    if (!row.name) row.name = entry.name
+    rows.set(pid, row)
+  }
+  return [...rows.values()].sort((a, b) =>
+    (Number(b.online) - Number(a.online)) || collator.compare(a.name, b.name) || (a.id < b.id ? -1 : 1))
+}
+
+/** How many participants are connected now. */
+export function onlineCount (state) {
+  return Object.values(state.participants || {}).filter((entry) => entry.online).length
 }

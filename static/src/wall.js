@@ -2,7 +2,7 @@
 // code and link, the phase, the timer, how many are here, the results, and the board
 // following the facilitator. Nothing to click: the room watches it.
 import { renderResults } from './votes.js'
-import { PHASES } from './session.js'
+import { PHASES, onlineCount } from './session.js'
 
 /** A join code in groups of three, easy to read aloud: "ABC123" -> "ABC 123". */
 export function groupCode (code) {
@@ -89,6 +89,7 @@ export class WallView {
 
   update (state) {
     this.state = state
+    this.setCount(onlineCount(state))
     const phase = state.phase.name
     this.current.dataset.phaseCurrent = phase
     this.current.textContent = this.stepItems.get(phase)?.textContent || ''
@@ -100,6 +101,7 @@ export class WallView {
   }
 
   setCount (count) {
+    if (this.count.dataset.participantCount === String(count) && this.count.textContent) return
     this.count.dataset.participantCount = String(count)
     this.count.textContent = this.t(count === 1 ? 'wall.count_one' : 'wall.count_many', { count })
   }

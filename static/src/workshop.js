@@ -10,6 +10,7 @@ import { Follow } from './follow.js'
 import { FacilitatorPanel, phaseNames } from './facilitator.js'
 import { WallView } from './wall.js'
 import { checkpointBanner } from './checkpoints.js'
+import { exportMenu } from './exports.js'
 
 const PANEL_PREF = 'samsyn-facil-panel'
 
@@ -28,7 +29,7 @@ function phaseHint (t, state, role) {
 }
 
 /** Start everything facilitation adds to the page; returns the parts (for tests and debugging). */
-export function startWorkshop ({ config, t, lang, doc, renderer, input, presence, root }) {
+export function startWorkshop ({ config, t, lang, doc, renderer, outline = null, input, root }) {
   const api = boardApi(config.board_id)
   const boardRoot = root.querySelector('[data-board-root]') || root
   if (config.checkpoint_id) {
@@ -50,7 +51,7 @@ export function startWorkshop ({ config, t, lang, doc, renderer, input, presence
 
   let panel = null
   let wall = null
-  const bar = role === 'wall' ? null : workshopBar({ t, names, timer, role })
+  const bar = role === 'wall' ? null : workshopBar({ t, names, timer, role, exports: exportMenu({ boardId: config.board_id, t }) })
   if (bar) document.querySelector('[data-board-root-header]')?.after(bar.el)
   if (role === 'facilitator') {
     panel = new FacilitatorPanel({ config, t, lang, api, doc, follow })
@@ -67,7 +68,6 @@ export function startWorkshop ({ config, t, lang, doc, renderer, input, presence
   if (role === 'wall') {
     wall = new WallView({ config, t, lang, doc, timer, phaseNames: names })
     wall.mount(boardRoot)
-    presence?.onChange((people) => wall.setCount(people.length))
   }
 
   function setPanelOpen (open) {
@@ -140,11 +140,15 @@ export function startWorkshop ({ config, t, lang, doc, renderer, input, presence
     applyRules(state)
     timer.update(state.timer)
     const votingChanged = !previous ||
-      previous.voting.open !== state.voting.open || previous.voting.budget !== state.voting.budget
+      previous.voting.open !== state.voting.open || previous.voting.budget !== state.voting.budget ||
+      previous.voting.round !== state.voting.round // votes were reset: my old dots are gone
     if (votes && votingChanged) votes.load()
     voteLayer.setSession(state, role !== 'wall')
     if (!previous || JSON.stringify(previous.follow) !== JSON.stringify(state.follow)) follow.update(state.follow)
-    if (!previous || previous.board.anonymous !== state.board.anonymous) setAnonymous(renderer, state.board.anonymous)
+    if (!previous || previous.board.anonymous !== state.board.anonymous) {
+      renderer.setAnonymous(state.board.anonymous)
+      outline?.setAnonymous(state.board.anonymous)
+    }
     if (bar) bar.update(state, phaseHint(t, state, role))
     panel?.update(state)
     wall?.update(state)
@@ -155,18 +159,10 @@ export function startWorkshop ({ config, t, lang, doc, renderer, input, presence
   return { api, clock, session, timer, votes, voteLayer, follow, drafts, panel, wall }
 }
 
-function setAnonymous (renderer, anonymous) {
-  if (typeof renderer.setAnonymous === 'function') {
-    renderer.setAnonymous(anonymous)
-  } else if (renderer.anonymous !== anonymous) {
-    renderer.anonymous = anonymous
-    renderer._dirty.all = true // redraw every note's author line
-    renderer.schedule()
-  }
-}
 
-/** The strip under the header everyone sees: phases, what to do now, timer, my votes. */
-function workshopBar ({ t, names, timer, role }) {
+
+/** The strip under the header everyone sees: phases, what to do now, timer, my votes, downloads. */
+function workshopBar ({ t, names, timer, role, exports }) {
   const el = document.createElement('div')
   el.className = 'workshop-bar'
   el.setAttribute('role', 'region')
@@ -208,7 +204,7 @@ function workshopBar ({ t, names, timer, role }) {
   follow.append(followText, followButton)
   const end = document.createElement('div')
   end.className = 'workshop-bar-end'
-  end.append(message, votes, follow, lock, timer.el)
+  end.append(message, votes, follow, lock, timer.el, exports)
   let toggle = null
   if (role === 'facilitator') {
     toggle = document.createElement('button')
@@ -222,7 +218,7 @@ function workshopBar ({ t, names, timer, role }) {
   }
   el.append(steps, hint, end)
   // Keys pressed on these controls are theirs, not the board's shortcuts.
-  el.addEventListener('keydown', (event) => { if (event.target.closest('button')) event.stopPropagation() })
+  el.addEventListener('keydown', (event) => { if (event.target.closest('button, summary, a')) event.stopPropagation() })
   return {
     el, votes, message, follow, followText, followButton, toggle,
     update (state, hintText) {
