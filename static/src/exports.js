@@ -56,6 +56,10 @@ export function exportMenu ({ boardId, t }) {
       summary.focus()
     }
   })
+  // Choosing a format closes the menu (the download or the new tab is the feedback).
+  panel.addEventListener('click', (event) => {
+    if (event.target.closest('a')) menu.open = false
+  })
   // A click elsewhere closes it too.
   document.addEventListener('pointerdown', (event) => {
     if (menu.open && !menu.contains(event.target)) menu.open = false
