@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from server.settings import Settings
-from tests.utils import InProcessServer, ServerProcess, run_server
+from tests.utils import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    InProcessServer,
+    ServerProcess,
+    require_chromium,
+    run_server,
+)
 
 
 @pytest.fixture
@@ -41,3 +49,28 @@ def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Debian Chromium per test module; each test opens its own contexts."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where tests save screenshots: `SAMSYN_SCREENSHOTS` (e.g. docs/) or a temporary folder."""
+    import os
+
+    target = os.environ.get("SAMSYN_SCREENSHOTS")
+    return Path(target) if target else tmp_path

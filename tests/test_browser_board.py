@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -11,28 +10,13 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import CHROMIUM, CHROMIUM_ARGS, ServerProcess, require_chromium
+from tests.utils import ServerProcess
 
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
 HOSTILE = "<img src=x onerror=alert(1)>"
 AXE = Path(__file__).resolve().parent.parent / "static" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _create_board(server: ServerProcess, title: str) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -14,7 +13,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import CHROMIUM, CHROMIUM_ARGS, ServerProcess, require_chromium
+from tests.utils import ServerProcess
 
 pytestmark = pytest.mark.browser
 
@@ -25,21 +24,11 @@ I18N = ROOT / "static" / "src" / "i18n"
 HOSTILE = "<img src=x onerror=window.__pwned=1>"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One Chromium for the module; each test opens its own contexts (profiles)."""
-    require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture(autouse=True)
+def _bounded_waits() -> None:
+    from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT_MS)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _board(server: ServerProcess, title: str, phase: str = "cluster") -> dict[str, Any]:

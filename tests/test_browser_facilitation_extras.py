@@ -5,7 +5,6 @@ viewer, the export menu, bulk notes, "continue with the staff" and import on the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -13,7 +12,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import CHROMIUM, CHROMIUM_ARGS, ServerProcess, require_chromium
+from tests.utils import ServerProcess
 
 pytestmark = pytest.mark.browser
 
@@ -26,21 +25,6 @@ VIEW_IS = """v => {
   const f = window.samsyn.workshop.follow.view()
   return Math.abs(f.x - v.x) < 2 && Math.abs(f.y - v.y) < 2 && Math.abs(f.zoom - v.zoom) < 0.002
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ and every screen shows the same phase, timer and results.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -15,32 +14,16 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import CHROMIUM, CHROMIUM_ARGS, ServerProcess, require_chromium
+from tests.utils import ServerProcess
 
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "static" / "node_modules" / "axe-core" / "axe.min.js"
-WALL_SHOT = ROOT / "docs" / "wall.png"
 
 ANNA = ("Fler mötesplatser för unga", "Kafé och soffor i entrén", "Tysta läsplatser")
 BO = ("Öppet sent på fredagar", "Meröppet alla dagar", "Boka rum i appen")
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _watch(page: Any, problems: list[str], who: str) -> None:
@@ -130,7 +113,9 @@ def _axe_serious(page: Any) -> list[str]:
     ]
 
 
-def test_a_whole_workshop_round_in_four_browsers(live_server: ServerProcess, browser: Any) -> None:
+def test_a_whole_workshop_round_in_four_browsers(
+    live_server: ServerProcess, browser: Any, screenshot_dir: Path
+) -> None:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT_MS)
@@ -250,8 +235,7 @@ def test_a_whole_workshop_round_in_four_browsers(live_server: ServerProcess, bro
     assert max(seconds) - min(seconds) <= 1, texts
     assert all(285 <= s <= 300 for s in seconds), texts
 
-    WALL_SHOT.parent.mkdir(exist_ok=True)
-    wall.screenshot(path=str(WALL_SHOT))
+    wall.screenshot(path=str(screenshot_dir / "wall.png"))
 
     # The facilitator panel, open, passes axe (no serious or critical WCAG A/AA issue).
     expect(fac.locator(".facil-panel")).to_be_visible()

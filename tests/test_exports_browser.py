@@ -4,33 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.utils import CHROMIUM, CHROMIUM_ARGS, ROOT, ServerProcess, require_chromium
+from tests.utils import ROOT, ServerProcess
 
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> **fet** =SUM(A1)"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _board_with_hostile_note(server: ServerProcess) -> dict[str, Any]:
