@@ -203,8 +203,7 @@ def test_offline_edits_merge_after_reconnecting(live_server: ServerProcess, brow
 def test_reloading_offline_still_shows_the_board(live_server: ServerProcess, browser: Any) -> None:
     from playwright.sync_api import expect
 
-    if httpx.get(f"{live_server.url}/sw.js", timeout=10).status_code != 200:
-        pytest.skip("the server does not serve /sw.js")
+    assert httpx.get(f"{live_server.url}/sw.js", timeout=10).status_code == 200
     board = _board(live_server, "Tåget")
     anna = _join(browser, live_server, board, "Anna")
     # The service worker has the page and its bundle (it caches them when it starts).
@@ -217,6 +216,25 @@ def test_reloading_offline_still_shows_the_board(live_server: ServerProcess, bro
         timeout=WAIT_MS,
     )
     _write_note(anna, 300, 300, "Syns även offline")
+    # IndexedDB runs readwrite transactions on a store in order: once this empty one
+    # completes, every update y-indexeddb queued before it is on disk.
+    anna.evaluate(
+        """async (name) => {
+          const db = await new Promise((resolve, reject) => {
+            const request = indexedDB.open(name)
+            request.onsuccess = () => resolve(request.result)
+            request.onerror = () => reject(request.error)
+          })
+          await new Promise((resolve, reject) => {
+            const tx = db.transaction(['updates'], 'readwrite')
+            tx.oncomplete = resolve
+            tx.onerror = () => reject(tx.error)
+            tx.objectStore('updates').count()
+          })
+          db.close()
+        }""",
+        f"samsyn-board-{board['id']}",
+    )
     anna.context.set_offline(True)
     anna.reload()
     expect(anna.locator("h1")).to_have_text("Tåget")
