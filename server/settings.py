@@ -24,6 +24,8 @@ class Settings:
     send_queue_frames: int = 1024
     # Updates arriving within this window are merged into one broadcast.
     flush_ms: float = 2.0
+    # Awareness (cursors, who is typing) is relayed at most this often per room.
+    awareness_flush_ms: float = 40.0
     # A room with no connections is flushed and unloaded after this many seconds.
     unload_grace_s: float = 30.0
     # The update log of one doc is folded into a snapshot past this many rows.
@@ -62,6 +64,7 @@ class Settings:
             (self.max_message_bytes >= 1024, "max_message_bytes", "at least 1024"),
             (self.send_queue_frames >= 1, "send_queue_frames", "at least 1"),
             (self.flush_ms >= 0, "flush_ms", "zero or more"),
+            (self.awareness_flush_ms >= 0, "awareness_flush_ms", "zero or more"),
             (self.unload_grace_s >= 0, "unload_grace_s", "zero or more"),
             (self.compact_after_updates >= 1, "compact_after_updates", "at least 1"),
             (self.rate_per_s > 0, "rate_per_s", "more than zero"),

@@ -296,3 +296,26 @@ async def test_a_failed_save_keeps_the_update_and_retries(app_server: InProcessS
         await b.wait_for(lambda: "big" in note_texts(b))
     history = await store.load_doc(board["id"])
     assert any(len(update) > 200_000 for update in history.updates)
+
+
+async def test_a_burst_of_cursor_moves_is_relayed_merged(app_server: InProcessServer) -> None:
+    board = await create_board(app_server.url)
+    async with (
+        YClient(ws_url(app_server, board)) as mover,
+        YClient(ws_url(app_server, board)) as watcher,
+    ):
+        await watcher.wait_for(watcher.synced.is_set)
+        before = len(watcher.received)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for clock in range(1, 21):
+            state = f'{{"cursor":{{"x":{clock},"y":0}}}}'
+            body = protocol.encode_awareness_update([AwarenessEntry(99, clock, state)])
+            await mover.send(protocol.encode_awareness(body))
+            await asyncio.sleep(0.005)  # a cursor moving at 200 Hz
+        elapsed = loop.time() - started
+        await watcher.wait_for(lambda: watcher.awareness.get(99) == '{"cursor":{"x":20,"y":0}}')
+        frames = [f for f in watcher.received[before:] if f[0] == protocol.MessageType.AWARENESS]
+        # The relay merges what arrives within SAMSYN_AWARENESS_FLUSH_MS (40 ms): the
+        # watcher gets at most one frame per window, not one per move.
+        assert len(frames) <= elapsed / 0.040 + 2, (len(frames), elapsed)

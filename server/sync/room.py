@@ -41,6 +41,7 @@ class Room:
         log_rows: int,
         flush_ms: float,
         compact_after: int,
+        awareness_ms: float = 40.0,
     ) -> None:
         self.name = name
         self.doc = doc
@@ -58,6 +59,11 @@ class Room:
         self._awareness: dict[int, AwarenessEntry] = {}
         self._awareness_out: dict[int, AwarenessEntry] = {}
         self._awareness_from: set[Connection] = set()
+        # Cursors move many times a second per person: their relay is merged over a
+        # longer window than document updates, so a big room is not flooded.
+        self._awareness_s = awareness_ms / 1000
+        self._awareness_sent_at = 0.0
+        self._awareness_timer: asyncio.TimerHandle | None = None
         self._wake = asyncio.Event()
         self._closed = False
         self._compaction: asyncio.Task[None] | None = None
@@ -252,14 +258,28 @@ class Room:
             if self._closed and not self._pending and not self._awareness_out:
                 return
 
+    def _flush_awareness(self) -> None:
+        loop = asyncio.get_running_loop()
+        wait = self._awareness_s - (loop.time() - self._awareness_sent_at)
+        if wait > 0 and not self._closed:
+            if self._awareness_timer is None:
+                self._awareness_timer = loop.call_later(wait, self._awareness_due)
+            return
+        entries = list(self._awareness_out.values())
+        senders = self._awareness_from
+        self._awareness_out = {}
+        self._awareness_from = set()
+        self._awareness_sent_at = loop.time()
+        frame = protocol.encode_awareness(protocol.encode_awareness_update(entries))
+        self._broadcast(frame, senders)
+
+    def _awareness_due(self) -> None:
+        self._awareness_timer = None
+        self._wake.set()
+
     async def _flush_once(self) -> None:
         if self._awareness_out:
-            entries = list(self._awareness_out.values())
-            senders = self._awareness_from
-            self._awareness_out = {}
-            self._awareness_from = set()
-            frame = protocol.encode_awareness(protocol.encode_awareness_update(entries))
-            self._broadcast(frame, senders)
+            self._flush_awareness()
         if not self._pending:
             return
         updates = self._pending
@@ -297,6 +317,8 @@ class Room:
         if self._closed:
             return
         self._closed = True
+        if self._awareness_timer is not None:
+            self._awareness_timer.cancel()
         for conn in list(self.connections):
             conn.close(code, reason or "the board is closing")
         self._wake.set()

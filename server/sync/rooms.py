@@ -123,6 +123,7 @@ class Rooms:
                 log_rows=len(history.updates),
                 flush_ms=self._settings.flush_ms,
                 compact_after=self._settings.compact_after_updates,
+                awareness_ms=self._settings.awareness_flush_ms,
             )
             if self._on_load is not None:
                 self._on_load(room)
