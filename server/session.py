@@ -8,7 +8,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from boards.facilitation import default_session
+from boards.facilitation import capabilities, default_session
 from server.sync.room import Room
 
 SESSION_SUFFIX = "/session"
@@ -126,3 +126,13 @@ class Session:
 
     def participants_may_write(self) -> bool:
         return not self.locked and self.phase != "closed"
+
+    def closed_to_participants(self) -> tuple[str, ...]:
+        """Content maps participants may not add to now: no new notes on the board during
+        the silent brainstorm (they go to drafts) or the vote (unless allowed)."""
+        rules = capabilities(
+            self.phase,
+            locked=self.locked,
+            notes_while_voting=bool(self.get("board").get("notes_while_voting")),
+        )
+        return ("notes",) if rules.silent_notes or not rules.add_notes else ()

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pycrdt import Doc, Map, Text
 
-from tests.utils import InProcessServer, YClient, create_board, join_board
+from tests.utils import InProcessServer, YClient, create_board, join_board, set_phase
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -245,6 +245,7 @@ async def test_lock_makes_participants_read_only(
     app_server: InProcessServer, workshop: dict[str, Any]
 ) -> None:
     board = workshop["board"]
+    await set_phase(app_server.url, board, "cluster")
     lock = f"/api/boards/{board['id']}/lock"
     async with (
         socket(app_server, board, workshop["anna"]["token"]) as anna,
@@ -395,3 +396,41 @@ async def test_resetting_votes_starts_a_new_round(
     assert reset.json()["voting"]["round"] == 1
     mine = await get(app_server, f"{path}/votes/me", workshop["anna"]["token"])
     assert mine.json() == {"remaining": 5, "mine": {}}
+
+
+async def test_no_new_notes_on_the_board_where_the_phase_forbids_them(
+    app_server: InProcessServer, workshop: dict[str, Any]
+) -> None:
+    board = workshop["board"]
+    settings = f"/api/boards/{board['id']}/settings"
+    async with (
+        socket(app_server, board, workshop["anna"]["token"]) as anna,
+        socket(app_server, board, workshop["key"]) as fac,
+        socket(app_server, board, workshop["bo"]["token"]) as bo,
+    ):
+        await anna.wait_for(anna.synced.is_set)
+        await bo.wait_for(bo.synced.is_set)
+        ever_on_bos_board: set[str] = set()
+        bos_notes = bo.doc.get("notes", type=Map)
+        subscription = bos_notes.observe(lambda event: ever_on_bos_board.update(event.keys))
+        # Silent brainstorm: a participant's note belongs in the drafts, not on the board.
+        anna.doc.get("notes", type=Map)["loud"] = Map({"text": Text("för tidigt")})
+        fac.doc.get("notes", type=Map)["fac1"] = Map({"text": Text("facilitatorn får")})
+        await bo.wait_for(lambda: "fac1" in notes_of(bo))
+        await anna.wait_for(lambda: "loud" not in notes_of(anna))
+        await set_phase(app_server.url, board, "cluster")
+        anna.doc.get("notes", type=Map)["ok"] = Map({"text": Text("nu går det")})
+        await bo.wait_for(lambda: "ok" in notes_of(bo))
+        await set_phase(app_server.url, board, "vote")
+        anna.doc.get("notes", type=Map)["late"] = Map({"text": Text("under röstningen")})
+        await anna.wait_for(lambda: "late" not in notes_of(anna))
+        # Editing what is there stays open; the refused note never reached anyone else.
+        text = anna.doc.get("notes", type=Map)["ok"]["text"]
+        text.insert(len(text), "!")
+        await bo.wait_for(lambda: notes_of(bo).get("ok") == "nu går det!")
+        # The addition and its removal travel in one merged update: never shown to Bo.
+        assert {"fac1", "ok"} <= ever_on_bos_board, subscription
+        assert ever_on_bos_board.isdisjoint({"loud", "late"}), ever_on_bos_board
+        await post(app_server, settings, workshop["key"], {"notes_while_voting": True})
+        anna.doc.get("notes", type=Map)["allowed"] = Map({"text": Text("tillåtet")})
+        await bo.wait_for(lambda: "allowed" in notes_of(bo))

@@ -19,6 +19,7 @@ from tests.utils import (
     eventually,
     join_board,
     run_server,
+    set_phase,
 )
 
 
@@ -39,6 +40,7 @@ def add_note(client: YClient, note_id: str, text: str) -> None:
 async def test_two_clients_converge(app_server: InProcessServer) -> None:
     board = await create_board(app_server.url)
     guest = await join_board(app_server.url, board, "Kim")
+    await set_phase(app_server.url, board, "cluster")
     async with (
         YClient(ws_url(app_server, board)) as a,
         YClient(ws_url(app_server, board, guest["token"])) as b,

@@ -175,6 +175,18 @@ async def join_board(base_url: str, board: dict[str, Any], name: str) -> dict[st
         return data
 
 
+async def set_phase(base_url: str, board: dict[str, Any], name: str) -> None:
+    """Move a board to a phase as its facilitator (boards start in the silent brainstorm,
+    where participants' new notes belong in their drafts, not on the board)."""
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        response = await client.post(
+            f"/api/boards/{board['id']}/phase",
+            json={"name": name},
+            headers={"Authorization": f"Bearer {board['facilitator_key']}"},
+        )
+        assert response.status_code == 200, response.text
+
+
 class YClient:
     """A Yjs peer over y-websocket: a pycrdt Doc kept in sync with one room."""
 

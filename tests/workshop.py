@@ -10,7 +10,7 @@ import httpx
 
 from boards import schema
 from server.store import CheckpointRecord, Store
-from tests.utils import InProcessServer, YClient, create_board, join_board
+from tests.utils import InProcessServer, YClient, create_board, join_board, set_phase
 
 TITLE = "Stadsbiblioteket <Norr> & Co"
 DOCUMENT_TITLE = f"Målbild 0.5 — {TITLE}"
@@ -57,6 +57,7 @@ async def run_workshop(server: InProcessServer) -> Workshop:
     """Clusters by the facilitator, notes by three participants, votes and a checkpoint."""
     board = await create_board(server.url, TITLE, template="malbild-workshop", language="sv")
     people = [await join_board(server.url, board, name) for name in (*AUTHORS, "Di Tyst")]
+    await set_phase(server.url, board, "cluster")
     async with YClient(ws_url(server, board, board["facilitator_key"])) as facilitator:
         await facilitator.wait_for(lambda: len(section_ids(facilitator)) == 6)
         shop = Workshop(board, people, section_ids(facilitator))

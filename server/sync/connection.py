@@ -37,11 +37,14 @@ class Connection:
         rate_per_s: float,
         rate_burst: int,
         raw_send: Send | None = None,
+        closed_maps: Callable[[], tuple[str, ...]] | None = None,
     ) -> None:
         self.websocket = websocket
         self.label = label
         # Asked on every update: a lock or a phase change takes effect at once.
         self.can_write = can_write
+        # Root maps this client may edit but not add keys to, asked on every update.
+        self.closed_maps: Callable[[], tuple[str, ...]] = closed_maps or _nothing_closed
         # Set when an update was refused: the client's copy has diverged from the room's.
         self.refused_updates = False
         # Awareness client ids this socket announced, with their last clock.
@@ -169,3 +172,7 @@ async def _resume(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
             waiting_on = coro.send(None)
         except StopIteration:
             return
+
+
+def _nothing_closed() -> tuple[str, ...]:
+    return ()

@@ -62,14 +62,23 @@ async def board_socket(websocket: WebSocket, send: Send) -> None:
     presence: Presence = websocket.app.state.presence
     async with rooms.use(session_doc_name(board.id)) as session_room:
         session = Session(session_room)
+        closed_maps = None
         if wall_view or principal.role is Role.WALL:
             can_write: Callable[[], bool] = _never
         elif principal.is_facilitator:
             can_write = _always
         else:
             can_write = session.participants_may_write
+            closed_maps = session.closed_to_participants
         with presence.present(session, principal):
-            await serve_doc(websocket, send, board.id, principal, can_write=can_write)
+            await serve_doc(
+                websocket,
+                send,
+                board.id,
+                principal,
+                can_write=can_write,
+                closed_maps=closed_maps,
+            )
 
 
 async def session_socket(websocket: WebSocket, send: Send) -> None:
@@ -157,6 +166,7 @@ async def serve_doc(
     *,
     can_write: Callable[[], bool],
     on_join: Callable[[Room], None] | None = None,
+    closed_maps: Callable[[], tuple[str, ...]] | None = None,
 ) -> None:
     """Attach an authenticated socket to `doc_name`'s room and relay until it closes."""
     settings: Settings = websocket.app.state.settings
@@ -171,6 +181,7 @@ async def serve_doc(
         rate_per_s=settings.rate_per_s,
         rate_burst=settings.rate_burst,
         raw_send=send,
+        closed_maps=closed_maps,
     )
     conn.start()
     room = await rooms.acquire(doc_name)

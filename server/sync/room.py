@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pycrdt import Doc, TransactionEvent, merge_updates
+from pycrdt import Doc, Map, TransactionEvent, merge_updates
 
 from server.store import Store
 from server.sync import protocol
@@ -131,7 +131,20 @@ class Room:
                 conn.refused_updates = True
                 conn.send(protocol.encode_auth_denied("read-only: the board is locked"))
             return
+        closed_maps = conn.closed_maps()
+        if not closed_maps:
+            self.apply(message.update, conn)
+            return
+        # The client may edit but not add to these maps right now (no new notes while
+        # voting): undo any additions in the same tick, so that the merged broadcast
+        # carries the addition and its removal together and nobody else ever sees it.
+        before = {name: set(self.doc.get(name, type=Map).keys()) for name in closed_maps}
         self.apply(message.update, conn)
+        added = {
+            name: set(self.doc.get(name, type=Map).keys()) - keys for name, keys in before.items()
+        }
+        if any(added.values()):
+            self.mutate(_remove_keys(added))
 
     def _on_awareness(self, conn: Connection, message: protocol.Message) -> None:
         assert isinstance(message, protocol.Awareness)
@@ -334,3 +347,13 @@ class Room:
 def _retrieve(future: asyncio.Future[int]) -> None:
     if not future.cancelled():
         future.exception()
+
+
+def _remove_keys(added: dict[str, set[str]]) -> Callable[[Doc[Any]], None]:
+    def remove(doc: Doc[Any]) -> None:
+        for name, keys in added.items():
+            root = doc.get(name, type=Map)
+            for key in keys:
+                del root[key]
+
+    return remove
