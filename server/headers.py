@@ -13,6 +13,15 @@ _HEADERS = {
 }
 
 
+# Pages load only their own bundle and talk only to their own server: a note's text,
+# should it ever reach the DOM as markup, could run nothing and send nothing anywhere.
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
 class SecurityHeaders:
     """Pure ASGI middleware (no buffering, websockets pass straight through)."""
 
@@ -29,6 +38,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in _HEADERS.items():
                     headers.setdefault(name, value)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.setdefault("Content-Security-Policy", PAGE_POLICY)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

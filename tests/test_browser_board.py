@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import ServerProcess
+from tests.utils import ServerProcess, inject_axe
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +38,7 @@ def _create_board(server: ServerProcess, title: str) -> dict[str, Any]:
 def _watch(page: Any, problems: list[str]) -> None:
     """Collect what a person would never want to see: script errors and alert boxes."""
     page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+    page.on("console", lambda msg: _note_csp_violation(problems, msg))
     page.on(
         "dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss())
     )
@@ -184,7 +185,7 @@ def test_unknown_board_page_is_a_localized_404(live_server: ServerProcess, brows
 
 def _axe_violations(page: Any) -> list[str]:
     """Run axe-core (WCAG 2 A and AA rules) on the page; one line per violating node."""
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         ["wcag2a", "wcag2aa", "wcag21aa"],
@@ -271,3 +272,9 @@ def test_edits_made_while_the_server_is_down_arrive_after_restart(
     assert page_b.evaluate("window.samsyn.provider.shouldConnect") is False
     expect(state_a).to_have_attribute("data-connection-state", "connected")
     assert problems == []
+
+
+def _note_csp_violation(problems: list[str], message: Any) -> None:
+    """A refused script, style, image or connection would break the page silently."""
+    if "Content Security Policy" in message.text:
+        problems.append(f"csp: {message.text}")

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import ServerProcess
+from tests.utils import ServerProcess, inject_axe
 
 pytestmark = pytest.mark.browser
 
@@ -424,7 +424,7 @@ def test_swedish_interface_shows_no_english(live_server: ServerProcess, browser:
 
 
 def _serious_axe_violations(page: Any) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         ["wcag2a", "wcag2aa", "wcag21aa"],

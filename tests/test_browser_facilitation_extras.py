@@ -12,13 +12,12 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import ServerProcess
+from tests.utils import ServerProcess, inject_axe
 
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
 ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "static" / "node_modules" / "axe-core" / "axe.min.js"
 
 VIEW_NOW = "() => window.samsyn.workshop.follow.view()"
 VIEW_IS = """v => {
@@ -60,6 +59,7 @@ def _open(browser: Any, url: str, problems: list[str], who: str, size=(1280, 800
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.on("pageerror", lambda error: problems.append(f"{who} pageerror: {error}"))
+    page.on("console", lambda msg: _note_csp_violation(problems, msg))
     page.goto(url)
     if who not in ("facilitator", "wall"):
         page.get_by_label("Ditt namn").fill(who)
@@ -77,7 +77,7 @@ def _wheel(page: Any, dx: int, dy: int) -> None:
 
 
 def _axe_serious(page: Any) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         ["wcag2a", "wcag2aa", "wcag21aa"],
@@ -287,3 +287,9 @@ def test_home_page_starts_a_board_from_a_json_export(
     expect(page.locator(".facil-panel")).to_be_visible()
     assert problems == []
     page.context.close()
+
+
+def _note_csp_violation(problems: list[str], message: Any) -> None:
+    """A refused script, style, image or connection would break the page silently."""
+    if "Content Security Policy" in message.text:
+        problems.append(f"csp: {message.text}")

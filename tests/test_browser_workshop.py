@@ -14,13 +14,12 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import ServerProcess
+from tests.utils import ServerProcess, inject_axe
 
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
 ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "static" / "node_modules" / "axe-core" / "axe.min.js"
 
 ANNA = ("Fler mötesplatser för unga", "Kafé och soffor i entrén", "Tysta läsplatser")
 BO = ("Öppet sent på fredagar", "Meröppet alla dagar", "Boka rum i appen")
@@ -28,6 +27,7 @@ BO = ("Öppet sent på fredagar", "Meröppet alla dagar", "Boka rum i appen")
 
 def _watch(page: Any, problems: list[str], who: str) -> None:
     page.on("pageerror", lambda error: problems.append(f"{who} pageerror: {error}"))
+    page.on("console", lambda msg: _note_csp_violation(problems, msg))
     page.on(
         "dialog",
         lambda dialog: (problems.append(f"{who} dialog: {dialog.message}"), dialog.dismiss()),
@@ -100,7 +100,7 @@ def _seconds(text: str) -> int:
 
 
 def _axe_serious(page: Any) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         ["wcag2a", "wcag2aa", "wcag21aa"],
@@ -243,3 +243,9 @@ def test_a_whole_workshop_round_in_four_browsers(
     assert problems == []
     for page in pages.values():
         page.context.close()
+
+
+def _note_csp_violation(problems: list[str], message: Any) -> None:
+    """A refused script, style, image or connection would break the page silently."""
+    if "Content Security Policy" in message.text:
+        problems.append(f"csp: {message.text}")

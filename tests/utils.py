@@ -295,6 +295,15 @@ async def eventually(condition: Callable[[], bool], within: float = 10.0) -> Non
             await asyncio.sleep(0.01)
 
 
+AXE = ROOT / "static" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def inject_axe(page: Any) -> None:
+    """Load axe-core into a page. Evaluated, not added as a <script>: the pages' content
+    security policy rightly refuses inline scripts, and the tests run under it."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+
+
 def require_chromium() -> None:
     """In CI a missing browser is a failure; elsewhere the browser tests are skipped."""
     import pytest

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# An update with no structs and no deletions: two zero varUints.
+_EMPTY_UPDATE_BYTES = 2
 # Seconds between attempts to save an update that the store refused.
 _RETRY_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
 
@@ -125,11 +127,12 @@ class Room:
     def _on_update(self, conn: Connection, message: protocol.Message) -> None:
         assert isinstance(message, (protocol.SyncStep2, protocol.SyncUpdate))
         if not conn.can_write():
-            # Read-only sockets (wall, locked board) may sync but never write. Say so once;
+            # Read-only sockets (wall, locked board) may sync but never write. An empty
+            # update (a sync step 2 with nothing new) is no write. Say so once;
             # `resync_refused` later lets the client's held-back edits merge like offline ones.
-            if not conn.refused_updates:
+            if len(message.update) > _EMPTY_UPDATE_BYTES and not conn.refused_updates:
                 conn.refused_updates = True
-                conn.send(protocol.encode_auth_denied("read-only: the board is locked"))
+                conn.send(protocol.encode_auth_denied("read-only"))
             return
         closed_maps = conn.closed_maps()
         if not closed_maps:
