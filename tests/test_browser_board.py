@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import ServerProcess, inject_axe
+from tests.utils import ServerProcess, axe_violations, note_csp_violations
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def _create_board(server: ServerProcess, title: str) -> dict[str, Any]:
 def _watch(page: Any, problems: list[str]) -> None:
     """Collect what a person would never want to see: script errors and alert boxes."""
     page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
-    page.on("console", lambda msg: _note_csp_violation(problems, msg))
+    note_csp_violations(page, problems)
     page.on(
         "dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss())
     )
@@ -183,20 +183,6 @@ def test_unknown_board_page_is_a_localized_404(live_server: ServerProcess, brows
     page.close()
 
 
-def _axe_violations(page: Any) -> list[str]:
-    """Run axe-core (WCAG 2 A and AA rules) on the page; one line per violating node."""
-    inject_axe(page)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        ["wcag2a", "wcag2aa", "wcag21aa"],
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {node['target']}"
-        for v in result["violations"]
-        for node in v["nodes"]
-    ]
-
-
 def test_pages_pass_axe_wcag_aa(live_server: ServerProcess, browser: Any) -> None:
     from playwright.sync_api import expect
 
@@ -208,9 +194,9 @@ def test_pages_pass_axe_wcag_aa(live_server: ServerProcess, browser: Any) -> Non
     found: dict[str, list[str]] = {}
 
     page.goto(f"{live_server.url}/")
-    found["home"] = _axe_violations(page)
+    found["home"] = axe_violations(page)
     page.goto(urljoin(live_server.url, board["urls"]["join"]))
-    found["join"] = _axe_violations(page)
+    found["join"] = axe_violations(page)
     page.goto(urljoin(live_server.url, board["urls"]["facilitator"]))
     expect(page.locator("[data-connection-state]")).to_have_attribute(
         "data-connection-state", "connected"
@@ -221,7 +207,7 @@ def test_pages_pass_axe_wcag_aa(live_server: ServerProcess, browser: Any) -> Non
     page.locator('[data-action="add-cluster"]').click()
     page.keyboard.type("Delaktighet")
     page.keyboard.press("Escape")
-    found["board"] = _axe_violations(page)
+    found["board"] = axe_violations(page)
     context.close()
     assert found == {"home": [], "join": [], "board": []}
 
@@ -272,9 +258,3 @@ def test_edits_made_while_the_server_is_down_arrive_after_restart(
     assert page_b.evaluate("window.samsyn.provider.shouldConnect") is False
     expect(state_a).to_have_attribute("data-connection-state", "connected")
     assert problems == []
-
-
-def _note_csp_violation(problems: list[str], message: Any) -> None:
-    """A refused script, style, image or connection would break the page silently."""
-    if "Content Security Policy" in message.text:
-        problems.append(f"csp: {message.text}")

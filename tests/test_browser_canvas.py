@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import ServerProcess, inject_axe
+from tests.utils import ServerProcess, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -423,20 +423,6 @@ def test_swedish_interface_shows_no_english(live_server: ServerProcess, browser:
         page.context.close()
 
 
-def _serious_axe_violations(page: Any) -> list[str]:
-    inject_axe(page)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        ["wcag2a", "wcag2aa", "wcag21aa"],
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {node['target']}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-        for node in v["nodes"]
-    ]
-
-
 def test_axe_finds_nothing_serious_on_canvas_or_outline(
     live_server: ServerProcess, browser: Any
 ) -> None:
@@ -454,10 +440,10 @@ def test_axe_finds_nothing_serious_on_canvas_or_outline(
     anna.keyboard.press("Escape")
     anna.locator("[data-find]").fill("läsning")
     anna.locator(".help summary").click()
-    found = {"canvas": _serious_axe_violations(anna)}
+    found = {"canvas": axe_violations(anna, serious_only=True)}
     anna.locator('[data-action="toggle-view"]').click()
     expect(anna.locator(".outline-note")).to_have_count(2)
-    found["outline"] = _serious_axe_violations(anna)
+    found["outline"] = axe_violations(anna, serious_only=True)
     assert found == {"canvas": [], "outline": []}
     anna.context.close()
 

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import ServerProcess, inject_axe
+from tests.utils import ServerProcess, axe_violations, note_csp_violations
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +59,7 @@ def _open(browser: Any, url: str, problems: list[str], who: str, size=(1280, 800
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.on("pageerror", lambda error: problems.append(f"{who} pageerror: {error}"))
-    page.on("console", lambda msg: _note_csp_violation(problems, msg))
+    note_csp_violations(page, problems)
     page.goto(url)
     if who not in ("facilitator", "wall"):
         page.get_by_label("Ditt namn").fill(who)
@@ -74,20 +74,6 @@ def _wheel(page: Any, dx: int, dy: int) -> None:
     box = page.locator("[data-board-viewport]").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.wheel(dx, dy)
-
-
-def _axe_serious(page: Any) -> list[str]:
-    inject_axe(page)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        ["wcag2a", "wcag2aa", "wcag21aa"],
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {node['target']}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-        for node in v["nodes"]
-    ]
 
 
 def test_follow_me_break_away_and_lock(live_server: ServerProcess, browser: Any) -> None:
@@ -270,7 +256,7 @@ def test_home_page_starts_a_board_from_a_json_export(
     page.set_default_timeout(WAIT_MS)
     page.on("pageerror", lambda error: problems.append(f"home pageerror: {error}"))
     page.goto(f"{live_server.url}/?lang=sv")
-    assert _axe_serious(page) == []
+    assert axe_violations(page, serious_only=True) == []
     form = page.locator("[data-import-form]")
     form.get_by_role("button", name="Starta en ny tavla från filen").click()
     expect(form.locator("[data-import-status]")).to_have_text("Välj en fil först.")
@@ -287,9 +273,3 @@ def test_home_page_starts_a_board_from_a_json_export(
     expect(page.locator(".facil-panel")).to_be_visible()
     assert problems == []
     page.context.close()
-
-
-def _note_csp_violation(problems: list[str], message: Any) -> None:
-    """A refused script, style, image or connection would break the page silently."""
-    if "Content Security Policy" in message.text:
-        problems.append(f"csp: {message.text}")

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import ServerProcess, inject_axe
+from tests.utils import ServerProcess, axe_violations, note_csp_violations
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ BO = ("Öppet sent på fredagar", "Meröppet alla dagar", "Boka rum i appen")
 
 def _watch(page: Any, problems: list[str], who: str) -> None:
     page.on("pageerror", lambda error: problems.append(f"{who} pageerror: {error}"))
-    page.on("console", lambda msg: _note_csp_violation(problems, msg))
+    note_csp_violations(page, problems)
     page.on(
         "dialog",
         lambda dialog: (problems.append(f"{who} dialog: {dialog.message}"), dialog.dismiss()),
@@ -97,20 +97,6 @@ def _vote(page: Any, cluster_id: str, dots: int) -> None:
 def _seconds(text: str) -> int:
     minutes, seconds = text.split(":")
     return int(minutes) * 60 + int(seconds)
-
-
-def _axe_serious(page: Any) -> list[str]:
-    inject_axe(page)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        ["wcag2a", "wcag2aa", "wcag21aa"],
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {node['target']}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-        for node in v["nodes"]
-    ]
 
 
 def test_a_whole_workshop_round_in_four_browsers(
@@ -239,13 +225,7 @@ def test_a_whole_workshop_round_in_four_browsers(
 
     # The facilitator panel, open, passes axe (no serious or critical WCAG A/AA issue).
     expect(fac.locator(".facil-panel")).to_be_visible()
-    assert _axe_serious(fac) == []
+    assert axe_violations(fac, serious_only=True) == []
     assert problems == []
     for page in pages.values():
         page.context.close()
-
-
-def _note_csp_violation(problems: list[str], message: Any) -> None:
-    """A refused script, style, image or connection would break the page silently."""
-    if "Content Security Policy" in message.text:
-        problems.append(f"csp: {message.text}")

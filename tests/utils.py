@@ -304,6 +304,35 @@ def inject_axe(page: Any) -> None:
     page.evaluate(AXE.read_text(encoding="utf-8"))
 
 
+def axe_violations(page: Any, *, serious_only: bool = False) -> list[str]:
+    """Run axe-core's WCAG 2 A/AA rules on the page; one line per violating node.
+
+    `serious_only` keeps the serious and critical ones, the bar for the live board.
+    """
+    inject_axe(page)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        ["wcag2a", "wcag2aa", "wcag21aa"],
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']}"
+        for v in result["violations"]
+        if not serious_only or v["impact"] in ("serious", "critical")
+        for node in v["nodes"]
+    ]
+
+
+def note_csp_violations(page: Any, problems: list[str]) -> None:
+    """Collect console reports of refused scripts, styles, images or connections:
+    under the content security policy they would break a page silently."""
+
+    def check(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            problems.append(f"csp: {message.text}")
+
+    page.on("console", check)
+
+
 def require_chromium() -> None:
     """In CI a missing browser is a failure; elsewhere the browser tests are skipped."""
     import pytest
