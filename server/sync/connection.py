@@ -64,9 +64,6 @@ class Connection:
     def closing(self) -> bool:
         return self._close is not None or self._failed
 
-    def start(self) -> None:
-        """Kept for symmetry with `finish`; sending needs no task until it has to wait."""
-
     def _message(self, frame: bytes) -> Message:
         return {"type": "websocket.send", "bytes": frame}
 

@@ -183,7 +183,6 @@ async def serve_doc(
         raw_send=send,
         closed_maps=closed_maps,
     )
-    conn.start()
     room = await rooms.acquire(doc_name)
     try:
         room.join(conn)
