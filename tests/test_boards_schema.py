@@ -14,6 +14,7 @@ from pycrdt import Doc, Map, Text
 
 from boards import catalog, schema
 from boards.catalog import get_template, list_templates
+from tests.utils import require_or_skip
 
 
 def _fresh() -> Doc[Any]:
@@ -162,8 +163,11 @@ console.log(JSON.stringify(out))
 def test_a_yjs_client_reads_the_layout_of_design_md(tmp_path: Path) -> None:
     static = Path(__file__).resolve().parent.parent / "static"
     node = shutil.which("node")
-    if node is None or not (static / "node_modules" / "yjs").is_dir():
-        pytest.skip("needs node and static/node_modules (run `make`)")
+    require_or_skip(
+        node is not None and (static / "node_modules" / "yjs").is_dir(),
+        "node with static/node_modules/yjs",
+    )
+    assert node is not None
     doc = _fresh()
     schema.init_board(
         doc, title="T", template=get_template("malbild-deepening"), language="sv", created_ms=7

@@ -333,15 +333,20 @@ def note_csp_violations(page: Any, problems: list[str]) -> None:
     page.on("console", check)
 
 
-def require_chromium() -> None:
-    """In CI a missing browser is a failure; elsewhere the browser tests are skipped."""
+def require_or_skip(ok: bool, what: str) -> None:
+    """Something the project ships is missing: under CI=true that fails; elsewhere skip."""
     import pytest
 
-    if CHROMIUM.exists():
+    if ok:
         return
     if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but {CHROMIUM} is missing; .ci/run installs it")
-    pytest.skip(f"{CHROMIUM} not installed")
+        pytest.fail(f"CI=true but {what} is missing; `make test` sets it up")
+    pytest.skip(f"{what} is missing (run `make`)")
+
+
+def require_chromium() -> None:
+    """In CI a missing browser is a failure; elsewhere the browser tests are skipped."""
+    require_or_skip(CHROMIUM.exists(), f"{CHROMIUM} (Debian's chromium; .ci/run installs it)")
 
 
 def node_binary() -> str:

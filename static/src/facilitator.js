@@ -9,6 +9,7 @@ import { roots } from './model.js'
 import { groupCode } from './wall.js'
 import { exportLinks } from './exports.js'
 import { BulkNotes, NextBoard } from './journey.js'
+import { el } from './dom.js'
 
 const TIMER_PRESETS = [3, 5, 10]
 
@@ -20,17 +21,6 @@ export function phaseNames (t) {
     discuss: t('phase.discuss'),
     closed: t('phase.closed')
   }
-}
-
-function el (tag, props = {}, ...children) {
-  const node = document.createElement(tag)
-  for (const [key, value] of Object.entries(props)) {
-    if (key === 'dataset') Object.assign(node.dataset, value)
-    else if (key === 'attrs') for (const [name, v] of Object.entries(value)) node.setAttribute(name, v)
-    else node[key] = value
-  }
-  node.append(...children)
-  return node
 }
 
 function button (text, onClick, className = 'button') {

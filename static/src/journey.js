@@ -3,19 +3,9 @@
 // this one (POST /continue: "Fortsätt med medarbetarna" or a plain copy).
 import * as Y from 'yjs'
 import { roots, readSection } from './model.js'
+import { el } from './dom.js'
 
 const MAX_CSV_BYTES = 2 * 1024 * 1024
-
-function el (tag, props = {}, ...children) {
-  const node = document.createElement(tag)
-  for (const [key, value] of Object.entries(props)) {
-    if (key === 'dataset') Object.assign(node.dataset, value)
-    else if (key === 'attrs') for (const [name, v] of Object.entries(value)) node.setAttribute(name, v)
-    else node[key] = value
-  }
-  node.append(...children)
-  return node
-}
 
 /** Sections in template order, as {id, title}. */
 export function sectionChoices (doc) {
