@@ -14,7 +14,7 @@ from pycrdt import Doc, Map, Text
 
 from boards import catalog, schema
 from boards.catalog import get_template, list_templates
-from tests.utils import require_or_skip
+from tests.support.tools import require_or_skip
 
 
 def _fresh() -> Doc[Any]:

@@ -10,7 +10,8 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-from tests.utils import ServerProcess, axe_violations, note_csp_violations
+from tests.support.browser import axe_violations, note_csp_violations
+from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.utils import ROOT, ServerProcess
+from tests.support import ROOT
+from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 

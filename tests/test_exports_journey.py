@@ -13,8 +13,9 @@ from boards.bulk import MAX_NOTES
 from boards.catalog import get_template
 from server.exports import MAX_IMPORT_BYTES
 from server.store import Store
-from tests.utils import InProcessServer, YClient
-from tests.workshop import CLUSTERS, NOTES, Workshop, download, run_workshop, ws_url
+from tests.support.servers import InProcessServer
+from tests.support.workshop import CLUSTERS, NOTES, Workshop, download, run_workshop, ws_url
+from tests.support.yjs import YClient
 
 BOARD_KEYS = {"id", "title", "facilitator_key", "join_code", "urls"}
 

@@ -9,7 +9,9 @@ import httpx
 import pytest
 from pycrdt import Doc, Map, Text
 
-from tests.utils import InProcessServer, YClient, create_board, join_board, set_phase
+from tests.support.boards import create_board, join_board, set_phase
+from tests.support.servers import InProcessServer
+from tests.support.yjs import YClient
 
 
 def bearer(secret: str) -> dict[str, str]:
