@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from server.settings import Settings
-from tests.support.browser import launch_chromium
 from tests.support.servers import InProcessServer, ServerProcess, run_server
 
 
@@ -43,12 +41,6 @@ def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Debian Chromium per test module; each test opens its own contexts."""
-    yield from launch_chromium()
 
 
 @pytest.fixture

@@ -6,21 +6,19 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 import pytest
 
-from tests.support.browser import axe_violations
+from tests.support import ROOT
+from tests.support.browser import AXE, axe_violations
 from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
-ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "static" / "node_modules" / "axe-core" / "axe.min.js"
 I18N = ROOT / "static" / "src" / "i18n"
 HOSTILE = "<img src=x onerror=window.__pwned=1>"
 

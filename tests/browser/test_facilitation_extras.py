@@ -18,7 +18,6 @@ from tests.support.servers import ServerProcess
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
-ROOT = Path(__file__).resolve().parent.parent
 
 VIEW_NOW = "() => window.samsyn.workshop.follow.view()"
 VIEW_IS = """v => {

@@ -20,7 +20,6 @@ from tests.support.servers import ServerProcess
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
-ROOT = Path(__file__).resolve().parent.parent
 
 ANNA = ("Fler mötesplatser för unga", "Kafé och soffor i entrén", "Tysta läsplatser")
 BO = ("Öppet sent på fredagar", "Meröppet alla dagar", "Boka rum i appen")

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 import pytest
 
-from tests.support.browser import axe_violations, note_csp_violations
+from tests.support.browser import AXE, axe_violations, note_csp_violations
 from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
 HOSTILE = "<img src=x onerror=alert(1)>"
-AXE = Path(__file__).resolve().parent.parent / "static" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _create_board(server: ServerProcess, title: str) -> dict[str, Any]:
