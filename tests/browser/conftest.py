@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import WAIT_MS, launch_chromium
 
@@ -19,6 +20,4 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(autouse=True)
 def _bounded_waits() -> None:
     """Every `expect` gives up after WAIT_MS, so a broken page fails instead of hanging."""
-    from playwright.sync_api import expect
-
     expect.set_options(timeout=WAIT_MS)

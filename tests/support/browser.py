@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from playwright.sync_api import expect, sync_playwright
+
 from tests.support import ROOT
 from tests.support.tools import CHROMIUM, require_chromium
 
@@ -22,8 +24,6 @@ CHROMIUM_ARGS = [
 def launch_chromium() -> Iterator[Any]:
     """Headless Debian Chromium through Playwright, closed when the generator ends."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
@@ -95,8 +95,6 @@ def open_page(
 ) -> Any:
     """A page in its own browser context, connected to its board: the facilitator and the
     wall open their links directly; anyone else is `who`, joining by name."""
-    from playwright.sync_api import expect
-
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     if default_timeout_ms is not None:
