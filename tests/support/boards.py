@@ -1,6 +1,7 @@
-"""One board factory for every test: create a board over HTTP, optionally move it to a phase.
+"""One board factory for every test: create a board over HTTP, optionally move it to a phase
+(and, for the pure tests, `workshop_doc`: the same template laid out in a bare doc).
 
-The steps are written once, as a generator of requests that receives the responses:
+The HTTP steps are written once, as a generator of requests that receives the responses:
 `create_board` sends them from async tests (whose server may run on the same event loop),
 `new_board` from the synchronous browser tests.
 """
@@ -11,6 +12,10 @@ from collections.abc import Generator
 from typing import Any
 
 import httpx
+from pycrdt import Doc
+
+from boards import schema
+from boards.catalog import get_template
 
 _Steps = Generator[httpx.Request, httpx.Response, dict[str, Any]]
 
@@ -79,3 +84,18 @@ async def set_phase(base_url: str, board: dict[str, Any], name: str) -> None:
     async with httpx.AsyncClient() as client:
         response = await client.send(_phase_request(base_url, board, name))
         assert response.status_code == 200, response.text
+
+
+def workshop_doc(title: str, language: str, created_ms: int) -> tuple[Doc[Any], list[str]]:
+    """A fresh Målbild workshop doc as `init_board` lays it out, with its section ids in
+    template order; for the pure tests, which need no server."""
+    doc: Doc[Any] = Doc()
+    schema.init_board(
+        doc,
+        title=title,
+        template=get_template("malbild-workshop"),
+        language=language,
+        created_ms=created_ms,
+    )
+    order = {sid: section["order"] for sid, section in schema.sections_map(doc).to_py().items()}
+    return doc, sorted(order, key=order.__getitem__)
