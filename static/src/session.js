@@ -1,10 +1,13 @@
 // The session doc (DESIGN.md: phase, timer, voting, tallies, lock, follow, board, drafts,
 // participants),
 // read live through its own y-websocket provider. The server alone writes it; this client
-// only listens. Also the server clock offset, and the phase rules of boards/facilitation.py.
+// only listens. Also the server clock offset; the phase rules are core/capabilities.js.
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { websocketBase } from './sync.js'
+import { capabilities } from './core/capabilities.js'
+
+export { capabilities }
 
 export const PHASES = Object.freeze(['brainstorm', 'cluster', 'vote', 'discuss', 'closed'])
 
@@ -44,18 +47,6 @@ export function readSession (doc) {
     }
   }
   return state
-}
-
-/**
- * What a person may do now; the participant rules mirror boards/facilitation.py
- * `capabilities()`. The facilitator may always do everything.
- */
-export function capabilities (phase, { locked = false, notesWhileVoting = false, facilitator = false } = {}) {
-  if (facilitator) return { silentNotes: false, addNotes: true, edit: true, vote: true }
-  if (locked || phase === 'closed') return { silentNotes: false, addNotes: false, edit: false, vote: false }
-  if (phase === 'brainstorm') return { silentNotes: true, addNotes: true, edit: true, vote: false }
-  if (phase === 'vote') return { silentNotes: false, addNotes: notesWhileVoting, edit: notesWhileVoting, vote: true }
-  return { silentNotes: false, addNotes: true, edit: true, vote: false }
 }
 
 /** The capabilities of `role` under a session state. */
