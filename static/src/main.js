@@ -1,15 +1,15 @@
 // Board page entry point: read the server's config, connect, draw, listen.
 import * as Y from 'yjs'
-import { pickLanguage, translator } from './i18n.js'
-import { connectBoard, TERMINAL_CLOSE_CODES } from './sync.js'
-import { Renderer } from './render.js'
-import { Presence } from './presence.js'
-import { Input } from './input.js'
-import { Find } from './find.js'
-import { OutlineView } from './outline.js'
-import * as model from './model.js'
-import { startWorkshop } from './workshop.js'
-import { openCheckpoint } from './checkpoints.js'
+import { pickLanguage, translator } from './core/i18n.js'
+import { connectBoard, TERMINAL_CLOSE_CODES } from './net/sync.js'
+import { Renderer } from './board/render.js'
+import { Presence } from './net/presence.js'
+import { Input } from './board/input.js'
+import { Find } from './board/find.js'
+import { OutlineView } from './board/outline.js'
+import * as model from './core/model.js'
+import { startWorkshop } from './workshop/start.js'
+import { openCheckpoint } from './workshop/checkpoints.js'
 
 // Above this many people, cursors are hidden unless someone asks for them.
 const CURSOR_LIMIT = 30

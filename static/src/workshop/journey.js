@@ -2,8 +2,8 @@
 // workshop onto the board in one go (POST /notes/bulk), and start the next board from
 // this one (POST /continue: "Fortsätt med medarbetarna" or a plain copy).
 import * as Y from 'yjs'
-import { roots, readSection } from './model.js'
-import { el } from './dom.js'
+import { roots, readSection } from '../core/model.js'
+import { el } from '../core/dom.js'
 
 const MAX_CSV_BYTES = 2 * 1024 * 1024
 

@@ -3,9 +3,9 @@
 // The facilitator's reveal copies them onto the board and marks them `revealed`.
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
-import { createNote, deleteNote, noteText, readNote, roots } from './model.js'
-import { bindTextField } from './editor.js'
-import { websocketBase } from './sync.js'
+import { createNote, deleteNote, noteText, readNote, roots } from '../core/model.js'
+import { bindTextField } from '../core/editor.js'
+import { websocketBase } from '../net/sync.js'
 import { backoffCap } from './session.js'
 
 /** The drafts still private, oldest first (the order they will be revealed in). */

@@ -3,8 +3,8 @@
 // phone. Notes can be written, added, deleted and moved between clusters here; every
 // change goes through model.js, so the canvas and everyone else see it at once.
 import * as Y from 'yjs'
-import * as model from './model.js'
-import { bindTextField } from './editor.js'
+import * as model from '../core/model.js'
+import { bindTextField } from '../core/editor.js'
 
 export class OutlineView {
   constructor ({ doc, container, t, config, readOnly = false, anonymous = false }) {

@@ -1,6 +1,6 @@
 // Find: a search box that highlights matching notes and pans to them. Ctrl/Cmd+F focuses
 // it, Enter goes to the next match (Shift+Enter the previous), Escape clears it.
-import { findNotes } from './model.js'
+import { findNotes } from '../core/model.js'
 
 export class Find {
   constructor ({ doc, renderer, input, root, t, lang }) {

@@ -3,8 +3,8 @@
 // smooth. Everything sits on one "world" layer moved by a CSS transform (pan and zoom).
 // Never touches the network; never writes to the doc.
 import * as Y from 'yjs'
-import { roots, readNote, readCluster, readSection } from './model.js'
-import { toBoard as cameraToBoard } from './camera.js'
+import { roots, readNote, readCluster, readSection } from '../core/model.js'
+import { toBoard as cameraToBoard } from '../core/camera.js'
 
 const GRID = 24
 

@@ -1,7 +1,7 @@
 // Dot voting in the browser: my dots (a small reducer, so clicks feel instant and the
 // server stays the judge), the dot buttons and tally badges on the board, and the ranking.
 import * as Y from 'yjs'
-import { roots, readCluster, readNote, NOTE_SIZE } from './model.js'
+import { roots, readCluster, readNote, NOTE_SIZE } from '../core/model.js'
 
 export const initialVotes = Object.freeze({ remaining: null, mine: {}, pending: 0, error: null })
 

@@ -1,9 +1,9 @@
 // Pointer, wheel and keys -> camera moves and model.js calls. Selection and local editing
 // live here; the renderer is told about them, and presence tells the others.
 import * as Y from 'yjs'
-import * as model from './model.js'
-import * as cam from './camera.js'
-import { bindTextField } from './editor.js'
+import * as model from '../core/model.js'
+import * as cam from '../core/camera.js'
+import { bindTextField } from '../core/editor.js'
 
 const DRAG_THRESHOLD = 4 // px before a press becomes a drag rather than a click
 const ARROW_STEP = 10

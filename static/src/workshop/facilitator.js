@@ -5,11 +5,11 @@
 import { PHASES, participantList } from './session.js'
 import { CheckpointList } from './checkpoints.js'
 import { renderResults } from './votes.js'
-import { roots } from './model.js'
+import { roots } from '../core/model.js'
 import { groupCode } from './wall.js'
 import { exportLinks } from './exports.js'
 import { BulkNotes, NextBoard } from './journey.js'
-import { el } from './dom.js'
+import { el } from '../core/dom.js'
 
 const TIMER_PRESETS = [3, 5, 10]
 

@@ -2,8 +2,8 @@
 // their zoom) goes to the session doc; participants follow it until they move on their
 // own; the wall always follows, and shows the whole board when nobody leads.
 import * as Y from 'yjs'
-import { centreOn, clampZoom, fitBox } from './camera.js'
-import { roots, readCluster, readNote, NOTE_SIZE } from './model.js'
+import { centreOn, clampZoom, fitBox } from '../core/camera.js'
+import { roots, readCluster, readNote, NOTE_SIZE } from '../core/model.js'
 
 const SEND_EVERY_MS = 250 // at most 4 view updates a second while the facilitator moves
 

@@ -4,8 +4,8 @@
 // only listens. Also the server clock offset; the phase rules are core/capabilities.js.
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
-import { websocketBase } from './sync.js'
-import { capabilities } from './core/capabilities.js'
+import { websocketBase } from '../net/sync.js'
+import { capabilities } from '../core/capabilities.js'
 
 export { capabilities }
 

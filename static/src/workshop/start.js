@@ -1,7 +1,7 @@
 // Facilitation on the board page: connects the session doc and, by role, the drafts tray,
 // dot voting, the timer, follow me, the facilitator panel or the wall, and lets the phase
 // decide what participants may do (boards/facilitation.py has the same rules).
-import { boardApi } from './api.js'
+import { boardApi } from '../core/api.js'
 import { Clock, SessionClient, PHASES, capabilitiesFor } from './session.js'
 import { TimerDisplay } from './timer.js'
 import { Votes, VoteLayer } from './votes.js'
