@@ -1,7 +1,7 @@
 // Board page entry point: read the server's config, connect, draw, listen.
 import * as Y from 'yjs'
 import { pickLanguage, translator } from './core/i18n.js'
-import { connectBoard, TERMINAL_CLOSE_CODES } from './net/sync.js'
+import { connectDoc, TERMINAL_CLOSE_CODES } from './net/connect.js'
 import { Renderer } from './board/render.js'
 import { Presence } from './net/presence.js'
 import { Input } from './board/input.js'
@@ -44,6 +44,12 @@ function start () {
 
   const renderer = new Renderer({ doc, viewport, canvas, t, readOnly, anonymous })
 
+  const showClosed = (closedCode) => {
+    if (!banner) return
+    const key = closedCode != null ? TERMINAL_CLOSE_CODES[closedCode] : null
+    banner.hidden = !key
+    banner.textContent = key ? t(key) : ''
+  }
   const showState = (state, closedCode) => {
     if (status) {
       status.dataset.connectionState = state
@@ -51,16 +57,12 @@ function start () {
       label.textContent = t(`conn.${state}`)
       status.title = t('conn.title', { state: t(`conn.${state}`) })
     }
-    if (banner) {
-      const key = closedCode != null ? TERMINAL_CLOSE_CODES[closedCode] : null
-      banner.hidden = !key
-      banner.textContent = key ? t(key) : ''
-    }
+    showClosed(closedCode)
   }
   // A checkpoint is a saved state: read once over HTTP, shown read-only, never synced.
   const sync = config.checkpoint_id
     ? openCheckpoint({ doc, config, onState: showState })
-    : connectBoard({ doc, config, onState: showState })
+    : connectDoc({ doc, config, room: config.board_id, persist: `samsyn-board-${config.board_id}`, onState: showState })
 
   const presence = new Presence(sync.awareness, {
     name: config.name || t('presence.anonymous'),
@@ -129,7 +131,9 @@ function start () {
   // Handy when debugging in the console and for tests that inspect the live doc.
   window.samsyn = { doc, model, provider: sync.provider, renderer, input, presence, config, find, outline, views }
   // Phases, drafts, votes, timer, follow me, the facilitator panel and the wall.
-  window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, outline, input, presence, root })
+  // The session and drafts docs show their terminal closes in the same banner.
+  const onClosed = (code) => { if (code != null) showClosed(code) }
+  window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, outline, input, presence, root, onClosed })
 }
 
 /** Canvas or outline: a toggle button, remembered per browser; phones start in the outline. */

@@ -71,7 +71,7 @@ test('imports follow the layers: core <- net <- board <- workshop <- main.js', (
 
 test('the rule itself: a forbidden import is caught, an allowed one is not', () => {
   assert.match(brokenRule('core/model.js', '../board/render.js'), /core\/ may import only core/)
-  assert.match(brokenRule('net/sync.js', '../workshop/session.js'), /net\/ may import only net, core/)
+  assert.match(brokenRule('net/connect.js', '../workshop/session.js'), /net\/ may import only net, core/)
   assert.match(brokenRule('workshop/start.js', '../main.js'), /main\.js/)
   assert.equal(brokenRule('workshop/start.js', '../board/render.js'), null)
   assert.equal(brokenRule('board/render.js', 'yjs'), null)

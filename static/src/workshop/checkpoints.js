@@ -129,7 +129,7 @@ export class CheckpointList {
 
 /**
  * Load a checkpoint's content into `doc` for reading: one Yjs update over HTTP, no socket.
- * Returns the same shape as connectBoard() so the page treats it alike.
+ * Returns the same shape as connectDoc() so the page treats it alike.
  */
 export function openCheckpoint ({ doc, config, onState = () => {} }) {
   const base = `/api/boards/${encodeURIComponent(config.board_id)}/checkpoints/${encodeURIComponent(config.checkpoint_id)}`

@@ -2,11 +2,9 @@
 // (`/ws/{id}/drafts`, laid out like the board's `notes`), shown only to them in a tray.
 // The facilitator's reveal copies them onto the board and marks them `revealed`.
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
 import { createNote, deleteNote, noteText, readNote, roots } from '../core/model.js'
 import { bindTextField } from '../core/editor.js'
-import { websocketBase } from '../net/sync.js'
-import { backoffCap } from './session.js'
+import { connectDoc } from '../net/connect.js'
 
 /** The drafts still private, oldest first (the order they will be revealed in). */
 export function pendingDrafts (doc) {
@@ -19,17 +17,12 @@ export function pendingDrafts (doc) {
 }
 
 export class DraftsTray {
-  constructor ({ config, t, location = window.location }) {
+  constructor ({ config, t, onState = () => {}, location = window.location }) {
     this.config = config
     this.t = t
     this.doc = new Y.Doc()
-    this.provider = new WebsocketProvider(
-      websocketBase(location, config.ws_url || '/ws'),
-      `${config.board_id}/drafts`,
-      this.doc,
-      { maxBackoffTime: backoffCap() }
-    )
-    this.provider.awareness.setLocalState(null)
+    this.connection = connectDoc({ doc: this.doc, config, room: `${config.board_id}/drafts`, presence: false, onState, location })
+    this.provider = this.connection.provider
     this.active = false
     this.items = new Map() // id -> {li, field, unbind}
 
@@ -130,6 +123,6 @@ export class DraftsTray {
 
   destroy () {
     for (const item of this.items.values()) item.unbind()
-    this.provider.destroy()
+    this.connection.destroy()
   }
 }

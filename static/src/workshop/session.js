@@ -3,8 +3,7 @@
 // read live through its own y-websocket provider. The server alone writes it; this client
 // only listens. Also the server clock offset; the phase rules are core/capabilities.js.
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
-import { websocketBase } from '../net/sync.js'
+import { connectDoc } from '../net/connect.js'
 import { capabilities } from '../core/capabilities.js'
 
 export { capabilities }
@@ -104,23 +103,13 @@ export class Clock {
   stop () { clearInterval(this._timer) }
 }
 
-/** A reconnect cap between 2.5 and 5 s, so a room of sockets does not return in step. */
-export function backoffCap (random = Math.random) {
-  return Math.round(2500 + 2500 * random())
-}
-
 /** A live, read-only view of the session doc; listeners get (state, previous). */
 export class SessionClient {
-  constructor ({ config, location = window.location }) {
+  constructor ({ config, onState = () => {}, location = window.location }) {
     this.doc = new Y.Doc()
-    this.provider = new WebsocketProvider(
-      websocketBase(location, config.ws_url || '/ws'),
-      `${config.board_id}/session`,
-      this.doc,
-      { params: config.role === 'wall' ? { view: 'wall' } : {}, maxBackoffTime: backoffCap() }
-    )
     // The session doc is the server's alone: nobody else's awareness is of any use here.
-    this.provider.awareness.setLocalState(null)
+    this.connection = connectDoc({ doc: this.doc, config, room: `${config.board_id}/session`, presence: false, onState, location })
+    this.provider = this.connection.provider
     this.state = readSession(this.doc)
     this.synced = false
     this._listeners = new Set()
@@ -148,7 +137,7 @@ export class SessionClient {
   }
 
   destroy () {
-    this.provider.destroy()
+    this.connection.destroy()
     this.doc.destroy()
   }
 }

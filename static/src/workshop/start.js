@@ -29,7 +29,7 @@ function phaseHint (t, state, role) {
 }
 
 /** Start everything facilitation adds to the page; returns the parts (for tests and debugging). */
-export function startWorkshop ({ config, t, lang, doc, renderer, outline = null, input, root }) {
+export function startWorkshop ({ config, t, lang, doc, renderer, outline = null, input, root, onClosed = () => {} }) {
   const api = boardApi(config.board_id)
   const boardRoot = root.querySelector('[data-board-root]') || root
   if (config.checkpoint_id) {
@@ -41,12 +41,12 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
   const role = config.role
   const names = phaseNames(t)
   const clock = new Clock().start()
-  const session = new SessionClient({ config })
+  const session = new SessionClient({ config, onState: (state, code) => onClosed(code) })
   const timer = new TimerDisplay({ clock, t, className: role === 'wall' ? 'timer wall-timer' : 'timer' })
   const votes = role === 'wall' ? null : new Votes({ api, t, onChange: () => showVotes() })
   const voteLayer = new VoteLayer({ doc, canvas: renderer.canvas, t, lang, votes })
   const follow = new Follow({ role, input, renderer, api, doc, onChange: () => showFollow() })
-  const drafts = role === 'participant' ? new DraftsTray({ config, t }) : null
+  const drafts = role === 'participant' ? new DraftsTray({ config, t, onState: (state, code) => onClosed(code) }) : null
   if (drafts) boardRoot.append(drafts.el)
 
   let panel = null
