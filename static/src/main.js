@@ -5,6 +5,7 @@ import { connectDoc, TERMINAL_CLOSE_CODES } from './net/connect.js'
 import { Renderer } from './board/render.js'
 import { Presence } from './net/presence.js'
 import { Input } from './board/input.js'
+import { Access } from './board/access.js'
 import { Find } from './board/find.js'
 import { OutlineView } from './board/outline.js'
 import * as model from './core/model.js'
@@ -33,7 +34,7 @@ function start () {
   const t = translator(lang)
   const readOnly = Boolean(config.read_only) || config.role === 'wall'
   const anonymous = Boolean(config.anonymous)
-  document.body.classList.toggle('read-only', readOnly)
+  const access = new Access({ fixed: readOnly })
 
   const doc = new Y.Doc()
   const root = document.body
@@ -42,7 +43,7 @@ function start () {
   const status = root.querySelector('[data-connection-state]')
   const banner = root.querySelector('[data-board-message]')
 
-  const renderer = new Renderer({ doc, viewport, canvas, t, readOnly, anonymous })
+  const renderer = new Renderer({ doc, viewport, canvas, t, access, anonymous })
 
   const showClosed = (closedCode) => {
     if (!banner) return
@@ -99,7 +100,7 @@ function start () {
     }
   })
 
-  const input = new Input({ doc, renderer, presence, t, config, root, readOnly })
+  const input = new Input({ doc, renderer, presence, t, config, root, access })
   const find = new Find({ doc, renderer, input, root, t, lang })
   const outlineEl = root.querySelector('[data-outline]')
   const outline = outlineEl ? new OutlineView({ doc, container: outlineEl, t, config, readOnly, anonymous }) : null
@@ -133,7 +134,7 @@ function start () {
   // Phases, drafts, votes, timer, follow me, the facilitator panel and the wall.
   // The session and drafts docs show their terminal closes in the same banner.
   const onClosed = (code) => { if (code != null) showClosed(code) }
-  window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, outline, input, presence, root, onClosed })
+  window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, outline, input, presence, root, access, onClosed })
 }
 
 /** Canvas or outline: a toggle button, remembered per browser; phones start in the outline. */

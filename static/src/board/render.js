@@ -15,14 +15,13 @@ export class Renderer {
    * @param {HTMLElement} opts.viewport  the clipping window onto the board
    * @param {HTMLElement} opts.canvas    the world layer, in board coordinates
    * @param {(key: string, vars?: object) => string} opts.t
+   * @param {import('./access.js').Access} opts.access  who may change the board now
    */
-  constructor ({ doc, viewport, canvas, t, readOnly = false, anonymous = false }) {
-    this.doc = doc
-    this.viewport = viewport
-    this.canvas = canvas
-    this.t = t
-    this.readOnly = readOnly
-    this.anonymous = anonymous
+  constructor ({ doc, viewport, canvas, t, access, anonymous = false }) {
+    Object.assign(this, { doc, viewport, canvas, t, access, anonymous })
+    // The page's own read-only decides what is built (the resize handle); the live state
+    // (phase rules) only what may be typed into.
+    const readOnly = access.fixed
     this.camera = { x: 0, y: 0, zoom: 1 }
     this.selection = { notes: new Set(), clusters: new Set() }
     this.editing = null // note id edited locally
@@ -58,6 +57,9 @@ export class Renderer {
       [sections, () => { this._dirty.sections = true; this.schedule() }]
     ]
     for (const [type, fn] of this._observers) type.observeDeep(fn)
+    access.onChange((locked) => {
+      for (const field of canvas.querySelectorAll('.cluster-title')) field.readOnly = locked
+    })
     this.setCamera(this.camera)
     this.schedule()
   }
@@ -427,12 +429,12 @@ const ITEMS = {
       title.maxLength = 200
       title.placeholder = r.t('cluster.title_placeholder')
       title.setAttribute('aria-label', r.t('cluster.title_label'))
-      title.readOnly = r.readOnly
+      title.readOnly = r.access.readOnly
       const count = make('span', 'cluster-count')
       const header = make('div', 'cluster-header')
       header.append(title, count)
       el.append(header)
-      if (!r.readOnly) {
+      if (!r.access.fixed) {
         const resize = make('div', 'cluster-resize')
         resize.setAttribute('aria-hidden', 'true')
         el.append(resize)

@@ -29,7 +29,7 @@ function phaseHint (t, state, role) {
 }
 
 /** Start everything facilitation adds to the page; returns the parts (for tests and debugging). */
-export function startWorkshop ({ config, t, lang, doc, renderer, outline = null, input, root, onClosed = () => {} }) {
+export function startWorkshop ({ config, t, lang, doc, renderer, outline = null, input, root, access, onClosed = () => {} }) {
   const api = boardApi(config.board_id)
   const boardRoot = root.querySelector('[data-board-root]') || root
   if (config.checkpoint_id) {
@@ -81,28 +81,17 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
   let silent = false
   input.addNote = (at = null) => (silent && drafts ? drafts.add() : addToBoard(at))
 
-  // Participants may lose the right to edit while the page is open; keep the fields honest.
-  let readOnly = Boolean(input.readOnly)
-  const titles = new MutationObserver(() => {
-    if (!readOnly) return
-    for (const field of renderer.canvas.querySelectorAll('.cluster-title:not([readonly])')) field.readOnly = true
-  })
-  titles.observe(renderer.canvas, { childList: true, subtree: true })
-
   function applyRules (state) {
     if (role === 'wall') return
     const caps = capabilitiesFor(state, role)
     silent = caps.silentNotes
     drafts?.setActive(caps.silentNotes)
     if (role !== 'participant') return
-    readOnly = !caps.edit
-    if (readOnly) input.stopEditing()
-    input.readOnly = readOnly
-    document.body.classList.toggle('read-only', readOnly)
+    // Participants may lose the right to edit while the page is open: the input, the
+    // toolbar and the fields follow board/access.js.
+    access.set(!caps.edit)
     for (const b of root.querySelectorAll('[data-action="add-note"]')) b.disabled = !caps.addNotes
-    for (const b of root.querySelectorAll('[data-action="add-cluster"]')) b.disabled = readOnly
-    for (const field of renderer.canvas.querySelectorAll('.cluster-title')) field.readOnly = readOnly
-    input.select({ notes: input.selectedNotes, clusters: input.selectedClusters }) // refresh the toolbar
+    for (const b of root.querySelectorAll('[data-action="add-cluster"]')) b.disabled = access.readOnly
   }
 
   function showVotes () {
