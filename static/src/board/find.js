@@ -4,11 +4,7 @@ import { findNotes } from '../core/model.js'
 
 export class Find {
   constructor ({ doc, renderer, input, root, t, lang }) {
-    this.doc = doc
-    this.renderer = renderer
-    this.input = input
-    this.t = t
-    this.lang = lang
+    Object.assign(this, { doc, renderer, input, t, lang })
     this.field = root.querySelector('[data-find]')
     this.status = root.querySelector('[data-find-status]')
     this.matches = []

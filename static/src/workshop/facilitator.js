@@ -38,12 +38,7 @@ function checkbox (id, text, onChange) {
 
 export class FacilitatorPanel {
   constructor ({ config, t, lang, api, doc, follow }) {
-    this.config = config
-    this.t = t
-    this.lang = lang
-    this.api = api
-    this.doc = doc
-    this.follow = follow
+    Object.assign(this, { config, t, lang, api, doc, follow })
     this.state = null
     this.names = phaseNames(t)
 

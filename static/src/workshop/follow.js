@@ -19,12 +19,7 @@ export function workBounds (doc) {
 
 export class Follow {
   constructor ({ role, input, renderer, api, doc, onChange = () => {} }) {
-    this.role = role
-    this.input = input
-    this.renderer = renderer
-    this.api = api
-    this.doc = doc
-    this.onChange = onChange
+    Object.assign(this, { role, input, renderer, api, doc, onChange })
     this.follow = { active: false }
     this.leading = false // facilitator: "Följ mig" is on
     this.brokenAway = false // participant: moved on their own while the facilitator leads

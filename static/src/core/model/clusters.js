@@ -1,7 +1,7 @@
 // Clusters: a titled, coloured box; a note is in one through its `cluster` field.
 import * as Y from 'yjs'
 import {
-  CLUSTER_MIN_SIZE, DEFAULT_CLUSTER_SIZE, NOTE_COLORS, applyTextChange, change, ensureText, finite, insertMap, newId, num, roots, str
+  CLUSTER_MIN_SIZE, DEFAULT_CLUSTER_SIZE, NOTE_COLORS, change, child, ensureText, replaceText, finite, insertMap, newId, num, roots, str
 } from './doc.js'
 import { sectionAt } from './sections.js'
 
@@ -21,21 +21,11 @@ export function createCluster (doc, {
   })
 }
 
-export function getCluster (doc, id) {
-  const cluster = roots(doc).clusters.get(id)
-  return cluster instanceof Y.Map ? cluster : null
-}
+export function getCluster (doc, id) { return child(doc, 'clusters', id) }
 
-export function clusterTitle (doc, id) {
-  const cluster = getCluster(doc, id)
-  return cluster ? ensureText(doc, cluster, 'title') : null
-}
+export function clusterTitle (doc, id) { return ensureText(doc, getCluster(doc, id), 'title') }
 
-export function setClusterTitle (doc, id, value) {
-  const ytext = clusterTitle(doc, id)
-  if (!ytext) return false
-  return applyTextChange(doc, ytext, value)
-}
+export function setClusterTitle (doc, id, value) { return replaceText(doc, clusterTitle(doc, id), value) }
 
 /** Move a cluster and every note that belongs to it by the same offset. */
 export function moveCluster (doc, id, x, y) {

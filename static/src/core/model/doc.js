@@ -107,8 +107,20 @@ export function insertMap (doc, parent, id, fields) {
   return id
 }
 
-/** The Y.Text under `key` of `map`, created if an older or foreign client left a string or nothing. */
+/** The Y.Map `id` of one of the four roots, or null. */
+export function child (doc, root, id) {
+  const map = roots(doc)[root].get(id)
+  return map instanceof Y.Map ? map : null
+}
+
+/** Replace the text of `ytext` (null: nothing there) with `value`; false when nothing changed. */
+export function replaceText (doc, ytext, value) {
+  return ytext ? applyTextChange(doc, ytext, value) : false
+}
+
+/** The Y.Text under `key` of `map` (null: none), created if an older or foreign client left a string or nothing. */
 export function ensureText (doc, map, key) {
+  if (!map) return null
   let text = map.get(key)
   if (!(text instanceof Y.Text)) {
     text = new Y.Text(typeof text === 'string' ? text : '')

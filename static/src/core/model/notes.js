@@ -1,7 +1,7 @@
 // Notes: create, read, edit, move (a drop decides cluster and section), recolour, delete.
 import * as Y from 'yjs'
 import {
-  DEFAULT_NOTE_COLOR, NOTE_SIZE, applyTextChange, change, ensureText, finite, insertMap, newId, num, roots, str
+  DEFAULT_NOTE_COLOR, NOTE_SIZE, change, child, ensureText, replaceText, finite, insertMap, newId, num, roots, str
 } from './doc.js'
 import { clusterAt, clusterSection } from './clusters.js'
 import { sectionAt } from './sections.js'
@@ -24,23 +24,13 @@ export function createNote (doc, {
   })
 }
 
-export function getNote (doc, id) {
-  const note = roots(doc).notes.get(id)
-  return note instanceof Y.Map ? note : null
-}
+export function getNote (doc, id) { return child(doc, 'notes', id) }
 
 /** The Y.Text of a note, created if an older or foreign client left it out. */
-export function noteText (doc, id) {
-  const note = getNote(doc, id)
-  return note ? ensureText(doc, note, 'text') : null
-}
+export function noteText (doc, id) { return ensureText(doc, getNote(doc, id), 'text') }
 
 /** Replace a note's text with `value`, touching only the changed span. */
-export function setNoteText (doc, id, value) {
-  const ytext = noteText(doc, id)
-  if (!ytext) return false
-  return applyTextChange(doc, ytext, value)
-}
+export function setNoteText (doc, id, value) { return replaceText(doc, noteText(doc, id), value) }
 
 export function moveNote (doc, id, x, y) {
   const note = getNote(doc, id)
