@@ -1,7 +1,7 @@
 // Clusters: a titled, coloured box; a note is in one through its `cluster` field.
 import * as Y from 'yjs'
 import {
-  CLUSTER_MIN_SIZE, DEFAULT_CLUSTER_SIZE, NOTE_COLORS, change, child, ensureText, replaceText, finite, insertMap, newId, num, roots, str
+  CLUSTER_MIN_SIZE, DEFAULT_CLUSTER_SIZE, NOTE_COLORS, change, child, ensureText, finite, finiteFields, insertMap, newId, num, replaceText, roots, setPosition, str
 } from './doc.js'
 import { sectionAt } from './sections.js'
 
@@ -12,10 +12,7 @@ export function createCluster (doc, {
   const inSection = section === undefined ? sectionAt(doc, x + w / 2, y + h / 2) : section
   return insertMap(doc, roots(doc).clusters, id, {
     title: new Y.Text(title),
-    x: finite(x, 'x'),
-    y: finite(y, 'y'),
-    w: finite(w, 'w'),
-    h: finite(h, 'h'),
+    ...finiteFields({ x, y, w, h }),
     color,
     section: inSection
   })
@@ -35,8 +32,7 @@ export function moveCluster (doc, id, x, y) {
   const dy = Math.round(y) - num(cluster.get('y'))
   const section = sectionAt(doc, x + num(cluster.get('w')) / 2, y + num(cluster.get('h')) / 2)
   change(doc, () => {
-    cluster.set('x', finite(x, 'x'))
-    cluster.set('y', finite(y, 'y'))
+    setPosition(cluster, x, y)
     if (cluster.get('section') !== section) cluster.set('section', section)
     for (const note of roots(doc).notes.values()) {
       if (!(note instanceof Y.Map) || note.get('cluster') !== id) continue

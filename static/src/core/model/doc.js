@@ -74,6 +74,17 @@ export function finite (value, name) {
   return Math.round(value)
 }
 
+/** `fields` with every value checked finite and rounded (a bad one throws, naming it). */
+export function finiteFields (fields) {
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, finite(value, name)]))
+}
+
+/** Set a note's or cluster's x and y (inside the caller's change). */
+export function setPosition (map, x, y) {
+  map.set('x', finite(x, 'x'))
+  map.set('y', finite(y, 'y'))
+}
+
 export function num (value) {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0
 }

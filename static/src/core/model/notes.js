@@ -1,7 +1,7 @@
 // Notes: create, read, edit, move (a drop decides cluster and section), recolour, delete.
 import * as Y from 'yjs'
 import {
-  DEFAULT_NOTE_COLOR, NOTE_SIZE, change, child, ensureText, replaceText, finite, insertMap, newId, num, roots, str
+  DEFAULT_NOTE_COLOR, NOTE_SIZE, change, child, ensureText, finiteFields, insertMap, newId, num, replaceText, roots, setPosition, str
 } from './doc.js'
 import { clusterAt, clusterSection } from './clusters.js'
 import { sectionAt } from './sections.js'
@@ -13,8 +13,7 @@ export function createNote (doc, {
 }) {
   return insertMap(doc, roots(doc).notes, id, {
     text: new Y.Text(text),
-    x: finite(x, 'x'),
-    y: finite(y, 'y'),
+    ...finiteFields({ x, y }),
     color,
     author,
     author_id: authorId || undefined,
@@ -36,8 +35,7 @@ export function moveNote (doc, id, x, y) {
   const note = getNote(doc, id)
   if (!note) return false
   change(doc, () => {
-    note.set('x', finite(x, 'x'))
-    note.set('y', finite(y, 'y'))
+    setPosition(note, x, y)
   })
   return true
 }
@@ -55,8 +53,7 @@ export function placeNote (doc, id, x, y) {
   const cluster = clusterAt(doc, cx, cy)
   const section = cluster ? clusterSection(doc, cluster) ?? sectionAt(doc, cx, cy) : sectionAt(doc, cx, cy)
   change(doc, () => {
-    note.set('x', finite(x, 'x'))
-    note.set('y', finite(y, 'y'))
+    setPosition(note, x, y)
     if (note.get('cluster') !== cluster) note.set('cluster', cluster)
     if (note.get('section') !== section) note.set('section', section)
   })

@@ -1,15 +1,12 @@
 // Sections: the template's fixed areas (a prompt each); notes and clusters fall into one.
 import * as Y from 'yjs'
-import { finite, insertMap, newId, num, roots, str } from './doc.js'
+import { finiteFields, insertMap, newId, num, roots, str } from './doc.js'
 
 export function createSection (doc, { title = '', prompt = '', x, y, w, h, order = 0, id = newId() }) {
   return insertMap(doc, roots(doc).sections, id, {
     title,
     prompt,
-    x: finite(x, 'x'),
-    y: finite(y, 'y'),
-    w: finite(w, 'w'),
-    h: finite(h, 'h'),
+    ...finiteFields({ x, y, w, h }),
     order
   })
 }
