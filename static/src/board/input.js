@@ -5,7 +5,8 @@ import * as Y from 'yjs'
 import * as model from '../core/model.js'
 import * as cam from '../core/camera.js'
 import { bindTextField } from '../core/editor.js'
-import { COMMANDS, allowed, commandForKey, commandNamed } from './commands.js'
+import { buildPalette, listenToToolbar, updateToolbar } from './toolbar.js'
+import { handleKey } from './keyboard.js'
 import { BoxSelect, Move, Pan, Pinch, Resize, Toggle } from './gestures.js'
 
 const LINE_HEIGHT = 16 // px per wheel "line" (deltaMode 1)
@@ -38,7 +39,7 @@ export class Input {
     this.box.hidden = true
     this.viewport.append(this.box)
 
-    this._buildPalette()
+    buildPalette(this.root, t)
     this._listen()
     this._updateToolbar()
     access.onChange((readOnly) => {
@@ -299,18 +300,7 @@ export class Input {
   // ------------------------------------------------------------------------- wiring
 
   _listen () {
-    this.root.addEventListener('click', (event) => {
-      const button = event.target.closest('[data-action]')
-      if (!button || button.disabled) return
-      const command = commandNamed(button.dataset.action)
-      if (command && allowed(command, this)) command.run(this, { button, event })
-    })
-    // Keep focus (and so the note editor) when pressing toolbar buttons with a mouse.
-    for (const bar of this.root.querySelectorAll('.toolbar, .zoom')) {
-      bar.addEventListener('mousedown', (event) => {
-        if (event.target.closest('button')) event.preventDefault()
-      })
-    }
+    listenToToolbar(this.root, this)
 
     const vp = this.viewport
     vp.addEventListener('pointerdown', (event) => this._pointerDown(event))
@@ -340,7 +330,7 @@ export class Input {
     vp.addEventListener('focusout', (event) => {
       if (event.target.classList.contains('cluster-title')) this._unbindClusterTitle()
     })
-    document.addEventListener('keydown', (event) => this._keyDown(event))
+    document.addEventListener('keydown', (event) => handleKey(this, event))
     document.addEventListener('keyup', (event) => {
       if (event.key === ' ') { this.spaceHeld = false; vp.classList.remove('space-pan') }
     })
@@ -453,58 +443,6 @@ export class Input {
     gesture.cancel()
   }
 
-  _keyDown (event) {
-    if (!this.active) return
-    const target = event.target
-    const inField = target instanceof HTMLElement &&
-      (target.matches('input, textarea, select, [contenteditable="true"]'))
-    const mod = event.ctrlKey || event.metaKey
-    const onBoard = this.root.contains(target) || target === document.body
-    if (!onBoard) return
-    const command = commandForKey(event)
-
-    if (command?.inFields && !event.altKey) {
-      if (inField && !target.matches('.note-editor, .cluster-title')) return
-      event.preventDefault()
-      if (allowed(command, this)) command.run(this, { event })
-      return
-    }
-    if (event.key === 'Escape') {
-      if (this.editing) {
-        const id = this.editing.id
-        this.stopEditing()
-        this.renderer.noteElement(id)?.focus({ preventScroll: true })
-      } else if (target.classList?.contains('cluster-title')) {
-        target.closest('.cluster')?.focus({ preventScroll: true })
-      } else if (!inField) {
-        this.select(null)
-      }
-      return
-    }
-    if (inField || event.altKey) return
-    if (mod) {
-      // Ctrl+D and Ctrl+A are the board's, never the browser's, even when read-only.
-      if (!command) return
-      event.preventDefault()
-      if (allowed(command, this)) command.run(this, { event })
-      return
-    }
-    if (event.key === ' ') {
-      // Hold to pan with the mouse; on a focused note, toggles it in the selection.
-      event.preventDefault()
-      if (!event.repeat) {
-        const note = target.closest?.('.note')
-        if (note) this.toggleSelected('note', note.dataset.noteId)
-      }
-      this.spaceHeld = true
-      this.viewport.classList.add('space-pan')
-      return
-    }
-    // A key that means nothing here (or now) keeps its default.
-    if (!command || !allowed(command, this)) return
-    if (command.run(this, { event }) !== false) event.preventDefault()
-  }
-
   _focusCluster (clusterEl, target) {
     const id = clusterEl.dataset.clusterId
     if (this.selectionSize <= 1 && !this.isSelected('cluster', id)) {
@@ -524,47 +462,5 @@ export class Input {
     this._clusterTitle = null
   }
 
-  _selectedColor () {
-    const [noteId] = this.selection.notes
-    if (noteId) return model.getNote(this.doc, noteId)?.get('color') || null
-    const [clusterId] = this.selection.clusters
-    return clusterId ? model.getCluster(this.doc, clusterId)?.get('color') || null : null
-  }
-
-  _buildPalette () {
-    const palette = this.root.querySelector('[data-palette]')
-    if (!palette) return
-    palette.replaceChildren()
-    for (const color of model.NOTE_COLORS) {
-      const button = document.createElement('button')
-      button.type = 'button'
-      button.className = 'swatch'
-      button.dataset.action = 'color'
-      button.dataset.color = color.value
-      button.style.setProperty('--swatch', color.value)
-      button.title = this.t(`color.${color.id}`)
-      button.setAttribute('aria-label', this.t(`color.${color.id}`))
-      palette.append(button)
-    }
-  }
-
-  _updateToolbar () {
-    const current = this._selectedColor() || this.color
-    for (const swatch of this.root.querySelectorAll('[data-action="color"]')) {
-      swatch.setAttribute('aria-pressed', String(swatch.dataset.color === current))
-    }
-    for (const command of COMMANDS) {
-      if (!command.enabled) continue
-      const on = allowed(command, this) && Boolean(command.enabled(this))
-      for (const button of this.root.querySelectorAll(`[data-action="${command.name}"]`)) button.disabled = !on
-    }
-    const notes = this.selection.notes.size
-    const clusters = this.selection.clusters.size
-    const count = this.root.querySelector('[data-selection-count]')
-    if (count) {
-      const n = notes + clusters
-      count.hidden = n < 2
-      count.textContent = n < 2 ? '' : this.t('toolbar.selected', { count: n })
-    }
-  }
+  _updateToolbar () { updateToolbar(this.root, this) }
 }
