@@ -45,9 +45,13 @@ function start () {
 
   const renderer = new Renderer({ doc, viewport, canvas, t, access, anonymous })
 
-  const showClosed = (closedCode) => {
+  // The banner says why a doc stopped for good: the board's close first, else the
+  // session's or the drafts' (a board state change must not hide theirs).
+  const closed = { board: null, other: null }
+  const showClosed = () => {
     if (!banner) return
-    const key = closedCode != null ? TERMINAL_CLOSE_CODES[closedCode] : null
+    const code = closed.board ?? closed.other
+    const key = code != null ? TERMINAL_CLOSE_CODES[code] : null
     banner.hidden = !key
     banner.textContent = key ? t(key) : ''
   }
@@ -58,7 +62,8 @@ function start () {
       label.textContent = t(`conn.${state}`)
       status.title = t('conn.title', { state: t(`conn.${state}`) })
     }
-    showClosed(closedCode)
+    closed.board = closedCode ?? null
+    showClosed()
   }
   // A checkpoint is a saved state: read once over HTTP, shown read-only, never synced.
   const sync = config.checkpoint_id
@@ -133,7 +138,7 @@ function start () {
   window.samsyn = { doc, model, provider: sync.provider, renderer, input, presence, config, find, outline, views }
   // Phases, drafts, votes, timer, follow me, the facilitator panel and the wall.
   // The session and drafts docs show their terminal closes in the same banner.
-  const onClosed = (code) => { if (code != null) showClosed(code) }
+  const onClosed = (code) => { if (code != null) { closed.other = code; showClosed() } }
   window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, outline, input, presence, root, access, onClosed })
 }
 
