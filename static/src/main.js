@@ -1,15 +1,16 @@
 // Board page entry point: read the server's config, connect, draw, listen.
 import * as Y from 'yjs'
-import { pickLanguage, translator } from './i18n.js'
-import { connectBoard, TERMINAL_CLOSE_CODES } from './sync.js'
-import { Renderer } from './render.js'
-import { Presence } from './presence.js'
-import { Input } from './input.js'
-import { Find } from './find.js'
-import { OutlineView } from './outline.js'
-import * as model from './model.js'
-import { startWorkshop } from './workshop.js'
-import { openCheckpoint } from './checkpoints.js'
+import { pickLanguage, translator } from './core/i18n.js'
+import { connectDoc, TERMINAL_CLOSE_CODES } from './net/connect.js'
+import { Renderer } from './board/render.js'
+import { Presence } from './net/presence.js'
+import { Input } from './board/input.js'
+import { Access } from './board/access.js'
+import { Find } from './board/find.js'
+import { OutlineView } from './board/outline.js'
+import * as model from './core/model.js'
+import { startWorkshop } from './workshop/start.js'
+import { openCheckpoint } from './workshop/checkpoints.js'
 
 // Above this many people, cursors are hidden unless someone asks for them.
 const CURSOR_LIMIT = 30
@@ -33,7 +34,7 @@ function start () {
   const t = translator(lang)
   const readOnly = Boolean(config.read_only) || config.role === 'wall'
   const anonymous = Boolean(config.anonymous)
-  document.body.classList.toggle('read-only', readOnly)
+  const access = new Access({ fixed: readOnly })
 
   const doc = new Y.Doc()
   const root = document.body
@@ -42,8 +43,18 @@ function start () {
   const status = root.querySelector('[data-connection-state]')
   const banner = root.querySelector('[data-board-message]')
 
-  const renderer = new Renderer({ doc, viewport, canvas, t, readOnly, anonymous })
+  const renderer = new Renderer({ doc, viewport, canvas, t, access, anonymous })
 
+  // The banner says why a doc stopped for good: the board's close first, else the
+  // session's or the drafts' (a board state change must not hide theirs).
+  const closed = { board: null, other: null }
+  const showClosed = () => {
+    if (!banner) return
+    const code = closed.board ?? closed.other
+    const key = code != null ? TERMINAL_CLOSE_CODES[code] : null
+    banner.hidden = !key
+    banner.textContent = key ? t(key) : ''
+  }
   const showState = (state, closedCode) => {
     if (status) {
       status.dataset.connectionState = state
@@ -51,16 +62,13 @@ function start () {
       label.textContent = t(`conn.${state}`)
       status.title = t('conn.title', { state: t(`conn.${state}`) })
     }
-    if (banner) {
-      const key = closedCode != null ? TERMINAL_CLOSE_CODES[closedCode] : null
-      banner.hidden = !key
-      banner.textContent = key ? t(key) : ''
-    }
+    closed.board = closedCode ?? null
+    showClosed()
   }
   // A checkpoint is a saved state: read once over HTTP, shown read-only, never synced.
   const sync = config.checkpoint_id
     ? openCheckpoint({ doc, config, onState: showState })
-    : connectBoard({ doc, config, onState: showState })
+    : connectDoc({ doc, config, room: config.board_id, persist: `samsyn-board-${config.board_id}`, onState: showState })
 
   const presence = new Presence(sync.awareness, {
     name: config.name || t('presence.anonymous'),
@@ -97,7 +105,7 @@ function start () {
     }
   })
 
-  const input = new Input({ doc, renderer, presence, t, config, root, readOnly })
+  const input = new Input({ doc, renderer, presence, t, config, root, access })
   const find = new Find({ doc, renderer, input, root, t, lang })
   const outlineEl = root.querySelector('[data-outline]')
   const outline = outlineEl ? new OutlineView({ doc, container: outlineEl, t, config, readOnly, anonymous }) : null
@@ -129,7 +137,9 @@ function start () {
   // Handy when debugging in the console and for tests that inspect the live doc.
   window.samsyn = { doc, model, provider: sync.provider, renderer, input, presence, config, find, outline, views }
   // Phases, drafts, votes, timer, follow me, the facilitator panel and the wall.
-  window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, outline, input, presence, root })
+  // The session and drafts docs show their terminal closes in the same banner.
+  const onClosed = (code) => { if (code != null) { closed.other = code; showClosed() } }
+  window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, outline, input, presence, root, access, onClosed })
 }
 
 /** Canvas or outline: a toggle button, remembered per browser; phones start in the outline. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import * as cam from '../src/camera.js'
+import * as cam from '../src/core/camera.js'
 
 test('toBoard and toScreen are inverse', () => {
   const camera = { x: 120, y: -40, zoom: 0.5 }

@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as Y from 'yjs'
-import { readSession, participantList, onlineCount } from '../src/session.js'
-import { pastedLines, sectionChoices } from '../src/journey.js'
-import { EXPORT_FORMATS, exportUrl } from '../src/exports.js'
+import { readSession, participantList, onlineCount } from '../src/workshop/session.js'
+import { pastedLines, sectionChoices } from '../src/workshop/journey.js'
+import { EXPORT_FORMATS, exportUrl } from '../src/workshop/exports.js'
 
 function sessionDoc () {
   const doc = new Y.Doc()

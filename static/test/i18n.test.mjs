@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
-import { pickLanguage, translator, cookieValue } from '../src/i18n.js'
-import { NOTE_COLORS } from '../src/model.js'
+import { pickLanguage, translator, cookieValue } from '../src/core/i18n.js'
+import { NOTE_COLORS } from '../src/core/model.js'
 
 const load = (lang) => JSON.parse(readFileSync(new URL(`../src/i18n/${lang}.json`, import.meta.url), 'utf8'))
 const sv = load('sv')
@@ -25,7 +25,7 @@ test('placeholders match between languages', () => {
 test('every key used by the client and the templates exists', () => {
   const used = new Set()
   const src = new URL('../src/', import.meta.url)
-  for (const file of readdirSync(src).filter((f) => f.endsWith('.js'))) {
+  for (const file of readdirSync(src, { recursive: true }).filter((f) => f.endsWith('.js'))) {
     const code = readFileSync(new URL(file, src), 'utf8')
     for (const m of code.matchAll(/\bt\('([a-z_.0-9]+)'/g)) used.add(m[1])
     for (const m of code.matchAll(/'(conn\.error_\d+)'/g)) used.add(m[1])

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { peopleFrom, personColor, PEOPLE_COLORS } from '../src/presence.js'
-import { connectionState, websocketBase } from '../src/sync.js'
+import { peopleFrom, personColor, PEOPLE_COLORS } from '../src/net/presence.js'
+import { connectionState, websocketBase } from '../src/net/connect.js'
 
 test('personColor is stable and from the palette', () => {
   assert.equal(personColor('Anna'), personColor('Anna'))

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as Y from 'yjs'
-import { diffText, transformIndex } from '../src/text.js'
+import { diffText, transformIndex } from '../src/core/text.js'
 
 const apply = (s, d) => s.slice(0, d.index) + d.insert + s.slice(d.index + d.remove)
 

@@ -1,13 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as Y from 'yjs'
-import { formatClock, timerView } from '../src/timer.js'
-import { capabilities, clockOffset, readSession } from '../src/session.js'
-import { initialVotes, rankTargets, votesReducer } from '../src/votes.js'
-import { groupCode, displayUrl } from '../src/wall.js'
-import { pendingDrafts } from '../src/drafts.js'
-import { viewChanged } from '../src/follow.js'
-import { createNote } from '../src/model.js'
+import { formatClock, timerView } from '../src/workshop/timer.js'
+import { capabilities, clockOffset, readSession } from '../src/workshop/session.js'
+import { initialVotes, rankTargets, votesReducer } from '../src/workshop/votes.js'
+import { groupCode, displayUrl } from '../src/workshop/wall.js'
+import { pendingDrafts } from '../src/workshop/drafts.js'
+import { viewChanged } from '../src/workshop/follow.js'
+import { createNote } from '../src/core/model.js'
 
 test('formatClock: mm:ss, hours only when needed, never negative', () => {
   assert.equal(formatClock(300), '05:00')

@@ -2,6 +2,7 @@
 // and fork into a new board. Also the read-only viewer of one checkpoint.
 import * as Y from 'yjs'
 import { Awareness } from 'y-protocols/awareness'
+import { el as make } from '../core/dom.js'
 
 /** Checkpoints newest first. */
 export function sortCheckpoints (list) {
@@ -17,39 +18,18 @@ export function formatWhen (at, lang) {
 /** The facilitator's checkpoint controls: a name field, save, and the list. */
 export class CheckpointList {
   constructor ({ api, config, t, lang, notify }) {
-    this.api = api
-    this.config = config
-    this.t = t
-    this.lang = lang
-    this.notify = notify
-    this.el = document.createElement('div')
-    this.el.className = 'checkpoints'
-
-    const form = document.createElement('form')
-    form.className = 'facil-row checkpoint-form'
-    const label = document.createElement('label')
-    label.htmlFor = 'checkpoint-name'
-    label.textContent = t('checkpoint.name')
-    this.field = document.createElement('input')
-    this.field.type = 'text'
-    this.field.id = 'checkpoint-name'
-    this.field.maxLength = 120
-    this.field.placeholder = t('checkpoint.placeholder')
-    this.field.required = true
-    const save = document.createElement('button')
-    save.type = 'submit'
-    save.className = 'button'
-    save.textContent = t('checkpoint.save')
-    form.append(label, this.field, save)
+    Object.assign(this, { api, config, t, lang, notify })
+    this.field = make('input', {
+      type: 'text', id: 'checkpoint-name', maxLength: 120, placeholder: t('checkpoint.placeholder'), required: true
+    })
+    const form = make('form', { className: 'facil-row checkpoint-form' },
+      make('label', { htmlFor: 'checkpoint-name', textContent: t('checkpoint.name') }),
+      this.field,
+      make('button', { type: 'submit', className: 'button', textContent: t('checkpoint.save') }))
     form.addEventListener('submit', (event) => { event.preventDefault(); this.save() })
-
-    this.list = document.createElement('ul')
-    this.list.className = 'checkpoint-list'
-    this.list.setAttribute('aria-label', t('checkpoint.list_label'))
-    this.empty = document.createElement('p')
-    this.empty.className = 'facil-hint'
-    this.empty.textContent = t('checkpoint.empty')
-    this.el.append(form, this.empty, this.list)
+    this.list = make('ul', { className: 'checkpoint-list', attrs: { 'aria-label': t('checkpoint.list_label') } })
+    this.empty = make('p', { className: 'facil-hint', textContent: t('checkpoint.empty') })
+    this.el = make('div', { className: 'checkpoints' }, form, this.empty, this.list)
     this.refresh()
   }
 
@@ -129,7 +109,7 @@ export class CheckpointList {
 
 /**
  * Load a checkpoint's content into `doc` for reading: one Yjs update over HTTP, no socket.
- * Returns the same shape as connectBoard() so the page treats it alike.
+ * Returns the same shape as connectDoc() so the page treats it alike.
  */
 export function openCheckpoint ({ doc, config, onState = () => {} }) {
   const base = `/api/boards/${encodeURIComponent(config.board_id)}/checkpoints/${encodeURIComponent(config.checkpoint_id)}`

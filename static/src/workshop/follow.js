@@ -1,9 +1,8 @@
 // "Follow me": the facilitator's view (the board point at the centre of their screen and
 // their zoom) goes to the session doc; participants follow it until they move on their
 // own; the wall always follows, and shows the whole board when nobody leads.
-import * as Y from 'yjs'
-import { centreOn, clampZoom, fitBox } from './camera.js'
-import { roots, readCluster, readNote, NOTE_SIZE } from './model.js'
+import { centreOn, clampZoom, fitBox } from '../core/camera.js'
+import { contentBounds, roots } from '../core/model.js'
 
 const SEND_EVERY_MS = 250 // at most 4 view updates a second while the facilitator moves
 
@@ -15,28 +14,12 @@ export function viewChanged (a, b) {
 
 /** The box around every cluster and note (sections left out: they would shrink the notes). */
 export function workBounds (doc) {
-  const { clusters, notes } = roots(doc)
-  let box = null
-  const grow = (x, y, w, h) => {
-    if (!box) box = { x0: x, y0: y, x1: x + w, y1: y + h }
-    else {
-      box.x0 = Math.min(box.x0, x); box.y0 = Math.min(box.y0, y)
-      box.x1 = Math.max(box.x1, x + w); box.y1 = Math.max(box.y1, y + h)
-    }
-  }
-  for (const [id, c] of clusters) if (c instanceof Y.Map) { const r = readCluster(id, c); grow(r.x, r.y, r.w, r.h) }
-  for (const [id, n] of notes) if (n instanceof Y.Map) { const r = readNote(id, n); grow(r.x, r.y, NOTE_SIZE.w, NOTE_SIZE.h) }
-  return box
+  return contentBounds(doc, { sections: false })
 }
 
 export class Follow {
   constructor ({ role, input, renderer, api, doc, onChange = () => {} }) {
-    this.role = role
-    this.input = input
-    this.renderer = renderer
-    this.api = api
-    this.doc = doc
-    this.onChange = onChange
+    Object.assign(this, { role, input, renderer, api, doc, onChange })
     this.follow = { active: false }
     this.leading = false // facilitator: "Följ mig" is on
     this.brokenAway = false // participant: moved on their own while the facilitator leads

@@ -24,10 +24,7 @@ function el (tag, className, text) {
 
 export class WallView {
   constructor ({ config, t, lang, doc, timer, phaseNames }) {
-    this.config = config
-    this.t = t
-    this.lang = lang
-    this.doc = doc
+    Object.assign(this, { config, t, lang, doc })
     this.state = null
 
     // Top: the board's title, the phases, the timer.

@@ -5,11 +5,11 @@
 import { PHASES, participantList } from './session.js'
 import { CheckpointList } from './checkpoints.js'
 import { renderResults } from './votes.js'
-import { roots } from './model.js'
+import { roots } from '../core/model.js'
 import { groupCode } from './wall.js'
 import { exportLinks } from './exports.js'
 import { BulkNotes, NextBoard } from './journey.js'
-import { el } from './dom.js'
+import { el } from '../core/dom.js'
 
 const TIMER_PRESETS = [3, 5, 10]
 
@@ -38,12 +38,7 @@ function checkbox (id, text, onChange) {
 
 export class FacilitatorPanel {
   constructor ({ config, t, lang, api, doc, follow }) {
-    this.config = config
-    this.t = t
-    this.lang = lang
-    this.api = api
-    this.doc = doc
-    this.follow = follow
+    Object.assign(this, { config, t, lang, api, doc, follow })
     this.state = null
     this.names = phaseNames(t)
 

@@ -1,10 +1,12 @@
 // The session doc (DESIGN.md: phase, timer, voting, tallies, lock, follow, board, drafts,
 // participants),
 // read live through its own y-websocket provider. The server alone writes it; this client
-// only listens. Also the server clock offset, and the phase rules of boards/facilitation.py.
+// only listens. Also the server clock offset; the phase rules are core/capabilities.js.
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
-import { websocketBase } from './sync.js'
+import { connectDoc } from '../net/connect.js'
+import { capabilities } from '../core/capabilities.js'
+
+export { capabilities }
 
 export const PHASES = Object.freeze(['brainstorm', 'cluster', 'vote', 'discuss', 'closed'])
 
@@ -44,18 +46,6 @@ export function readSession (doc) {
     }
   }
   return state
-}
-
-/**
- * What a person may do now; the participant rules mirror boards/facilitation.py
- * `capabilities()`. The facilitator may always do everything.
- */
-export function capabilities (phase, { locked = false, notesWhileVoting = false, facilitator = false } = {}) {
-  if (facilitator) return { silentNotes: false, addNotes: true, edit: true, vote: true }
-  if (locked || phase === 'closed') return { silentNotes: false, addNotes: false, edit: false, vote: false }
-  if (phase === 'brainstorm') return { silentNotes: true, addNotes: true, edit: true, vote: false }
-  if (phase === 'vote') return { silentNotes: false, addNotes: notesWhileVoting, edit: notesWhileVoting, vote: true }
-  return { silentNotes: false, addNotes: true, edit: true, vote: false }
 }
 
 /** The capabilities of `role` under a session state. */
@@ -113,23 +103,13 @@ export class Clock {
   stop () { clearInterval(this._timer) }
 }
 
-/** A reconnect cap between 2.5 and 5 s, so a room of sockets does not return in step. */
-export function backoffCap (random = Math.random) {
-  return Math.round(2500 + 2500 * random())
-}
-
 /** A live, read-only view of the session doc; listeners get (state, previous). */
 export class SessionClient {
-  constructor ({ config, location = window.location }) {
+  constructor ({ config, onState = () => {}, location = window.location }) {
     this.doc = new Y.Doc()
-    this.provider = new WebsocketProvider(
-      websocketBase(location, config.ws_url || '/ws'),
-      `${config.board_id}/session`,
-      this.doc,
-      { params: config.role === 'wall' ? { view: 'wall' } : {}, maxBackoffTime: backoffCap() }
-    )
     // The session doc is the server's alone: nobody else's awareness is of any use here.
-    this.provider.awareness.setLocalState(null)
+    this.connection = connectDoc({ doc: this.doc, config, room: `${config.board_id}/session`, presence: false, onState, location })
+    this.provider = this.connection.provider
     this.state = readSession(this.doc)
     this.synced = false
     this._listeners = new Set()
@@ -157,7 +137,7 @@ export class SessionClient {
   }
 
   destroy () {
-    this.provider.destroy()
+    this.connection.destroy()
     this.doc.destroy()
   }
 }

@@ -3,17 +3,13 @@
 // phone. Notes can be written, added, deleted and moved between clusters here; every
 // change goes through model.js, so the canvas and everyone else see it at once.
 import * as Y from 'yjs'
-import * as model from './model.js'
-import { bindTextField } from './editor.js'
+import * as model from '../core/model.js'
+import { bindTextField } from '../core/editor.js'
+import { el as make } from '../core/dom.js'
 
 export class OutlineView {
   constructor ({ doc, container, t, config, readOnly = false, anonymous = false }) {
-    this.doc = doc
-    this.container = container
-    this.t = t
-    this.config = config
-    this.readOnly = readOnly
-    this.anonymous = anonymous
+    Object.assign(this, { doc, container, t, config, readOnly, anonymous })
     this.visible = false
     this._frame = null
     this._els = { groups: new Map(), clusters: new Map(), notes: new Map() }
@@ -100,29 +96,18 @@ export class OutlineView {
   _group (key, group, hasSections) {
     let el = this._els.groups.get(key)
     if (!el) {
-      el = document.createElement('section')
-      el.className = 'outline-section'
-      const heading = document.createElement('h2')
-      heading.id = `outline-section-${key || 'rest'}`
-      el.setAttribute('aria-labelledby', heading.id)
-      const prompt = document.createElement('p')
-      prompt.className = 'outline-prompt'
+      const heading = make('h2', { id: `outline-section-${key || 'rest'}` })
+      el = make('section', { className: 'outline-section', attrs: { 'aria-labelledby': heading.id } })
       el._heading = heading
-      el._prompt = prompt
-      el._clusters = document.createElement('div')
-      el._clusters.className = 'outline-clusters'
-      const loose = document.createElement('section')
-      loose.className = 'outline-loose'
+      el._prompt = make('p', { className: 'outline-prompt' })
+      el._clusters = make('div', { className: 'outline-clusters' })
+      el._list = make('ul', { className: 'outline-notes' })
+      const loose = make('section', { className: 'outline-loose' }, make('h3', { textContent: this.t('outline.loose') }), el._list)
       el._looseHeading = loose
-      const looseHeading = document.createElement('h3')
-      looseHeading.textContent = this.t('outline.loose')
-      el._list = document.createElement('ul')
-      el._list.className = 'outline-notes'
-      loose.append(looseHeading, el._list)
       if (!this.readOnly) {
         loose.append(button(this.t('outline.add_note'), 'outline-add', () => this._addNote(null, key || null)))
       }
-      el.append(heading, prompt, el._clusters, loose)
+      el.append(heading, el._prompt, el._clusters, loose)
       this._els.groups.set(key, el)
     }
     const title = group.section ? (group.section.title || this.t('outline.untitled_section')) : this.t(hasSections ? 'outline.no_section' : 'outline.board')
@@ -136,34 +121,16 @@ export class OutlineView {
     const { cluster, notes } = node
     let el = this._els.clusters.get(cluster.id)
     if (!el) {
-      el = document.createElement('section')
-      el.className = 'outline-cluster'
-      el.dataset.clusterId = cluster.id
-      const heading = document.createElement('h3')
-      heading.id = `outline-cluster-${cluster.id}`
-      el.setAttribute('aria-labelledby', heading.id)
-      el._heading = heading
-      const headingText = document.createElement('span')
-      const count = document.createElement('span')
-      count.className = 'outline-count'
-      heading.append(headingText, ' ', count)
-      el._headingText = headingText
-      el._count = count
-      const label = document.createElement('label')
-      label.className = 'outline-field'
-      const labelText = document.createElement('span')
-      labelText.textContent = this.t('cluster.title_label')
-      const title = document.createElement('input')
-      title.type = 'text'
-      title.className = 'outline-cluster-title'
-      title.maxLength = 200
-      title.readOnly = this.readOnly
-      title.placeholder = this.t('cluster.title_placeholder')
-      label.append(labelText, title)
-      el._title = title
-      el._list = document.createElement('ul')
-      el._list.className = 'outline-notes'
-      el.append(heading, label, el._list)
+      const headingText = make('span')
+      const count = make('span', { className: 'outline-count' })
+      const heading = make('h3', { id: `outline-cluster-${cluster.id}` }, headingText, ' ', count)
+      el = make('section', { className: 'outline-cluster', dataset: { clusterId: cluster.id }, attrs: { 'aria-labelledby': heading.id } })
+      Object.assign(el, { _heading: heading, _headingText: headingText, _count: count })
+      el._title = make('input', {
+        type: 'text', className: 'outline-cluster-title', maxLength: 200, readOnly: this.readOnly, placeholder: this.t('cluster.title_placeholder')
+      })
+      el._list = make('ul', { className: 'outline-notes' })
+      el.append(heading, make('label', { className: 'outline-field' }, make('span', { textContent: this.t('cluster.title_label') }), el._title), el._list)
       if (!this.readOnly) {
         el.append(button(this.t('outline.add_note_cluster'), 'outline-add', () => this._addNote(cluster.id, null)))
       }

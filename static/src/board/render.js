@@ -3,8 +3,8 @@
 // smooth. Everything sits on one "world" layer moved by a CSS transform (pan and zoom).
 // Never touches the network; never writes to the doc.
 import * as Y from 'yjs'
-import { roots, readNote, readCluster, readSection } from './model.js'
-import { toBoard as cameraToBoard } from './camera.js'
+import { roots, readNote, readCluster, readSection } from '../core/model.js'
+import { toBoard as cameraToBoard } from '../core/camera.js'
 
 const GRID = 24
 
@@ -15,14 +15,13 @@ export class Renderer {
    * @param {HTMLElement} opts.viewport  the clipping window onto the board
    * @param {HTMLElement} opts.canvas    the world layer, in board coordinates
    * @param {(key: string, vars?: object) => string} opts.t
+   * @param {import('./access.js').Access} opts.access  who may change the board now
    */
-  constructor ({ doc, viewport, canvas, t, readOnly = false, anonymous = false }) {
-    this.doc = doc
-    this.viewport = viewport
-    this.canvas = canvas
-    this.t = t
-    this.readOnly = readOnly
-    this.anonymous = anonymous
+  constructor ({ doc, viewport, canvas, t, access, anonymous = false }) {
+    Object.assign(this, { doc, viewport, canvas, t, access, anonymous })
+    // The page's own read-only decides what is built (the resize handle); the live state
+    // (phase rules) only what may be typed into.
+    const readOnly = access.fixed
     this.camera = { x: 0, y: 0, zoom: 1 }
     this.selection = { notes: new Set(), clusters: new Set() }
     this.editing = null // note id edited locally
@@ -58,6 +57,9 @@ export class Renderer {
       [sections, () => { this._dirty.sections = true; this.schedule() }]
     ]
     for (const [type, fn] of this._observers) type.observeDeep(fn)
+    access.onChange((locked) => {
+      for (const field of canvas.querySelectorAll('.cluster-title')) field.readOnly = locked
+    })
     this.setCamera(this.camera)
     this.schedule()
   }
@@ -271,13 +273,8 @@ export class Renderer {
 
   _drawSection (section, el) {
     if (!el) {
-      el = document.createElement('section')
-      el.className = 'board-section'
-      const title = document.createElement('h2')
-      title.className = 'section-title'
-      const prompt = document.createElement('p')
-      prompt.className = 'section-prompt'
-      el.append(title, prompt)
+      el = make('section', 'board-section')
+      el.append(make('h2', 'section-title'), make('p', 'section-prompt'))
     }
     el.dataset.sectionId = section.id
     el.setAttribute('aria-label', section.title || this.t('outline.no_section'))
@@ -290,96 +287,37 @@ export class Renderer {
   }
 
   _drawCluster (cluster, el, count) {
-    if (!el) {
-      el = document.createElement('div')
-      el.className = 'cluster'
-      el.tabIndex = 0
-      el.setAttribute('role', 'group')
-      const header = document.createElement('div')
-      header.className = 'cluster-header'
-      const title = document.createElement('input')
-      title.className = 'cluster-title'
-      title.type = 'text'
-      title.maxLength = 200
-      title.placeholder = this.t('cluster.title_placeholder')
-      title.setAttribute('aria-label', this.t('cluster.title_label'))
-      title.readOnly = this.readOnly
-      const badge = document.createElement('span')
-      badge.className = 'cluster-count'
-      header.append(title, badge)
-      el.append(header)
-      if (!this.readOnly) {
-        const resize = document.createElement('div')
-        resize.className = 'cluster-resize'
-        resize.setAttribute('aria-hidden', 'true')
-        el.append(resize)
-      }
-    }
-    el.dataset.clusterId = cluster.id
-    el.dataset.count = String(count)
-    const title = el.querySelector('.cluster-title')
-    // The focused field is bound to the Y.Text by the editor; do not fight it.
-    if (document.activeElement !== title && title.value !== cluster.title) title.value = cluster.title
-    el.setAttribute('aria-label', this.t('cluster.aria', { title: cluster.title || this.t('cluster.untitled'), count }))
-    setText(el.querySelector('.cluster-count'), this.t(count === 1 ? 'cluster.count_one' : 'cluster.count_many', { count }))
-    el.style.setProperty('--cluster-color', cluster.color)
-    const offset = this._offsetFor('cluster', cluster.id, cluster)
-    const resize = this.localResize && this.localResize.id === cluster.id ? this.localResize : null
-    el.style.transform = `translate(${cluster.x + offset.dx}px, ${cluster.y + offset.dy}px)`
-    el.style.width = `${resize ? resize.w : cluster.w}px`
-    el.style.height = `${resize ? resize.h : cluster.h}px`
-    el.dataset.x = String(cluster.x)
-    el.dataset.y = String(cluster.y)
-    el.classList.toggle('selected', this.selection.clusters.has(cluster.id))
-    el.classList.toggle('dragging', offset.moving)
-    return el
+    return this._drawItem('cluster', cluster, el, count)
   }
 
   _drawNote (note, el) {
+    return this._drawItem('note', note, el)
+  }
+
+  /**
+   * The one drawing path of notes and clusters: what they share (id, position and the drag
+   * in progress, colour, selection) is drawn here, the rest by their entry in ITEMS.
+   */
+  _drawItem (kind, item, el, extra) {
+    const spec = ITEMS[kind]
     if (!el) {
       el = document.createElement('div')
-      el.className = 'note'
+      el.className = kind
       el.tabIndex = 0
       el.setAttribute('role', 'group')
-      const text = document.createElement('div')
-      text.className = 'note-text'
-      const footer = document.createElement('div')
-      footer.className = 'note-footer'
-      const author = document.createElement('span')
-      author.className = 'note-author'
-      const editor = document.createElement('span')
-      editor.className = 'note-editing-by'
-      footer.append(author, editor)
-      el.append(text, footer)
       // Direct references: the note editor is appended to the note while someone types.
-      el._parts = { text, author, editor }
+      el._parts = spec.build(el, this)
     }
-    el.dataset.noteId = note.id
-    el.dataset.x = String(note.x)
-    el.dataset.y = String(note.y)
-    el.dataset.cluster = note.cluster || ''
-    // Hostile text stays text: only ever textContent, never markup.
-    setText(el._parts.text, note.text)
-    const author = this.anonymous ? '' : note.author
-    setText(el._parts.author, author)
-    const label = this.anonymous
-      ? this.t('note.aria_anonymous', { text: note.text || this.t('note.empty') })
-      : this.t('note.aria', { text: note.text || this.t('note.empty'), author: note.author || this.t('note.anonymous') })
-    if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label)
-    if (el._color !== note.color) { el.style.setProperty('--note-color', note.color); el._color = note.color }
-    const offset = this._offsetFor('note', note.id, note)
-    const transform = `translate(${note.x + offset.dx}px, ${note.y + offset.dy}px)`
+    el.dataset[spec.idKey] = item.id
+    el.dataset.x = String(item.x)
+    el.dataset.y = String(item.y)
+    if (el._color !== item.color) { el.style.setProperty(spec.colorVar, item.color); el._color = item.color }
+    const offset = this._offsetFor(kind, item.id, item)
+    const transform = `translate(${item.x + offset.dx}px, ${item.y + offset.dy}px)`
     if (el._transform !== transform) { el.style.transform = transform; el._transform = transform }
-    el.classList.toggle('selected', this.selection.notes.has(note.id))
-    el.classList.toggle('editing', this.editing === note.id)
+    el.classList.toggle('selected', this.selection[spec.selection].has(item.id))
     el.classList.toggle('dragging', offset.moving)
-    el.classList.toggle('match', this.matches.has(note.id))
-    el.classList.toggle('match-current', this.currentMatch === note.id)
-    const editor = this._remote.editing.get(note.id)
-    el.classList.toggle('remote-editing', Boolean(editor))
-    setText(el._parts.editor, editor ? this.t('note.editing_by', { name: editor.name }) : '')
-    if (editor) el.style.setProperty('--editor-color', editor.color)
-    else el.style.removeProperty('--editor-color')
+    spec.fill(el, item, this, extra)
     return el
   }
 
@@ -445,6 +383,82 @@ export class Renderer {
       }
     }
   }
+}
+
+// What notes and clusters draw beyond their shared part (Renderer._drawItem).
+const ITEMS = {
+  note: {
+    idKey: 'noteId',
+    colorVar: '--note-color',
+    selection: 'notes',
+    build (el) {
+      const text = make('div', 'note-text')
+      const author = make('span', 'note-author')
+      const editor = make('span', 'note-editing-by')
+      const footer = make('div', 'note-footer')
+      footer.append(author, editor)
+      el.append(text, footer)
+      return { text, author, editor }
+    },
+    fill (el, note, r) {
+      el.dataset.cluster = note.cluster || ''
+      // Hostile text stays text: only ever textContent, never markup.
+      setText(el._parts.text, note.text)
+      setText(el._parts.author, r.anonymous ? '' : note.author)
+      const label = r.anonymous
+        ? r.t('note.aria_anonymous', { text: note.text || r.t('note.empty') })
+        : r.t('note.aria', { text: note.text || r.t('note.empty'), author: note.author || r.t('note.anonymous') })
+      if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label)
+      el.classList.toggle('editing', r.editing === note.id)
+      el.classList.toggle('match', r.matches.has(note.id))
+      el.classList.toggle('match-current', r.currentMatch === note.id)
+      const editor = r._remote.editing.get(note.id)
+      el.classList.toggle('remote-editing', Boolean(editor))
+      setText(el._parts.editor, editor ? r.t('note.editing_by', { name: editor.name }) : '')
+      if (editor) el.style.setProperty('--editor-color', editor.color)
+      else el.style.removeProperty('--editor-color')
+    }
+  },
+  cluster: {
+    idKey: 'clusterId',
+    colorVar: '--cluster-color',
+    selection: 'clusters',
+    build (el, r) {
+      const title = make('input', 'cluster-title')
+      title.type = 'text'
+      title.maxLength = 200
+      title.placeholder = r.t('cluster.title_placeholder')
+      title.setAttribute('aria-label', r.t('cluster.title_label'))
+      title.readOnly = r.access.readOnly
+      const count = make('span', 'cluster-count')
+      const header = make('div', 'cluster-header')
+      header.append(title, count)
+      el.append(header)
+      if (!r.access.fixed) {
+        const resize = make('div', 'cluster-resize')
+        resize.setAttribute('aria-hidden', 'true')
+        el.append(resize)
+      }
+      return { title, count }
+    },
+    fill (el, cluster, r, count) {
+      el.dataset.count = String(count)
+      const title = el._parts.title
+      // The focused field is bound to the Y.Text by the editor; do not fight it.
+      if (document.activeElement !== title && title.value !== cluster.title) title.value = cluster.title
+      el.setAttribute('aria-label', r.t('cluster.aria', { title: cluster.title || r.t('cluster.untitled'), count }))
+      setText(el._parts.count, r.t(count === 1 ? 'cluster.count_one' : 'cluster.count_many', { count }))
+      const resize = r.localResize && r.localResize.id === cluster.id ? r.localResize : null
+      el.style.width = `${resize ? resize.w : cluster.w}px`
+      el.style.height = `${resize ? resize.h : cluster.h}px`
+    }
+  }
+}
+
+function make (tag, className) {
+  const el = document.createElement(tag)
+  el.className = className
+  return el
 }
 
 /** Other people's editing and dragging, keyed for quick lookup. */

@@ -4,9 +4,7 @@
 export class ApiError extends Error {
   constructor (status, code, detail = '') {
     super(`${status} ${code}${detail ? `: ${detail}` : ''}`)
-    this.status = status
-    this.code = code
-    this.detail = detail
+    Object.assign(this, { status, code, detail })
   }
 }
 

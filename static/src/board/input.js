@@ -1,39 +1,33 @@
 // Pointer, wheel and keys -> camera moves and model.js calls. Selection and local editing
-// live here; the renderer is told about them, and presence tells the others.
+// live here; the renderer is told about them, and presence tells the others. What each
+// command does is in commands.js, what each pointer gesture does in gestures.js.
 import * as Y from 'yjs'
-import * as model from './model.js'
-import * as cam from './camera.js'
-import { bindTextField } from './editor.js'
+import * as model from '../core/model.js'
+import * as cam from '../core/camera.js'
+import { bindTextField } from '../core/editor.js'
+import { buildPalette, listenToToolbar, updateToolbar } from './toolbar.js'
+import { handleKey } from './keyboard.js'
+import { BoxSelect, Move, Pan, Pinch, Resize, Toggle } from './gestures.js'
 
-const DRAG_THRESHOLD = 4 // px before a press becomes a drag rather than a click
-const ARROW_STEP = 10
-const ARROW_STEP_LARGE = 50
-const PAN_STEP = 80
 const LINE_HEIGHT = 16 // px per wheel "line" (deltaMode 1)
 
 const emptySelection = () => ({ notes: new Set(), clusters: new Set() })
 
 export class Input {
-  constructor ({ doc, renderer, presence, t, config, root, readOnly }) {
-    this.doc = doc
-    this.renderer = renderer
-    this.presence = presence
-    this.t = t
-    this.config = config
-    this.root = root
-    this.readOnly = readOnly
+  constructor ({ doc, renderer, presence, t, config, root, access }) {
+    Object.assign(this, { doc, renderer, presence, t, config, root, access })
     this.viewport = renderer.viewport
     this.selection = emptySelection()
     this.editing = null // {id, field, unbind}
     this.color = model.DEFAULT_NOTE_COLOR
-    this.press = null // the active pointer gesture
+    this.gesture = null // the pointer gesture under way (gestures.js)
     this.pointers = new Map() // pointerId -> {x, y}, for pinch
     this.tool = 'hand' // 'hand': background drag pans; 'select': it draws a selection box
     this.spaceHeld = false
     this.active = true // false while the outline view is shown
     this.cameraTouched = false
     this.listeners = { select: new Set() }
-    this.undo = readOnly
+    this.undo = access.fixed
       ? null
       : new Y.UndoManager([model.roots(doc).notes, model.roots(doc).clusters], {
         captureTimeout: 400,
@@ -45,10 +39,17 @@ export class Input {
     this.box.hidden = true
     this.viewport.append(this.box)
 
-    this._buildPalette()
+    buildPalette(this.root, t)
     this._listen()
     this._updateToolbar()
+    access.onChange((readOnly) => {
+      if (readOnly) this.stopEditing()
+      this._updateToolbar()
+    })
   }
+
+  /** Whether the board is read-only now (owned by board/access.js). */
+  get readOnly () { return this.access.readOnly }
 
   // ------------------------------------------------------------------------- selection
 
@@ -225,6 +226,15 @@ export class Input {
     this.presence?.setEditing(null)
   }
 
+  /** Enter: edit the one selected note or rename the one selected cluster; false if neither. */
+  openSelection () {
+    if (this.selection.notes.size === 1 && this.selection.clusters.size === 0) return this.editNote(this.selectedNotes[0])
+    if (this.selection.clusters.size === 1 && this.selection.notes.size === 0) {
+      return this.renderer.clusterElement(this.selectedClusters[0])?.querySelector('.cluster-title')?.focus()
+    }
+    return false
+  }
+
   nudge (dx, dy) {
     if (this.readOnly || this.selectionSize === 0) return
     model.moveItems(this.doc, { notes: this.selectedNotes, clusters: this.selectedClusters }, dx, dy)
@@ -290,23 +300,13 @@ export class Input {
   // ------------------------------------------------------------------------- wiring
 
   _listen () {
-    this.root.addEventListener('click', (event) => {
-      const button = event.target.closest('[data-action]')
-      if (!button || button.disabled) return
-      this._action(button.dataset.action, button)
-    })
-    // Keep focus (and so the note editor) when pressing toolbar buttons with a mouse.
-    for (const bar of this.root.querySelectorAll('.toolbar, .zoom')) {
-      bar.addEventListener('mousedown', (event) => {
-        if (event.target.closest('button')) event.preventDefault()
-      })
-    }
+    listenToToolbar(this.root, this)
 
     const vp = this.viewport
     vp.addEventListener('pointerdown', (event) => this._pointerDown(event))
     vp.addEventListener('pointermove', (event) => this._pointerMove(event))
     vp.addEventListener('pointerup', (event) => this._pointerUp(event))
-    vp.addEventListener('pointercancel', (event) => this._cancelPress(event))
+    vp.addEventListener('pointercancel', (event) => this._cancelGesture(event))
     vp.addEventListener('pointerleave', () => this.presence?.setCursor(null))
     vp.addEventListener('wheel', (event) => this._wheel(event), { passive: false })
     vp.addEventListener('dblclick', (event) => {
@@ -330,7 +330,7 @@ export class Input {
     vp.addEventListener('focusout', (event) => {
       if (event.target.classList.contains('cluster-title')) this._unbindClusterTitle()
     })
-    document.addEventListener('keydown', (event) => this._keyDown(event))
+    document.addEventListener('keydown', (event) => handleKey(this, event))
     document.addEventListener('keyup', (event) => {
       if (event.key === ' ') { this.spaceHeld = false; vp.classList.remove('space-pan') }
     })
@@ -350,25 +350,6 @@ export class Input {
     clusters.observe(prune)
     this.undo?.on('stack-item-added', () => this._updateToolbar())
     this.undo?.on('stack-item-popped', () => this._updateToolbar())
-  }
-
-  _action (action, button) {
-    switch (action) {
-      case 'add-note': return this.addNote()
-      case 'add-cluster': return this.addCluster()
-      case 'group': return this.groupSelection()
-      case 'tidy': return this.tidySelection()
-      case 'duplicate': return this.duplicateSelection()
-      case 'delete': return this.deleteSelection()
-      case 'color': return this.recolor(button.dataset.color)
-      case 'zoom-in': return this.zoom(1)
-      case 'zoom-out': return this.zoom(-1)
-      case 'zoom-reset': return this.zoom(0)
-      case 'fit': return this.fit()
-      case 'tool-select': return this.setTool(this.tool === 'select' ? 'hand' : 'select')
-      case 'undo': return this.undo?.undo()
-      case 'redo': return this.undo?.redo()
-    }
   }
 
   _wheel (event) {
@@ -391,11 +372,10 @@ export class Input {
 
   _pointerDown (event) {
     this.pointers.set(event.pointerId, { x: event.clientX, y: event.clientY })
-    if (this.pointers.size === 2 && this.press?.mode !== 'resize') {
+    if (this.pointers.size === 2 && this.gesture?.allowsPinch !== false) {
       // A second finger: whatever the first started becomes a pinch.
-      this._cancelPress(null)
-      const [a, b] = [...this.pointers.values()]
-      this.press = { mode: 'pinch', startDist: Math.hypot(a.x - b.x, a.y - b.y) || 1, startCamera: { ...this.renderer.camera } }
+      this._cancelGesture(null)
+      this.gesture = new Pinch(this)
       return
     }
     const target = event.target
@@ -414,20 +394,16 @@ export class Input {
       const id = noteEl ? noteEl.dataset.noteId : clusterEl.dataset.clusterId
       if (target.closest('.cluster-resize') && !noteEl) {
         const map = model.getCluster(this.doc, id)
-        if (!map) return
-        const c = model.readCluster(id, map)
-        this._startPress(event, { mode: 'resize', kind, id, origin: c })
+        if (map) this.gesture = new Resize(this, event, { id, origin: model.readCluster(id, map) })
         return
       }
       if (event.shiftKey) {
-        this.toggleSelected(kind, id)
-        this._startPress(event, { mode: 'toggle', kind, id })
+        this.gesture = new Toggle(this, event, { kind, id })
         return
       }
-      const wasSelected = this.isSelected(kind, id)
-      if (!wasSelected) this.select(kind === 'note' ? { notes: [id] } : { clusters: [id] })
-      if (title) event.preventDefault() // focus the name only on a click, below
-      this._startPress(event, { mode: 'move', kind, id, wasSelected, title: Boolean(title) })
+      if (!this.isSelected(kind, id)) this.select(kind === 'note' ? { notes: [id] } : { clusters: [id] })
+      if (title) event.preventDefault() // focus the name only on a click (Move.up)
+      this.gesture = new Move(this, event, { kind, id, title: Boolean(title) })
       if (kind === 'note' && this.editing && this.editing.id === id) {
         // Pressing the frame of the note being edited must not blur its text field.
         event.preventDefault()
@@ -437,252 +413,34 @@ export class Input {
     // Background (or middle button / space anywhere).
     event.preventDefault() // no text selection, keep focus where it is
     if (!middle && !this.spaceHeld && (event.shiftKey || this.tool === 'select')) {
-      this._startPress(event, { mode: 'box', additive: event.shiftKey, start: this.renderer.toBoard(event.clientX, event.clientY) })
+      this.gesture = new BoxSelect(this, event, { additive: event.shiftKey })
       return
     }
-    this._startPress(event, { mode: 'pan', startCamera: { ...this.renderer.camera }, background: !middle && !this.spaceHeld })
-  }
-
-  _startPress (event, press) {
-    this.press = { ...press, pointerId: event.pointerId, startX: event.clientX, startY: event.clientY, moved: false }
-    try { this.viewport.setPointerCapture(event.pointerId) } catch { /* pointer already gone */ }
+    this.gesture = new Pan(this, event, { background: !middle && !this.spaceHeld })
   }
 
   _pointerMove (event) {
     if (this.pointers.has(event.pointerId)) this.pointers.set(event.pointerId, { x: event.clientX, y: event.clientY })
     const board = this.renderer.toBoard(event.clientX, event.clientY)
     this.presence?.setCursor(board)
-    const press = this.press
-    if (!press) return
-    if (press.mode === 'pinch') return this._pinch()
-    if (press.pointerId !== event.pointerId) return
-    const sx = event.clientX - press.startX
-    const sy = event.clientY - press.startY
-    if (!press.moved && Math.hypot(sx, sy) < DRAG_THRESHOLD) return
-    press.moved = true
-    const zoom = this.renderer.camera.zoom
-    const dx = Math.round(sx / zoom)
-    const dy = Math.round(sy / zoom)
-
-    switch (press.mode) {
-      case 'pan':
-        this.cameraTouched = true
-        this.setCamera({ ...press.startCamera, x: press.startCamera.x + sx, y: press.startCamera.y + sy })
-        return
-      case 'box':
-        return this._updateBox(press, board)
-      case 'resize': {
-        if (this.readOnly) return
-        press.current = {
-          id: press.id,
-          w: Math.max(model.CLUSTER_MIN_SIZE.w, press.origin.w + dx),
-          h: Math.max(model.CLUSTER_MIN_SIZE.h, press.origin.h + dy)
-        }
-        this.renderer.setLocalResize(press.current)
-        return
-      }
-      case 'move': {
-        if (this.readOnly) return
-        if (!press.items) press.items = this._dragItems()
-        press.current = { dx, dy }
-        this.renderer.setLocalDrag({ dx, dy, notes: press.items.notes, clusters: press.items.clusters })
-        const origin = press.items.origin
-        if (origin) this.presence?.setDrag({ kind: press.kind, id: press.id, x: origin.x + dx, y: origin.y + dy })
-      }
-    }
-  }
-
-  /** What a drag moves: the selection, and the notes of every selected cluster. */
-  _dragItems () {
-    const notes = new Set(this.selection.notes)
-    const clusters = new Set(this.selection.clusters)
-    for (const id of clusters) for (const noteId of model.clusterNotes(this.doc, id)) notes.add(noteId)
-    const press = this.press
-    const map = press.kind === 'note' ? model.getNote(this.doc, press.id) : model.getCluster(this.doc, press.id)
-    const origin = map ? { x: map.get('x') || 0, y: map.get('y') || 0 } : null
-    return { notes, clusters, origin }
-  }
-
-  _pinch () {
-    const press = this.press
-    const [a, b] = [...this.pointers.values()]
-    if (!a || !b) return
-    const rect = this.viewport.getBoundingClientRect()
-    const dist = Math.hypot(a.x - b.x, a.y - b.y)
-    const mx = (a.x + b.x) / 2 - rect.left
-    const my = (a.y + b.y) / 2 - rect.top
-    this.cameraTouched = true
-    this.setCamera(cam.zoomAt(press.startCamera, press.startCamera.zoom * dist / press.startDist, mx, my))
-  }
-
-  _updateBox (press, board) {
-    const x0 = Math.min(press.start.x, board.x)
-    const y0 = Math.min(press.start.y, board.y)
-    const x1 = Math.max(press.start.x, board.x)
-    const y1 = Math.max(press.start.y, board.y)
-    const a = cam.toScreen(this.renderer.camera, x0, y0)
-    const b = cam.toScreen(this.renderer.camera, x1, y1)
-    Object.assign(this.box.style, { transform: `translate(${a.x}px, ${a.y}px)`, width: `${b.x - a.x}px`, height: `${b.y - a.y}px` })
-    this.box.hidden = false
-    if (!press.candidates) {
-      const { notes, clusters } = model.roots(this.doc)
-      press.candidates = {
-        notes: [...notes].filter(([, m]) => m instanceof Y.Map).map(([id, m]) => ({ id, x: m.get('x') || 0, y: m.get('y') || 0 })),
-        clusters: [...clusters].filter(([, m]) => m instanceof Y.Map).map(([id, m]) => model.readCluster(id, m)),
-        base: press.additive ? { notes: [...this.selection.notes], clusters: [...this.selection.clusters] } : { notes: [], clusters: [] }
-      }
-    }
-    const { candidates } = press
-    const notes = new Set(candidates.base.notes)
-    const clusters = new Set(candidates.base.clusters)
-    for (const n of candidates.notes) {
-      if (n.x < x1 && n.x + model.NOTE_SIZE.w > x0 && n.y < y1 && n.y + model.NOTE_SIZE.h > y0) notes.add(n.id)
-    }
-    for (const c of candidates.clusters) {
-      if (c.x >= x0 && c.y >= y0 && c.x + c.w <= x1 && c.y + c.h <= y1) clusters.add(c.id)
-    }
-    this.select({ notes, clusters })
+    this.gesture?.move(event, board)
   }
 
   _pointerUp (event) {
     this.pointers.delete(event.pointerId)
-    const press = this.press
-    if (!press) return
-    if (press.mode === 'pinch') {
-      if (this.pointers.size < 2) this.press = null
-      return
-    }
-    if (press.pointerId !== event.pointerId) return
-    this.press = null
-    if (press.mode === 'box') {
-      this.box.hidden = true
-      return
-    }
-    if (press.mode === 'pan') {
-      if (!press.moved && press.background) {
-        // A click on the background: drop the selection.
-        this.stopEditing()
-        this.select(null)
-      }
-      return
-    }
-    if (press.mode === 'toggle') return
-    if (press.moved && press.current && !this.readOnly) {
-      if (press.mode === 'resize') {
-        model.resizeCluster(this.doc, press.id, press.current.w, press.current.h)
-        this.renderer.setLocalResize(null)
-        return
-      }
-      model.moveItems(this.doc, { notes: this.selectedNotes, clusters: this.selectedClusters }, press.current.dx, press.current.dy)
-      this.renderer.setLocalDrag(null)
-      this.presence?.setDrag(null)
-      return
-    }
-    if (press.moved) return
-    // A click.
-    if (press.kind === 'note') this.editNote(press.id)
-    else {
-      this.stopEditing()
-      this.select({ clusters: [press.id] })
-      const el = this.renderer.clusterElement(press.id)
-      if (press.title) el?.querySelector('.cluster-title')?.focus({ preventScroll: true })
-      else el?.focus({ preventScroll: true })
-    }
+    const gesture = this.gesture
+    if (!gesture || !gesture.ends(event)) return
+    this.gesture = null
+    gesture.up(event)
   }
 
-  _cancelPress (event) {
+  _cancelGesture (event) {
     if (event) this.pointers.delete(event.pointerId)
-    const press = this.press
-    if (!press) return
-    this.press = null
+    const gesture = this.gesture
+    if (!gesture) return
+    this.gesture = null
     this.box.hidden = true
-    if (press.mode === 'move') { this.renderer.setLocalDrag(null); this.presence?.setDrag(null) }
-    if (press.mode === 'resize') this.renderer.setLocalResize(null)
-  }
-
-  _keyDown (event) {
-    if (!this.active) return
-    const target = event.target
-    const inField = target instanceof HTMLElement &&
-      (target.matches('input, textarea, select, [contenteditable="true"]'))
-    const mod = event.ctrlKey || event.metaKey
-    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key
-    const onBoard = this.root.contains(target) || target === document.body
-    if (!onBoard) return
-
-    // Undo and redo work in note and cluster fields too: they go through the doc, so they
-    // undo only this person's changes and reach everyone.
-    if (mod && !event.altKey && (key === 'z' || key === 'y')) {
-      if (inField && !target.matches('.note-editor, .cluster-title')) return
-      event.preventDefault()
-      if (key === 'y' || event.shiftKey) this.undo?.redo()
-      else this.undo?.undo()
-      return
-    }
-    if (event.key === 'Escape') {
-      if (this.editing) {
-        const id = this.editing.id
-        this.stopEditing()
-        this.renderer.noteElement(id)?.focus({ preventScroll: true })
-      } else if (target.classList?.contains('cluster-title')) {
-        target.closest('.cluster')?.focus({ preventScroll: true })
-      } else if (!inField) {
-        this.select(null)
-      }
-      return
-    }
-    if (inField || event.altKey) return
-    if (mod) {
-      if (key === 'd') { event.preventDefault(); this.duplicateSelection() }
-      if (key === 'a') { event.preventDefault(); this.selectAll() }
-      return
-    }
-    if (key === ' ') {
-      // Hold to pan with the mouse; on a focused note, toggles it in the selection.
-      event.preventDefault()
-      if (!event.repeat) {
-        const note = target.closest?.('.note')
-        if (note) this.toggleSelected('note', note.dataset.noteId)
-      }
-      this.spaceHeld = true
-      this.viewport.classList.add('space-pan')
-      return
-    }
-    const handled = this._shortcut(key, event)
-    if (handled !== false) event.preventDefault()
-  }
-
-  /** Single-key shortcuts (no modifier); returns false when the key means nothing here. */
-  _shortcut (key, event) {
-    const write = !this.readOnly
-    switch (key) {
-      case 'n': return write ? this.addNote() : false
-      case 'c': return write ? this.addCluster() : false
-      case 'g': return write ? this.groupSelection() : false
-      case 't': return write ? this.tidySelection() : false
-      case 's': return this.setTool(this.tool === 'select' ? 'hand' : 'select')
-      case 'f': return this.fit()
-      case '+': case '=': return this.zoom(1)
-      case '-': return this.zoom(-1)
-      case '0': return this.zoom(0)
-      case 'Delete': case 'Backspace': return this.selectionSize ? this.deleteSelection() : false
-      case 'Enter': {
-        if (this.selection.notes.size === 1 && this.selection.clusters.size === 0) return this.editNote(this.selectedNotes[0])
-        if (this.selection.clusters.size === 1 && this.selection.notes.size === 0) {
-          return this.renderer.clusterElement(this.selectedClusters[0])?.querySelector('.cluster-title')?.focus()
-        }
-        return false
-      }
-      case 'ArrowLeft': case 'ArrowRight': case 'ArrowUp': case 'ArrowDown': {
-        const unit = [{ ArrowLeft: -1, ArrowRight: 1 }[key] || 0, { ArrowUp: -1, ArrowDown: 1 }[key] || 0]
-        if (this.selectionSize && write) {
-          const step = event.shiftKey ? ARROW_STEP_LARGE : ARROW_STEP
-          return this.nudge(unit[0] * step, unit[1] * step)
-        }
-        return this.panBy(-unit[0] * PAN_STEP, -unit[1] * PAN_STEP)
-      }
-    }
-    return false
+    gesture.cancel()
   }
 
   _focusCluster (clusterEl, target) {
@@ -704,51 +462,5 @@ export class Input {
     this._clusterTitle = null
   }
 
-  _selectedColor () {
-    const [noteId] = this.selection.notes
-    if (noteId) return model.getNote(this.doc, noteId)?.get('color') || null
-    const [clusterId] = this.selection.clusters
-    return clusterId ? model.getCluster(this.doc, clusterId)?.get('color') || null : null
-  }
-
-  _buildPalette () {
-    const palette = this.root.querySelector('[data-palette]')
-    if (!palette) return
-    palette.replaceChildren()
-    for (const color of model.NOTE_COLORS) {
-      const button = document.createElement('button')
-      button.type = 'button'
-      button.className = 'swatch'
-      button.dataset.action = 'color'
-      button.dataset.color = color.value
-      button.style.setProperty('--swatch', color.value)
-      button.title = this.t(`color.${color.id}`)
-      button.setAttribute('aria-label', this.t(`color.${color.id}`))
-      palette.append(button)
-    }
-  }
-
-  _updateToolbar () {
-    const current = this._selectedColor() || this.color
-    for (const swatch of this.root.querySelectorAll('[data-action="color"]')) {
-      swatch.setAttribute('aria-pressed', String(swatch.dataset.color === current))
-    }
-    const enable = (action, on) => {
-      for (const button of this.root.querySelectorAll(`[data-action="${action}"]`)) button.disabled = this.readOnly || !on
-    }
-    const notes = this.selection.notes.size
-    const clusters = this.selection.clusters.size
-    enable('delete', notes + clusters > 0)
-    enable('duplicate', notes > 0)
-    enable('group', notes > 0)
-    enable('tidy', clusters > 0 || [...this.selection.notes].some((id) => model.getNote(this.doc, id)?.get('cluster')))
-    enable('undo', this.undo?.canUndo())
-    enable('redo', this.undo?.canRedo())
-    const count = this.root.querySelector('[data-selection-count]')
-    if (count) {
-      const n = notes + clusters
-      count.hidden = n < 2
-      count.textContent = n < 2 ? '' : this.t('toolbar.selected', { count: n })
-    }
-  }
+  _updateToolbar () { updateToolbar(this.root, this) }
 }

@@ -1,7 +1,7 @@
 // UI strings. The JSON files are shared with the server, which renders the HTML pages
 // from the same keys; the client bundles both and picks one at start-up.
-import sv from './i18n/sv.json' with { type: 'json' }
-import en from './i18n/en.json' with { type: 'json' }
+import sv from '../i18n/sv.json' with { type: 'json' }
+import en from '../i18n/en.json' with { type: 'json' }
 
 export const LANGUAGES = Object.freeze({ sv, en })
 export const DEFAULT_LANGUAGE = 'sv'

@@ -1,7 +1,8 @@
 // Dot voting in the browser: my dots (a small reducer, so clicks feel instant and the
 // server stays the judge), the dot buttons and tally badges on the board, and the ranking.
 import * as Y from 'yjs'
-import { roots, readCluster, readNote, NOTE_SIZE } from './model.js'
+import { roots, readCluster, readNote, NOTE_SIZE } from '../core/model.js'
+import { el as make } from '../core/dom.js'
 
 export const initialVotes = Object.freeze({ remaining: null, mine: {}, pending: 0, error: null })
 
@@ -140,10 +141,7 @@ export class Votes {
  */
 export class VoteLayer {
   constructor ({ doc, canvas, t, lang, votes = null }) {
-    this.doc = doc
-    this.t = t
-    this.lang = lang
-    this.votes = votes
+    Object.assign(this, { doc, t, lang, votes })
     this.session = null
     this.layer = document.createElement('div')
     this.layer.className = 'layer layer-votes'
@@ -210,37 +208,16 @@ export class VoteLayer {
   }
 
   _chip (id) {
-    const el = document.createElement('div')
-    el.className = 'vote-chip'
-    el.dataset.voteFor = id
-    const tally = document.createElement('span')
-    tally.className = 'vote-tally'
-    const rank = document.createElement('span')
-    rank.className = 'vote-rank'
-    rank.setAttribute('aria-hidden', 'true')
-    const count = document.createElement('span')
-    count.className = 'vote-count'
-    count.dataset.tallyFor = id
-    tally.append(rank, count)
-    const controls = document.createElement('span')
-    controls.className = 'vote-controls'
-    const minus = document.createElement('button')
-    minus.type = 'button'
-    minus.className = 'vote-button'
-    minus.dataset.voteTarget = id
-    minus.dataset.voteDelta = '-1'
-    minus.textContent = '−'
-    const dots = document.createElement('span')
-    dots.className = 'vote-dots'
-    dots.dataset.myVotes = '0'
-    const plus = document.createElement('button')
-    plus.type = 'button'
-    plus.className = 'vote-button vote-add'
-    plus.dataset.voteTarget = id
-    plus.dataset.voteDelta = '1'
-    plus.textContent = '+'
-    controls.append(minus, dots, plus)
-    el.append(tally, controls)
+    const vote = (className, delta, textContent) =>
+      make('button', { type: 'button', className, textContent, dataset: { voteTarget: id, voteDelta: delta } })
+    const rank = make('span', { className: 'vote-rank', attrs: { 'aria-hidden': 'true' } })
+    const count = make('span', { className: 'vote-count', dataset: { tallyFor: id } })
+    const tally = make('span', { className: 'vote-tally' }, rank, count)
+    const minus = vote('vote-button', '-1', '−')
+    const dots = make('span', { className: 'vote-dots', dataset: { myVotes: '0' } })
+    const plus = vote('vote-button vote-add', '1', '+')
+    const controls = make('span', { className: 'vote-controls' }, minus, dots, plus)
+    const el = make('div', { className: 'vote-chip', dataset: { voteFor: id } }, tally, controls)
     return { el, tally, rank, count, controls, minus, dots, plus }
   }
 

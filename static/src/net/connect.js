@@ -1,5 +1,7 @@
-// Network and local persistence for one board: the y-websocket provider, y-indexeddb,
-// and the connection state shown to people. Nothing here touches the board's DOM.
+// The one way this client connects a Y.Doc to the server: the y-websocket provider, the
+// same reconnect backoff with jitter and the same handling of terminal closes for the
+// board, the session and the drafts docs, and (for the board) y-indexeddb so reloading
+// while offline still shows it. Nothing here touches the DOM.
 import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
@@ -29,13 +31,16 @@ export function websocketBase (location, path = '/ws') {
 }
 
 /**
- * Connect `doc` to the server and to IndexedDB.
- * `onState(state, closedCode)` is called whenever the visible connection state changes.
+ * Connect `doc` to the server's room `room` (`{board}`, `{board}/session`, `{board}/drafts`).
+ * `persist` names an IndexedDB store to keep the doc in; `presence: false` clears the local
+ * awareness state (docs only the server writes need nobody's cursor).
+ * `onState(state, closedCode)` is called whenever the visible connection state changes;
+ * after a terminal close (TERMINAL_CLOSE_CODES) the provider stops retrying.
  */
-export function connectBoard ({ doc, config, onState = () => {}, location = window.location }) {
+export function connectDoc ({ doc, config, room, persist = null, presence = true, onState = () => {}, location = window.location }) {
   const provider = new WebsocketProvider(
     websocketBase(location, config.ws_url || '/ws'),
-    config.board_id,
+    room,
     doc,
     // The wall shares the facilitator's cookie; saying what it is lets the server make
     // its socket read-only (an unknown parameter is ignored).
@@ -44,8 +49,9 @@ export function connectBoard ({ doc, config, onState = () => {}, location = wind
       maxBackoffTime: jitteredBackoff()
     }
   )
-  // Reloading while offline still shows the board; edits made offline are merged on reconnect.
-  const persistence = new IndexeddbPersistence(`samsyn-board-${config.board_id}`, doc)
+  if (!presence) provider.awareness.setLocalState(null)
+  // Edits made offline are merged on reconnect.
+  const persistence = persist ? new IndexeddbPersistence(persist, doc) : null
 
   const current = { status: 'connecting', online: navigator.onLine, closedCode: null }
   let shown = null
@@ -89,7 +95,7 @@ export function connectBoard ({ doc, config, onState = () => {}, location = wind
   }
   const onOffline = () => {
     // The browser knows the network is gone before a socket times out: stop now, so
-    // edits queue in IndexedDB and go out as one merge when the network is back.
+    // edits queue (in IndexedDB for the board) and go out as one merge when it is back.
     current.online = false
     provider.disconnect()
     publish()
@@ -106,7 +112,7 @@ export function connectBoard ({ doc, config, onState = () => {}, location = wind
       window.removeEventListener('online', onOnline)
       window.removeEventListener('offline', onOffline)
       provider.destroy()
-      persistence.destroy()
+      persistence?.destroy()
     }
   }
 }

@@ -2,11 +2,10 @@
 // (`/ws/{id}/drafts`, laid out like the board's `notes`), shown only to them in a tray.
 // The facilitator's reveal copies them onto the board and marks them `revealed`.
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
-import { createNote, deleteNote, noteText, readNote, roots } from './model.js'
-import { bindTextField } from './editor.js'
-import { websocketBase } from './sync.js'
-import { backoffCap } from './session.js'
+import { createNote, deleteNote, noteText, readNote, roots } from '../core/model.js'
+import { bindTextField } from '../core/editor.js'
+import { connectDoc } from '../net/connect.js'
+import { el as make } from '../core/dom.js'
 
 /** The drafts still private, oldest first (the order they will be revealed in). */
 export function pendingDrafts (doc) {
@@ -19,42 +18,23 @@ export function pendingDrafts (doc) {
 }
 
 export class DraftsTray {
-  constructor ({ config, t, location = window.location }) {
+  constructor ({ config, t, onState = () => {}, location = window.location }) {
     this.config = config
     this.t = t
     this.doc = new Y.Doc()
-    this.provider = new WebsocketProvider(
-      websocketBase(location, config.ws_url || '/ws'),
-      `${config.board_id}/drafts`,
-      this.doc,
-      { maxBackoffTime: backoffCap() }
-    )
-    this.provider.awareness.setLocalState(null)
+    this.connection = connectDoc({ doc: this.doc, config, room: `${config.board_id}/drafts`, presence: false, onState, location })
+    this.provider = this.connection.provider
     this.active = false
     this.items = new Map() // id -> {li, field, unbind}
 
-    const el = document.createElement('aside')
-    el.className = 'drafts-tray'
-    el.id = 'samsyn-drafts'
-    el.hidden = true
-    el.setAttribute('aria-labelledby', 'samsyn-drafts-heading')
-    const heading = document.createElement('h2')
-    heading.id = 'samsyn-drafts-heading'
-    heading.textContent = t('drafts.heading')
-    const hint = document.createElement('p')
-    hint.className = 'drafts-hint'
-    hint.textContent = t('drafts.hint')
-    this.addButton = document.createElement('button')
-    this.addButton.type = 'button'
-    this.addButton.className = 'button primary drafts-add'
-    this.addButton.textContent = t('drafts.add')
+    this.addButton = make('button', { type: 'button', className: 'button primary drafts-add', textContent: t('drafts.add') })
     this.addButton.addEventListener('click', () => this.add())
-    this.empty = document.createElement('p')
-    this.empty.className = 'drafts-empty'
-    this.empty.textContent = t('drafts.empty')
-    this.list = document.createElement('ol')
-    this.list.className = 'drafts-list'
-    el.append(heading, hint, this.addButton, this.empty, this.list)
+    this.empty = make('p', { className: 'drafts-empty', textContent: t('drafts.empty') })
+    this.list = make('ol', { className: 'drafts-list' })
+    const el = make('aside', { className: 'drafts-tray', id: 'samsyn-drafts', hidden: true, attrs: { 'aria-labelledby': 'samsyn-drafts-heading' } },
+      make('h2', { id: 'samsyn-drafts-heading', textContent: t('drafts.heading') }),
+      make('p', { className: 'drafts-hint', textContent: t('drafts.hint') }),
+      this.addButton, this.empty, this.list)
     // Keys typed here belong to these fields, not to the board's shortcuts.
     el.addEventListener('keydown', (event) => event.stopPropagation())
     this.el = el
@@ -104,24 +84,13 @@ export class DraftsTray {
   }
 
   _item (id) {
-    const li = document.createElement('li')
-    li.className = 'draft'
-    li.dataset.draftId = id
-    const label = document.createElement('label')
-    label.className = 'visually-hidden'
-    label.htmlFor = `draft-${id}`
-    const field = document.createElement('textarea')
-    field.id = `draft-${id}`
-    field.className = 'draft-text'
-    field.maxLength = 2000
-    field.rows = 3
-    field.placeholder = this.t('note.placeholder')
-    const remove = document.createElement('button')
-    remove.type = 'button'
-    remove.className = 'button icon draft-delete'
-    remove.textContent = '×'
+    const label = make('label', { className: 'visually-hidden', htmlFor: `draft-${id}` })
+    const field = make('textarea', {
+      id: `draft-${id}`, className: 'draft-text', maxLength: 2000, rows: 3, placeholder: this.t('note.placeholder')
+    })
+    const remove = make('button', { type: 'button', className: 'button icon draft-delete', textContent: '×' })
     remove.addEventListener('click', () => deleteNote(this.doc, id))
-    li.append(label, field, remove)
+    const li = make('li', { className: 'draft', dataset: { draftId: id } }, label, field, remove)
     const unbind = bindTextField(field, noteText(this.doc, id), this.doc)
     const item = { li, label, field, remove, unbind }
     this.items.set(id, item)
@@ -130,6 +99,6 @@ export class DraftsTray {
 
   destroy () {
     for (const item of this.items.values()) item.unbind()
-    this.provider.destroy()
+    this.connection.destroy()
   }
 }

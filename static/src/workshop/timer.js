@@ -64,9 +64,7 @@ function chime () {
 /** A timer element kept in step with the session; one per screen (or two on the wall). */
 export class TimerDisplay {
   constructor ({ clock, t, className = 'timer', sound = true }) {
-    this.clock = clock
-    this.t = t
-    this.sound = sound
+    Object.assign(this, { clock, t, sound })
     this.timer = null
     this.shown = null
     this.el = document.createElement('div')

@@ -2,8 +2,8 @@
 // workshop onto the board in one go (POST /notes/bulk), and start the next board from
 // this one (POST /continue: "Fortsätt med medarbetarna" or a plain copy).
 import * as Y from 'yjs'
-import { roots, readSection } from './model.js'
-import { el } from './dom.js'
+import { roots, readSection } from '../core/model.js'
+import { el } from '../core/dom.js'
 
 const MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -29,9 +29,7 @@ function failure (t, key, error) {
 /** Paste lines or pick a CSV, choose a section, add them all. */
 export class BulkNotes {
   constructor ({ api, doc, t }) {
-    this.api = api
-    this.doc = doc
-    this.t = t
+    Object.assign(this, { api, doc, t })
     const form = el('form', { className: 'bulk-form stack' })
     this.section = el('select', { id: 'bulk-section' })
     this.lines = el('textarea', { id: 'bulk-lines', rows: 5, className: 'bulk-lines' })
@@ -108,9 +106,7 @@ export class BulkNotes {
 /** "Fortsätt med medarbetarna" and "Kopiera tavlan": a new board, opened in a new tab. */
 export class NextBoard {
   constructor ({ api, t, open = (url) => window.open(url, '_blank', 'noopener') }) {
-    this.api = api
-    this.t = t
-    this.open = open
+    Object.assign(this, { api, t, open })
     this.status = el('p', { className: 'facil-hint continue-status', attrs: { role: 'status', 'aria-live': 'polite' } })
     this.link = el('a', { className: 'continue-link', target: '_blank', rel: 'noopener', textContent: t('continue.open') })
     this.link.hidden = true

@@ -1,7 +1,7 @@
 // Facilitation on the board page: connects the session doc and, by role, the drafts tray,
 // dot voting, the timer, follow me, the facilitator panel or the wall, and lets the phase
 // decide what participants may do (boards/facilitation.py has the same rules).
-import { boardApi } from './api.js'
+import { boardApi } from '../core/api.js'
 import { Clock, SessionClient, PHASES, capabilitiesFor } from './session.js'
 import { TimerDisplay } from './timer.js'
 import { Votes, VoteLayer } from './votes.js'
@@ -29,7 +29,7 @@ function phaseHint (t, state, role) {
 }
 
 /** Start everything facilitation adds to the page; returns the parts (for tests and debugging). */
-export function startWorkshop ({ config, t, lang, doc, renderer, outline = null, input, root }) {
+export function startWorkshop ({ config, t, lang, doc, renderer, outline = null, input, root, access, onClosed = () => {} }) {
   const api = boardApi(config.board_id)
   const boardRoot = root.querySelector('[data-board-root]') || root
   if (config.checkpoint_id) {
@@ -41,12 +41,12 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
   const role = config.role
   const names = phaseNames(t)
   const clock = new Clock().start()
-  const session = new SessionClient({ config })
+  const session = new SessionClient({ config, onState: (state, code) => onClosed(code) })
   const timer = new TimerDisplay({ clock, t, className: role === 'wall' ? 'timer wall-timer' : 'timer' })
   const votes = role === 'wall' ? null : new Votes({ api, t, onChange: () => showVotes() })
   const voteLayer = new VoteLayer({ doc, canvas: renderer.canvas, t, lang, votes })
   const follow = new Follow({ role, input, renderer, api, doc, onChange: () => showFollow() })
-  const drafts = role === 'participant' ? new DraftsTray({ config, t }) : null
+  const drafts = role === 'participant' ? new DraftsTray({ config, t, onState: (state, code) => onClosed(code) }) : null
   if (drafts) boardRoot.append(drafts.el)
 
   let panel = null
@@ -81,28 +81,17 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
   let silent = false
   input.addNote = (at = null) => (silent && drafts ? drafts.add() : addToBoard(at))
 
-  // Participants may lose the right to edit while the page is open; keep the fields honest.
-  let readOnly = Boolean(input.readOnly)
-  const titles = new MutationObserver(() => {
-    if (!readOnly) return
-    for (const field of renderer.canvas.querySelectorAll('.cluster-title:not([readonly])')) field.readOnly = true
-  })
-  titles.observe(renderer.canvas, { childList: true, subtree: true })
-
   function applyRules (state) {
     if (role === 'wall') return
     const caps = capabilitiesFor(state, role)
     silent = caps.silentNotes
     drafts?.setActive(caps.silentNotes)
     if (role !== 'participant') return
-    readOnly = !caps.edit
-    if (readOnly) input.stopEditing()
-    input.readOnly = readOnly
-    document.body.classList.toggle('read-only', readOnly)
+    // Participants may lose the right to edit while the page is open: the input, the
+    // toolbar and the fields follow board/access.js.
+    access.set(!caps.edit)
     for (const b of root.querySelectorAll('[data-action="add-note"]')) b.disabled = !caps.addNotes
-    for (const b of root.querySelectorAll('[data-action="add-cluster"]')) b.disabled = readOnly
-    for (const field of renderer.canvas.querySelectorAll('.cluster-title')) field.readOnly = readOnly
-    input.select({ notes: input.selectedNotes, clusters: input.selectedClusters }) // refresh the toolbar
+    for (const b of root.querySelectorAll('[data-action="add-cluster"]')) b.disabled = access.readOnly
   }
 
   function showVotes () {

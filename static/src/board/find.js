@@ -1,14 +1,10 @@
 // Find: a search box that highlights matching notes and pans to them. Ctrl/Cmd+F focuses
 // it, Enter goes to the next match (Shift+Enter the previous), Escape clears it.
-import { findNotes } from './model.js'
+import { findNotes } from '../core/model.js'
 
 export class Find {
   constructor ({ doc, renderer, input, root, t, lang }) {
-    this.doc = doc
-    this.renderer = renderer
-    this.input = input
-    this.t = t
-    this.lang = lang
+    Object.assign(this, { doc, renderer, input, t, lang })
     this.field = root.querySelector('[data-find]')
     this.status = root.querySelector('[data-find-status]')
     this.matches = []

@@ -1,0 +1,23 @@
+// Pure mutations of the board content doc (schema 1 of DESIGN.md). No DOM, no network:
+// everything here runs in node for the unit tests. One module per concern under model/;
+// this file is the doc model's one public face.
+export {
+  SCHEMA, LOCAL_ORIGIN, change, NOTE_COLORS, DEFAULT_NOTE_COLOR, NOTE_SIZE, DEFAULT_CLUSTER_SIZE,
+  CLUSTER_MIN_SIZE, newId, roots, initMeta, applyTextChange
+} from './model/doc.js'
+export {
+  createNote, getNote, noteText, setNoteText, moveNote, placeNote, recolorNote, setNoteCluster,
+  deleteNote, readNote
+} from './model/notes.js'
+export {
+  createCluster, getCluster, clusterTitle, setClusterTitle, moveCluster, resizeCluster,
+  recolorCluster, deleteCluster, readCluster, clusterAt, clusterNotes
+} from './model/clusters.js'
+export { createSection, readSection, sectionAt } from './model/sections.js'
+export { contentBounds } from './model/bounds.js'
+export { moveItems, duplicateNotes, deleteItems, groupIntoCluster } from './model/selection.js'
+export {
+  CLUSTER_PADDING, CLUSTER_HEADER, GRID_GAP, gridColumns, gridSlot, tidyCluster,
+  moveNoteToCluster, addNoteToCluster
+} from './model/grid.js'
+export { findNotes, outline } from './model/reading.js'
