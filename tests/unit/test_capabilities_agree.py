@@ -14,7 +14,8 @@ import subprocess
 import pytest
 
 from boards.facilitation import PHASES, capabilities
-from tests.utils import ROOT, node_binary
+from tests.support import ROOT
+from tests.support.tools import node_binary
 
 CLIENT_MODULE = ROOT / "static" / "src" / "core" / "capabilities.js"
 
