@@ -20,7 +20,7 @@ from server.logs import redact_uvicorn_logs
 from server.ratelimit import FailureLimiter
 from server.session import SESSION_SUFFIX, Session
 from server.settings import Settings
-from server.store import Store
+from server.store import SqliteStore
 from server.sync.endpoint import (
     Presence,
     SocketApp,
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = Store(settings.db, synchronous=settings.sqlite_synchronous)
+        store = SqliteStore(settings.db, synchronous=settings.sqlite_synchronous)
         hooks: list[Callable[[Room], None]] = []
         async with (
             store,

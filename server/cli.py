@@ -26,7 +26,7 @@ from server.app import create_app
 from server.errors import ApiError
 from server.exports import board_view, import_board, stored_doc
 from server.settings import Settings, SettingsError
-from server.store import Store
+from server.store import SqliteStore
 
 
 class CliError(Exception):
@@ -72,7 +72,7 @@ def _db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
 
 
 async def _export(path: Path, board_id: str, fmt: str) -> tuple[bytes, str]:
-    async with Store(path) as store:
+    async with SqliteStore(path) as store:
         record = await store.get_board(board_id)
         if record is None:
             raise CliError(f"no board {board_id!r} in {path} (`samsyn boards` lists them)")
@@ -103,7 +103,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 async def _import(path: Path, data: object) -> tuple[str, str, str]:
-    async with Store(path) as store:
+    async with SqliteStore(path) as store:
         try:
             new = await import_board(store, data)
         except ApiError as exc:
@@ -129,7 +129,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 async def _list(path: Path) -> list[tuple[str, str, str, str]]:
-    async with Store(path) as store:
+    async with SqliteStore(path) as store:
         records = await store.list_boards()
     return [
         (
