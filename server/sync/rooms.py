@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from types import TracebackType
 from typing import Any
 
 from pycrdt import Doc
@@ -44,12 +43,7 @@ class Rooms:
     async def __aenter__(self) -> Rooms:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     def __len__(self) -> int:
