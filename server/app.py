@@ -28,7 +28,7 @@ from server.sync.endpoint import (
     drafts_socket,
     session_socket,
 )
-from server.sync.room import Room
+from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,20 @@ def _on_load(room: Room, hooks: list[Callable[[Room], None]]) -> None:
         Session(room).ensure_defaults()
     for hook in hooks:
         hook(room)
+
+
+def room_config(settings: Settings) -> RoomConfig:
+    """The sync layer's knobs, from the settings it never reads itself."""
+    return RoomConfig(
+        flush_ms=settings.flush_ms,
+        awareness_ms=settings.awareness_flush_ms,
+        compact_after=settings.compact_after_updates,
+        unload_grace_s=settings.unload_grace_s,
+        max_message_bytes=settings.max_message_bytes,
+        send_queue_frames=settings.send_queue_frames,
+        rate_per_s=settings.rate_per_s,
+        rate_burst=settings.rate_burst,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -52,7 +66,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         hooks: list[Callable[[Room], None]] = []
         async with (
             store,
-            Rooms(store, settings, on_load=lambda room: _on_load(room, hooks)) as rooms,
+            Rooms(
+                store, room_config(settings), on_load=lambda room: _on_load(room, hooks)
+            ) as rooms,
         ):
             drafts = Drafts(rooms, store)
             hooks.append(drafts.attach)

@@ -6,16 +6,28 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Protocol
 
-from pycrdt import Doc
-
-from server.settings import Settings
-from server.store import Store
-from server.sync.room import Room
+from boards.schema import replay
+from server.sync.room import Room, RoomConfig, UpdateLog
 
 log = logging.getLogger(__name__)
+
+
+class StoredDoc(Protocol):
+    """What is stored of one doc: the updates that rebuild it, in order."""
+
+    @property
+    def updates(self) -> list[bytes]: ...
+
+    def replayed(self) -> list[bytes]: ...
+
+
+class DocLog(UpdateLog, Protocol):
+    """The update log, and the way to read a doc back from it."""
+
+    def load_doc(self, doc: str) -> Awaitable[StoredDoc]: ...
 
 
 class Rooms:
@@ -23,14 +35,14 @@ class Rooms:
 
     def __init__(
         self,
-        store: Store,
-        settings: Settings,
+        log: DocLog,
+        config: RoomConfig,
         on_load: Callable[[Room], None] | None = None,
     ) -> None:
-        self._store = store
+        self._store = log
         # Runs once per load, before anyone is handed the room (e.g. to write defaults).
         self._on_load = on_load
-        self._settings = settings
+        self.config = config
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self._unloading: dict[str, asyncio.Task[None]] = {}
@@ -99,25 +111,18 @@ class Rooms:
             return
         loop = asyncio.get_running_loop()
         self._timers[room.name] = loop.call_later(
-            self._settings.unload_grace_s, self._start_unload, room.name
+            self.config.unload_grace_s, self._start_unload, room.name
         )
 
     async def _load(self, name: str, future: asyncio.Future[Room]) -> None:
         try:
             history = await self._store.load_doc(name)
-            doc: Doc[Any] = Doc()
-            if history.snapshot is not None:
-                doc.apply_update(history.snapshot)
-            for update in history.updates:
-                doc.apply_update(update)
             room = Room(
                 name,
-                doc,
-                store=self._store,
+                replay(history.replayed()),
+                log=self._store,
                 log_rows=len(history.updates),
-                flush_ms=self._settings.flush_ms,
-                compact_after=self._settings.compact_after_updates,
-                awareness_ms=self._settings.awareness_flush_ms,
+                config=self.config,
             )
             if self._on_load is not None:
                 self._on_load(room)
