@@ -23,8 +23,8 @@ import uvicorn
 from boards.export import FORMATS, render
 from boards.export.outline import DEFAULT_TZ
 from server.app import create_app
-from server.errors import ApiError
-from server.exports import board_view, import_board, stored_doc
+from server.errors import SamsynError
+from server.services.docs import board_view, import_board, stored_doc
 from server.settings import Settings, SettingsError
 from server.store import SqliteStore
 
@@ -106,7 +106,7 @@ async def _import(path: Path, data: object) -> tuple[str, str, str]:
     async with SqliteStore(path) as store:
         try:
             new = await import_board(store, data)
-        except ApiError as exc:
+        except SamsynError as exc:
             raise CliError(exc.detail) from None
     return new.record.id, new.record.join_code, new.facilitator_key
 

@@ -39,6 +39,12 @@ class _Peer:
         suffix = await self.gates[frame] if frame in self.gates else b""
         self.frames.append(frame + suffix)
 
+    def hold(self, frame: bytes) -> asyncio.Future[bytes]:
+        """Make the send of `frame` wait for the returned future, as a full buffer would."""
+        gate: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self.gates[frame] = gate
+        return gate
+
     def connection(self) -> Connection:
         async def receive() -> Message:
             return {"type": "websocket.disconnect"}
@@ -55,76 +61,72 @@ class _Peer:
         )
 
 
-def _run(loop: str, test: Callable[[], Awaitable[None]]) -> None:
-    with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
-        runner.run(test())
+def on_both_loops(scenario: Callable[[_Peer], Awaitable[None]]) -> Callable[[str], None]:
+    """A test that runs `scenario` with a fresh peer under each event loop."""
+
+    @pytest.mark.parametrize("loop", LOOPS)
+    def test(loop: str) -> None:
+        with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
+            runner.run(scenario(_Peer()))
+
+    test.__name__ = scenario.__name__
+    test.__doc__ = scenario.__doc__
+    return test
 
 
-@pytest.mark.parametrize("loop", LOOPS)
-def test_a_send_that_does_not_wait_is_written_before_send_returns(loop: str) -> None:
-    async def scenario() -> None:
-        peer = _Peer()
-        conn = peer.connection()
-        conn.send(b"a")
-        conn.send(b"b")
-        # No await in between: the frames went out on the spot, without a task.
-        assert peer.frames == [b"a", b"b"]
-        await conn.finish()
-
-    _run(loop, scenario)
+def _send(conn: Connection, *frames: bytes) -> None:
+    for frame in frames:
+        conn.send(frame)
 
 
-@pytest.mark.parametrize("loop", LOOPS)
-def test_a_send_that_waits_on_a_future_finishes_in_order(loop: str) -> None:
-    async def scenario() -> None:
-        peer = _Peer()
-        gate: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        peer.gates[b"b"] = gate
-        conn = peer.connection()
-        for frame in (b"a", b"b", b"c", b"d"):
-            conn.send(frame)
-        assert peer.frames == [b"a"]  # "b" waits for the transport; "c", "d" queue behind
-        gate.set_result(b"!")  # the coroutine reads the future's result itself
-        await eventually(lambda: len(peer.frames) == 4)
-        assert peer.frames == [b"a", b"b!", b"c", b"d"]
-        conn.send(b"e")  # the fast path again, once the queue is empty
-        assert peer.frames[-1] == b"e"
-        assert not conn.closing
-        await conn.finish()
-
-    _run(loop, scenario)
+def _send_held(
+    peer: _Peer, held: bytes, *frames: bytes
+) -> tuple[Connection, asyncio.Future[bytes]]:
+    """A connection that sent `frames`, the send of `held` waiting on the returned future."""
+    gate = peer.hold(held)
+    conn = peer.connection()
+    _send(conn, *frames)
+    return conn, gate
 
 
-@pytest.mark.parametrize("loop", LOOPS)
-def test_a_send_that_yields_bare_finishes_in_order(loop: str) -> None:
-    async def scenario() -> None:
-        peer = _Peer()
-        peer.bare_yield.add(b"a")
-        conn = peer.connection()
-        conn.send(b"a")
-        conn.send(b"b")
-        assert peer.frames == []
-        await eventually(lambda: len(peer.frames) == 2)
-        assert peer.frames == [b"a", b"b"]
-        await conn.finish()
-
-    _run(loop, scenario)
+@on_both_loops
+async def test_a_send_that_does_not_wait_is_written_before_send_returns(peer: _Peer) -> None:
+    conn = peer.connection()
+    _send(conn, b"a", b"b")
+    # No await in between: the frames went out on the spot, without a task.
+    assert peer.frames == [b"a", b"b"]
+    await conn.finish()
 
 
-@pytest.mark.parametrize("loop", LOOPS)
-def test_a_send_that_fails_while_waiting_closes_quietly(loop: str) -> None:
-    async def scenario() -> None:
-        peer = _Peer()
-        gate: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        peer.gates[b"b"] = gate
-        conn = peer.connection()
-        conn.send(b"a")
-        conn.send(b"b")
-        conn.send(b"c")
-        gate.set_exception(ConnectionResetError("peer went away"))
-        await eventually(lambda: conn.closing)
-        conn.send(b"d")  # a closed connection drops frames instead of raising
-        await conn.finish()
-        assert peer.frames == [b"a"]
+@on_both_loops
+async def test_a_send_that_waits_on_a_future_finishes_in_order(peer: _Peer) -> None:
+    conn, gate = _send_held(peer, b"b", b"a", b"b", b"c", b"d")
+    assert peer.frames == [b"a"]  # "b" waits for the transport; "c", "d" queue behind
+    gate.set_result(b"!")  # the coroutine reads the future's result itself
+    await eventually(lambda: len(peer.frames) == 4)
+    assert peer.frames == [b"a", b"b!", b"c", b"d"]
+    conn.send(b"e")  # the fast path again, once the queue is empty
+    assert peer.frames[-1] == b"e"
+    assert not conn.closing
+    await conn.finish()
 
-    _run(loop, scenario)
+
+@on_both_loops
+async def test_a_send_that_yields_bare_finishes_in_order(peer: _Peer) -> None:
+    peer.bare_yield.add(b"a")
+    conn = peer.connection()
+    _send(conn, b"a", b"b")
+    assert peer.frames == []
+    await eventually(lambda: len(peer.frames) == 2)
+    assert peer.frames == [b"a", b"b"]
+    await conn.finish()
+
+
+@on_both_loops
+async def test_a_send_that_fails_while_waiting_closes_quietly(peer: _Peer) -> None:
+    conn, gate = _send_held(peer, b"b", b"a", b"b", b"c")
+    gate.set_exception(ConnectionResetError("peer went away"))
+    await eventually(lambda: conn.closing)
+    conn.send(b"d")  # a closed connection drops frames instead of raising
+    await conn.finish()
+    assert peer.frames == [b"a"]

@@ -9,7 +9,12 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
+from starlette.types import Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
 from boards.schema import replay
+from server.sync.connection import Connection
+from server.sync.protocol import CloseCode, ProtocolError
 from server.sync.room import Room, RoomConfig, UpdateLog
 
 log = logging.getLogger(__name__)
@@ -77,6 +82,67 @@ class Rooms:
             yield room
         finally:
             self.release(room)
+
+    def connection(
+        self,
+        websocket: WebSocket,
+        label: str,
+        *,
+        can_write: Callable[[], bool],
+        closed_maps: Callable[[], tuple[str, ...]] | None = None,
+        raw_send: Send | None = None,
+    ) -> Connection:
+        """A connection with this process's send queue and rate limits."""
+        return Connection(
+            websocket,
+            label=label,
+            can_write=can_write,
+            queue_frames=self.config.send_queue_frames,
+            rate_per_s=self.config.rate_per_s,
+            rate_burst=self.config.rate_burst,
+            raw_send=raw_send,
+            closed_maps=closed_maps,
+        )
+
+    async def serve(
+        self, conn: Connection, name: str, *, on_join: Callable[[Room], None] | None = None
+    ) -> None:
+        """Attach an accepted socket to `name`'s room and relay its frames until it closes."""
+        limit = self.config.max_message_bytes
+        room = await self.acquire(name)
+        try:
+            room.join(conn)
+            if on_join is not None:
+                on_join(room)
+            while not conn.closing:
+                message = await conn.websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                frame = message.get("bytes")
+                if frame is None:
+                    conn.close(CloseCode.UNSUPPORTED_DATA, "expected binary y-websocket frames")
+                    break
+                if len(frame) > limit:
+                    conn.close(
+                        CloseCode.TOO_BIG,
+                        f"frame of {len(frame)} bytes exceeds the limit of {limit}",
+                    )
+                    break
+                if not conn.allow_message():
+                    conn.close(CloseCode.POLICY, "message rate limit exceeded")
+                    break
+                try:
+                    await room.receive(conn, frame)
+                except ProtocolError as exc:
+                    log.info("%s: closing on a protocol error: %s", conn.label, exc)
+                    conn.close(CloseCode.POLICY, str(exc))
+                    break
+        except WebSocketDisconnect:
+            pass
+        finally:
+            room.leave(conn)
+            self.release(room)
+            await conn.finish()
 
     async def acquire(self, name: str) -> Room:
         """Load the room (once, however many ask) and count one more user of it."""
