@@ -113,6 +113,8 @@ async def board_settings(
     if "anonymous" in values:
         await store.set_board_flags(board.id, anonymous=values["anonymous"])
     session.update("board", values)
+    if values.get("notes_while_voting"):
+        _resync(rooms, board)
 
 
 CHANGES: dict[str, Change] = {

@@ -7,7 +7,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from boards.facilitation import capabilities, default_session
+from boards.facilitation import Capabilities, capabilities, default_session
 from boards.schema import now_ms, root_map
 from server.sync.room import Room
 
@@ -115,15 +115,22 @@ class Session:
     def locked(self) -> bool:
         return bool(self.get("lock").get("content"))
 
-    def participants_may_write(self) -> bool:
-        return not self.locked and self.phase != "closed"
-
-    def closed_to_participants(self) -> tuple[str, ...]:
-        """Content maps participants may not add to now: no new notes on the board during
-        the silent brainstorm (they go to drafts) or the vote (unless allowed)."""
-        rules = capabilities(
+    def participant_rules(self) -> Capabilities:
+        """What participants may do now (boards/capabilities.json, read per update)."""
+        return capabilities(
             self.phase,
             locked=self.locked,
             notes_while_voting=bool(self.get("board").get("notes_while_voting")),
         )
+
+    def participants_may_write(self) -> bool:
+        """May a participant's socket change the content doc at all? Not while the board is
+        locked or closed, nor during the vote unless notes_while_voting is on."""
+        rules = self.participant_rules()
+        return rules.edit or rules.add_notes
+
+    def closed_to_participants(self) -> tuple[str, ...]:
+        """Content maps participants may not add to now: no new notes on the board during
+        the silent brainstorm (they go to drafts) or where the phase allows none."""
+        rules = self.participant_rules()
         return ("notes",) if rules.silent_notes or not rules.add_notes else ()
