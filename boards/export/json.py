@@ -177,8 +177,19 @@ def _items(root: dict[str, Any], name: str) -> Iterator[tuple[int, str, dict[str
         yield i, where, _obj(raw, where)
 
 
-def _numbers(item: dict[str, Any], where: str, keys: tuple[str, ...]) -> dict[str, float]:
-    return {k: _number(item.get(k, 0), f"{where}.{k}") for k in keys}
+# Field specs, checked in this order: a text field with its default, or None for a number.
+_SECTION = {"title": "", "prompt": "", "x": None, "y": None, "w": None, "h": None}
+_CLUSTER = {"title": "", "x": None, "y": None, "w": None, "h": None}
+_NOTE = {"text": "", "x": None, "y": None}
+
+
+def _fields(item: dict[str, Any], where: str, spec: Mapping[str, str | None]) -> dict[str, Any]:
+    return {
+        k: _number(item.get(k, 0), f"{where}.{k}")
+        if default is None
+        else _text(item.get(k), f"{where}.{k}", default=default)
+        for k, default in spec.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -209,30 +220,25 @@ def _parse(data: object) -> _Parsed:
     sections: dict[str, dict[str, Any]] = {}
     for i, where, s in _items(root, "sections"):
         sections[_id(s.get("id"), f"{where}.id", seen)] = {
-            "title": _text(s.get("title"), f"{where}.title"),
-            "prompt": _text(s.get("prompt"), f"{where}.prompt"),
-            **_numbers(s, where, ("x", "y", "w", "h")),
+            **_fields(s, where, _SECTION),
             "order": _int(s.get("order"), f"{where}.order", default=i),
         }
     section_ids = set(sections)
 
     clusters: dict[str, dict[str, Any]] = {}
+    cluster = {**_CLUSTER, "color": schema.DEFAULT_CLUSTER_COLOR}
     for _, where, c in _items(root, "clusters"):
         clusters[_id(c.get("id"), f"{where}.id", seen)] = {
-            "title": _text(c.get("title"), f"{where}.title"),
-            **_numbers(c, where, ("x", "y", "w", "h")),
-            "color": _text(c.get("color"), f"{where}.color", default=schema.DEFAULT_CLUSTER_COLOR),
+            **_fields(c, where, cluster),
             "section": _ref(c.get("section"), section_ids),
         }
     cluster_ids = set(clusters)
 
     notes: dict[str, dict[str, Any]] = {}
+    note = {**_NOTE, "color": schema.DEFAULT_NOTE_COLOR, "author": ""}
     for _, where, n in _items(root, "notes"):
         notes[_id(n.get("id"), f"{where}.id", seen)] = {
-            "text": _text(n.get("text"), f"{where}.text"),
-            **_numbers(n, where, ("x", "y")),
-            "color": _text(n.get("color"), f"{where}.color", default=schema.DEFAULT_NOTE_COLOR),
-            "author": _text(n.get("author"), f"{where}.author"),
+            **_fields(n, where, note),
             "cluster": _ref(n.get("cluster"), cluster_ids),
             "section": _ref(n.get("section"), section_ids),
             "created": _int(n.get("created"), f"{where}.created", default=0),
