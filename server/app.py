@@ -99,5 +99,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,
     )
-    app.state.settings = settings
     return app

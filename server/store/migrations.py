@@ -1,7 +1,8 @@
 """The SQLite schema, as numbered steps; `migrate` brings a database up to date.
 
-The steps are plain SQL, so a reader sees the tables as SQLite holds them (the first
-databases were made by sqlite-utils; these statements make the same tables).
+The steps are plain SQL, so a reader sees the tables as SQLite holds them, and a second
+backend writes its own DDL beside them. (The first databases were made through
+sqlite-utils; these statements make the same tables, so both kinds open alike.)
 """
 
 from __future__ import annotations
