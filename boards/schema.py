@@ -60,8 +60,15 @@ class TemplateLayout(Protocol):
 
 
 def new_id() -> str:
-    """A random url-safe id of 12 characters (72 bits: collisions are not a concern)."""
-    return secrets.token_urlsafe(9)
+    """A random url-safe id of 12 characters (72 bits: collisions are not a concern).
+
+    Never one that starts with "-": a board id is typed as a command-line argument
+    (`samsyn export <id>`), where it would read as an option.
+    """
+    while True:
+        value = secrets.token_urlsafe(9)
+        if not value.startswith("-"):
+            return value
 
 
 def now_ms() -> int:
