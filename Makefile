@@ -35,6 +35,7 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff check server boards tests bench scripts
 	$(BIN)/ruff format --check server boards tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 unit: $(CLIENT)
 	cd static && node --test test/*.test.mjs

@@ -19,9 +19,12 @@ participants Y.Map <participant id> -> {name: str, online: bool}   (added)
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 PHASES: tuple[str, ...] = ("brainstorm", "cluster", "vote", "discuss", "closed")
@@ -51,21 +54,40 @@ class Capabilities:
     vote: bool
 
 
+_CAPABILITIES_FILE = Path(__file__).with_name("capabilities.json")
+
+
+@cache
+def _capability_table() -> dict[str, Any]:
+    """capabilities.json, checked against the phases and fields this code knows."""
+    table: dict[str, Any] = json.loads(_CAPABILITIES_FILE.read_text(encoding="utf-8"))
+    expected = [f.name for f in fields(Capabilities)]
+    if table.get("fields") != expected:
+        raise ValueError(
+            f"{_CAPABILITIES_FILE}: expected fields {expected}, got {table.get('fields')}"
+        )
+    if sorted(table.get("phases", {})) != sorted(PHASES):
+        raise ValueError(f"{_CAPABILITIES_FILE}: expected phases {list(PHASES)}")
+    return table
+
+
 def capabilities(
     phase: str, *, locked: bool = False, notes_while_voting: bool = False
 ) -> Capabilities:
-    """The participant rules of `phase`; a lock or the closed phase makes the board read-only."""
+    """The participant rules of `phase` from capabilities.json (the one table, which the
+    browser client reads too); a lock makes the board read-only."""
     if phase not in PHASES:
         raise RuleError("invalid_phase", f"phase must be one of {list(PHASES)}, got {phase!r}")
-    if locked or phase == "closed":
-        return Capabilities(silent_notes=False, add_notes=False, edit=False, vote=False)
-    if phase == "brainstorm":
-        return Capabilities(silent_notes=True, add_notes=True, edit=True, vote=False)
-    if phase == "vote":
-        return Capabilities(
-            silent_notes=False, add_notes=notes_while_voting, edit=notes_while_voting, vote=True
-        )
-    return Capabilities(silent_notes=False, add_notes=True, edit=True, vote=False)
+    table = _capability_table()
+    row: dict[str, bool | str] = table["read_only"] if locked else table["phases"][phase]
+    # A value that names a board setting takes that setting's value.
+    board_settings = {"notes_while_voting": notes_while_voting}
+    return Capabilities(
+        **{
+            name: board_settings[value] if isinstance(value, str) else bool(value)
+            for name, value in row.items()
+        }
+    )
 
 
 def default_session(now_ms: int) -> dict[str, dict[str, Any]]:

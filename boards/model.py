@@ -276,11 +276,3 @@ def board_from_doc(
         participants=participants,
         checkpoints=checkpoints,
     )
-
-
-def board_from_json(data: object) -> Board:
-    """A Board from a ``samsyn-board`` JSON export; ``ValueError`` if it is malformed."""
-    # Imported here: the JSON format module builds on this one.
-    from boards.export.json import board_from_json as from_json
-
-    return from_json(data)

@@ -15,12 +15,11 @@ convert ``order`` and ``created`` back to ``int`` (see ``boards.model``).
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from pycrdt import Doc, Map, Text
-
-if TYPE_CHECKING:
-    from boards.catalog import Template
 
 SCHEMA_VERSION = 1
 
@@ -43,33 +42,68 @@ DEFAULT_NOTE_COLOR = "#fff3a6"
 DEFAULT_CLUSTER_COLOR = "#cfe6ff"
 
 
+class SectionLayout(Protocol):
+    """What ``init_board`` reads of a template section (``boards.catalog.SectionTemplate``)."""
+
+    def localized(self, language: str) -> dict[str, str]: ...
+
+
+class TemplateLayout(Protocol):
+    """What ``init_board`` reads of a template (``boards.catalog.Template``); a protocol,
+    so that this module needs no import of the catalog, which builds on it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def sections(self) -> Sequence[SectionLayout]: ...
+
+
 def new_id() -> str:
-    """A random url-safe id of 12 characters (72 bits: collisions are not a concern)."""
-    return secrets.token_urlsafe(9)
+    """A random url-safe id of 12 characters (72 bits: collisions are not a concern).
+
+    Never one that starts with "-": a board id is typed as a command-line argument
+    (`samsyn export <id>`), where it would read as an option.
+    """
+    while True:
+        value = secrets.token_urlsafe(9)
+        if not value.startswith("-"):
+            return value
+
+
+def now_ms() -> int:
+    """The current time in epoch ms, as every timestamp in the docs and the store."""
+    return time.time_ns() // 1_000_000
+
+
+def replay(updates: Iterable[bytes]) -> Doc[Any]:
+    """A doc rebuilt from its stored updates (a snapshot first, then the log), in order."""
+    doc: Doc[Any] = Doc()
+    for update in updates:
+        doc.apply_update(update)
+    return doc
+
+
+def root_map(doc: Doc[Any], name: str) -> Map[Any]:
+    """The root map ``name`` of a doc (content or session), created if it is missing."""
+    root: Map[Any] = doc.get(name, type=Map)
+    return root
 
 
 def meta_map(doc: Doc[Any]) -> Map[Any]:
-    """The ``meta`` root map."""
-    root: Map[Any] = doc.get(META, type=Map)
-    return root
+    return root_map(doc, META)
 
 
 def sections_map(doc: Doc[Any]) -> Map[Any]:
-    """The ``sections`` root map."""
-    root: Map[Any] = doc.get(SECTIONS, type=Map)
-    return root
+    return root_map(doc, SECTIONS)
 
 
 def clusters_map(doc: Doc[Any]) -> Map[Any]:
-    """The ``clusters`` root map."""
-    root: Map[Any] = doc.get(CLUSTERS, type=Map)
-    return root
+    return root_map(doc, CLUSTERS)
 
 
 def notes_map(doc: Doc[Any]) -> Map[Any]:
-    """The ``notes`` root map."""
-    root: Map[Any] = doc.get(NOTES, type=Map)
-    return root
+    return root_map(doc, NOTES)
 
 
 def section_position(index: int) -> tuple[int, int, int, int]:
@@ -121,7 +155,7 @@ def add_section(
 
 
 def init_board(
-    doc: Doc[Any], *, title: str, template: Template, language: str, created_ms: int
+    doc: Doc[Any], *, title: str, template: TemplateLayout, language: str, created_ms: int
 ) -> None:
     """Write meta and lay out the template's sections in a grid, in one transaction."""
     _check_language(language)

@@ -1,4 +1,8 @@
-"""create_app(settings) -> Starlette: routes, middleware and the lifespan that owns state."""
+"""create_app(settings) -> Starlette: routes, middleware and the lifespan that owns state.
+
+This is the one place that knows every layer: it opens the store and the rooms, wires
+the services to them and hands the routes one typed `Services` object.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +13,22 @@ from collections.abc import AsyncIterator, Callable
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.routing import Mount, WebSocketRoute
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from server import api, exports, facilitate, pages
-from server.drafts import Drafts
-from server.errors import ApiError, api_error_handler
-from server.headers import SecurityHeaders
 from server.logs import redact_uvicorn_logs
-from server.ratelimit import FailureLimiter
-from server.session import SESSION_SUFFIX, Session
+from server.services.drafts import Drafts
+from server.services.presence import Presence
+from server.services.session import SESSION_SUFFIX, Session
 from server.settings import Settings
-from server.store import Store
-from server.sync.endpoint import (
-    Presence,
-    SocketApp,
-    board_socket,
-    drafts_socket,
-    session_socket,
-)
-from server.sync.room import Room
+from server.store import SqliteStore
+from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
+from server.web import boards, exports, facilitation, health, imports, pages, sockets
+from server.web.deps import Services
+from server.web.errors import HANDLERS
+from server.web.headers import SecurityHeaders
+from server.web.ratelimit import FailureLimiter
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +40,20 @@ def _on_load(room: Room, hooks: list[Callable[[Room], None]]) -> None:
         hook(room)
 
 
+def room_config(settings: Settings) -> RoomConfig:
+    """The sync layer's knobs, from the settings it never reads itself."""
+    return RoomConfig(
+        flush_ms=settings.flush_ms,
+        awareness_ms=settings.awareness_flush_ms,
+        compact_after=settings.compact_after_updates,
+        unload_grace_s=settings.unload_grace_s,
+        max_message_bytes=settings.max_message_bytes,
+        send_queue_frames=settings.send_queue_frames,
+        rate_per_s=settings.rate_per_s,
+        rate_burst=settings.rate_burst,
+    )
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """The whole service; `settings` default to the SAMSYN_* environment."""
     settings = settings or Settings.from_env()
@@ -48,19 +61,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = Store(settings.db, synchronous=settings.sqlite_synchronous)
+        store = SqliteStore(settings.db, synchronous=settings.sqlite_synchronous)
         hooks: list[Callable[[Room], None]] = []
-        async with (
-            store,
-            Rooms(store, settings, on_load=lambda room: _on_load(room, hooks)) as rooms,
-        ):
+        config = room_config(settings)
+        async with store, Rooms(store, config, on_load=lambda r: _on_load(r, hooks)) as rooms:
             drafts = Drafts(rooms, store)
             hooks.append(drafts.attach)
+            app.state.services = Services(
+                settings=settings,
+                store=store,
+                rooms=rooms,
+                drafts=drafts,
+                presence=Presence(),
+                join_limiter=FailureLimiter(),
+            )
+            # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store
             app.state.rooms = rooms
-            app.state.drafts = drafts
-            app.state.presence = Presence()
-            app.state.join_limiter = FailureLimiter()
             log.info("samsyn: serving with database %s", settings.db)
             yield
         log.info("samsyn: every room flushed, database closed")
@@ -69,18 +86,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     dist.mkdir(parents=True, exist_ok=True)
     app = Starlette(
         routes=[
-            *api.routes,
+            *health.routes,
+            *boards.routes,
             *exports.routes,
+            *imports.routes,
             *pages.routes,
-            *facilitate.routes,
-            WebSocketRoute("/ws/{board_id}", SocketApp(board_socket)),
-            WebSocketRoute("/ws/{board_id}/session", SocketApp(session_socket)),
-            WebSocketRoute("/ws/{board_id}/drafts", SocketApp(drafts_socket)),
+            *facilitation.routes,
+            *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=1024)],
-        exception_handlers={ApiError: api_error_handler},
+        exception_handlers=dict(HANDLERS),
         lifespan=lifespan,
     )
-    app.state.settings = settings
     return app

@@ -23,10 +23,10 @@ import uvicorn
 from boards.export import FORMATS, render
 from boards.export.outline import DEFAULT_TZ
 from server.app import create_app
-from server.errors import ApiError
-from server.exports import board_view, import_board, stored_doc
+from server.errors import SamsynError
+from server.services.docs import board_view, import_board, stored_doc
 from server.settings import Settings, SettingsError
-from server.store import Store
+from server.store import SqliteStore
 
 
 class CliError(Exception):
@@ -72,7 +72,7 @@ def _db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
 
 
 async def _export(path: Path, board_id: str, fmt: str) -> tuple[bytes, str]:
-    async with Store(path) as store:
+    async with SqliteStore(path) as store:
         record = await store.get_board(board_id)
         if record is None:
             raise CliError(f"no board {board_id!r} in {path} (`samsyn boards` lists them)")
@@ -103,10 +103,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 async def _import(path: Path, data: object) -> tuple[str, str, str]:
-    async with Store(path) as store:
+    async with SqliteStore(path) as store:
         try:
             new = await import_board(store, data)
-        except ApiError as exc:
+        except SamsynError as exc:
             raise CliError(exc.detail) from None
     return new.record.id, new.record.join_code, new.facilitator_key
 
@@ -129,7 +129,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 async def _list(path: Path) -> list[tuple[str, str, str, str]]:
-    async with Store(path) as store:
+    async with SqliteStore(path) as store:
         records = await store.list_boards()
     return [
         (

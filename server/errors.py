@@ -1,21 +1,45 @@
-"""JSON errors: `{"error": code, "detail": text}` with a fitting 4xx status."""
+"""The errors of the service, by kind; the web layer maps each kind to one HTTP status.
+
+Services and routes raise these (never an HTTP type); `server/web/errors.py` turns
+them, and the board rules' `RuleError`, into `{"error": code, "detail": text}`.
+`code` is stable for programs, `detail` says what was expected and what arrived.
+"""
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
+class SamsynError(Exception):
+    """A request the service refuses; subclasses say why."""
 
-class ApiError(Exception):
-    """An error the client caused; `code` is stable, `detail` is for people."""
-
-    def __init__(self, status: int, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
-        self.status = status
         self.code = code
         self.detail = detail
 
 
-async def api_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return JSONResponse({"error": exc.code, "detail": exc.detail}, status_code=exc.status)
+class InvalidInput(SamsynError):
+    """The request is malformed or a field has a value the rules do not allow."""
+
+
+class Unauthenticated(SamsynError):
+    """No credentials, or unknown ones."""
+
+
+class NotAllowed(SamsynError):
+    """The caller is known but may not do this."""
+
+
+class NotFound(SamsynError):
+    """The board, checkpoint, target or format asked for does not exist."""
+
+
+class Conflict(SamsynError):
+    """The request is valid but the board's state refuses it now (voting closed...)."""
+
+
+class TooLarge(SamsynError):
+    """The request body is over its limit."""
+
+
+class TooManyAttempts(SamsynError):
+    """Too many failures from this client; it must wait."""

@@ -15,8 +15,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from boards.export.outline import DEFAULT_TZ, Outline, build_outline, now_ms, votes_text
+from boards.export.outline import DEFAULT_TZ, Outline, build_outline, votes_text
 from boards.model import Board, Cluster, Note
+from boards.schema import now_ms
 
 _LOCALES = {"sv": "sv-SE", "en": "en-GB"}
 

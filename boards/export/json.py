@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pycrdt import Doc
 
 from boards import schema
-from boards.export.outline import document_title, now_ms
+from boards.export.outline import document_title
 from boards.model import Board, CheckpointInfo, board_from_data
+from boards.schema import now_ms
 
 FORMAT = "samsyn-board"
 VERSION = 1
@@ -169,6 +170,28 @@ def _ref(value: object, known: set[str]) -> str | None:
     return value if isinstance(value, str) and value in known else None
 
 
+def _items(root: dict[str, Any], name: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """Index, place (for messages) and object of each item of the list ``root[name]``."""
+    for i, raw in enumerate(_list(root.get(name), name)):
+        where = f"{name}[{i}]"
+        yield i, where, _obj(raw, where)
+
+
+# Field specs, checked in this order: a text field with its default, or None for a number.
+_SECTION = {"title": "", "prompt": "", "x": None, "y": None, "w": None, "h": None}
+_CLUSTER = {"title": "", "x": None, "y": None, "w": None, "h": None}
+_NOTE = {"text": "", "x": None, "y": None}
+
+
+def _fields(item: dict[str, Any], where: str, spec: Mapping[str, str | None]) -> dict[str, Any]:
+    return {
+        k: _number(item.get(k, 0), f"{where}.{k}")
+        if default is None
+        else _text(item.get(k), f"{where}.{k}", default=default)
+        for k, default in spec.items()
+    }
+
+
 @dataclass(frozen=True)
 class _Parsed:
     content: dict[str, Any]  # the four roots, as plain data
@@ -195,39 +218,27 @@ def _parse(data: object) -> _Parsed:
     seen: set[str] = set()
 
     sections: dict[str, dict[str, Any]] = {}
-    for i, raw in enumerate(_list(root.get("sections"), "sections")):
-        where = f"sections[{i}]"
-        s = _obj(raw, where)
+    for i, where, s in _items(root, "sections"):
         sections[_id(s.get("id"), f"{where}.id", seen)] = {
-            "title": _text(s.get("title"), f"{where}.title"),
-            "prompt": _text(s.get("prompt"), f"{where}.prompt"),
-            **{k: _number(s.get(k, 0), f"{where}.{k}") for k in ("x", "y", "w", "h")},
+            **_fields(s, where, _SECTION),
             "order": _int(s.get("order"), f"{where}.order", default=i),
         }
     section_ids = set(sections)
 
     clusters: dict[str, dict[str, Any]] = {}
-    for i, raw in enumerate(_list(root.get("clusters"), "clusters")):
-        where = f"clusters[{i}]"
-        c = _obj(raw, where)
+    cluster = {**_CLUSTER, "color": schema.DEFAULT_CLUSTER_COLOR}
+    for _, where, c in _items(root, "clusters"):
         clusters[_id(c.get("id"), f"{where}.id", seen)] = {
-            "title": _text(c.get("title"), f"{where}.title"),
-            **{k: _number(c.get(k, 0), f"{where}.{k}") for k in ("x", "y", "w", "h")},
-            "color": _text(c.get("color"), f"{where}.color", default=schema.DEFAULT_CLUSTER_COLOR),
+            **_fields(c, where, cluster),
             "section": _ref(c.get("section"), section_ids),
         }
     cluster_ids = set(clusters)
 
     notes: dict[str, dict[str, Any]] = {}
-    for i, raw in enumerate(_list(root.get("notes"), "notes")):
-        where = f"notes[{i}]"
-        n = _obj(raw, where)
+    note = {**_NOTE, "color": schema.DEFAULT_NOTE_COLOR, "author": ""}
+    for _, where, n in _items(root, "notes"):
         notes[_id(n.get("id"), f"{where}.id", seen)] = {
-            "text": _text(n.get("text"), f"{where}.text"),
-            "x": _number(n.get("x", 0), f"{where}.x"),
-            "y": _number(n.get("y", 0), f"{where}.y"),
-            "color": _text(n.get("color"), f"{where}.color", default=schema.DEFAULT_NOTE_COLOR),
-            "author": _text(n.get("author"), f"{where}.author"),
+            **_fields(n, where, note),
             "cluster": _ref(n.get("cluster"), cluster_ids),
             "section": _ref(n.get("section"), section_ids),
             "created": _int(n.get("created"), f"{where}.created", default=0),
@@ -236,9 +247,7 @@ def _parse(data: object) -> _Parsed:
     tallies_in = _obj(root.get("tallies") or {}, "tallies")
     tallies = {k: _int(v, f"tallies[{k!r}]") for k, v in sorted(tallies_in.items()) if k in seen}
     checkpoints = []
-    for i, raw in enumerate(_list(root.get("checkpoints"), "checkpoints")):
-        where = f"checkpoints[{i}]"
-        c = _obj(raw, where)
+    for _, where, c in _items(root, "checkpoints"):
         checkpoints.append(
             CheckpointInfo(
                 id=_text(c.get("id"), f"{where}.id"),

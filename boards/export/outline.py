@@ -7,7 +7,6 @@ disagree about what the room decided.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from boards.catalog import get_template
 from boards.export.labels import labels
 from boards.model import Board, Cluster, Note, Section
+from boards.schema import now_ms
 
 try:
     # The method is Swedish; dates in the document follow the libraries' clocks.
@@ -59,11 +59,6 @@ def safe_color(color: str, default: str) -> str:
     alone would still let "red; background: url(...)" through.
     """
     return color if _COLOR.fullmatch(color) else default
-
-
-def now_ms() -> int:
-    """The current time in epoch ms (the default export date)."""
-    return time.time_ns() // 1_000_000
 
 
 def format_date(epoch_ms: int, tz: tzinfo = DEFAULT_TZ) -> str:

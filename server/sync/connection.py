@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import types
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 from starlette.types import Message, Send
@@ -151,24 +152,24 @@ class Connection:
                 sender.cancel()
 
 
-async def _resume(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
-    """Drive a coroutine that was started by hand and suspended on `waiting_on`.
+@types.coroutine
+def _resume(coro: Coroutine[Any, Any, None], waiting_on: Any) -> Generator[Any, None, None]:
+    """Finish, inside the running task, a coroutine started by hand that suspended on
+    `waiting_on` (the future it awaits, or None for a bare yield).
 
-    An asyncio coroutine suspends by yielding the future it waits for (or None for a
-    bare yield); a task would wait for that future and then resume the coroutine, which
-    reads the future's result itself. This does the same.
+    The coroutine's own ``await`` yielded `waiting_on` for a task to handle; this yields
+    it on to the task that runs `_drain`, which waits for it and resumes us, and then
+    hands the rest of the coroutine over with ``yield from``. That is how a task drives
+    any coroutine, so no asyncio internals are touched (the earlier version cleared
+    asyncio's private ``_asyncio_future_blocking`` itself); tests/test_connection.py pins
+    the behaviour under asyncio's loop and uvloop.
     """
-    while True:
-        if isinstance(waiting_on, asyncio.Future):
-            waiting_on._asyncio_future_blocking = False
-            if not waiting_on.done():
-                await asyncio.wait([waiting_on])
-        else:
-            await asyncio.sleep(0)
-        try:
-            waiting_on = coro.send(None)
-        except StopIteration:
-            return
+    try:
+        yield waiting_on
+    except BaseException:
+        coro.close()
+        raise
+    yield from coro.__await__()
 
 
 def _nothing_closed() -> tuple[str, ...]:

@@ -12,14 +12,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from pycrdt import Doc, Map, TransactionEvent, merge_updates
 
-from server.store import Store
 from server.sync import protocol
+from server.sync.awareness import AwarenessRelay
 from server.sync.connection import Connection
-from server.sync.protocol import AwarenessEntry, CloseCode, ProtocolError
+from server.sync.protocol import CloseCode, ProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -31,42 +32,60 @@ _EMPTY_UPDATE_BYTES = 2
 _RETRY_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
+class UpdateLog(Protocol):
+    """What a room needs of storage: append its updates, fold them into a snapshot.
+
+    `append_update` must resolve only once the update is durable, and appends of one
+    doc must be applied in order, a `compact` after the appends its state covers.
+    """
+
+    def append_update(self, doc: str, update: bytes) -> asyncio.Future[int]: ...
+
+    async def compact(self, doc: str, state: bytes) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoomConfig:
+    """The knobs of the sync layer (the app fills them from its settings)."""
+
+    # Updates arriving within this window are merged into one broadcast.
+    flush_ms: float = 2.0
+    # Awareness is relayed at most this often per room.
+    awareness_ms: float = 40.0
+    # The update log of one doc is folded into a snapshot past this many rows.
+    compact_after: int = 500
+    # A room with no users is flushed and unloaded after this many seconds.
+    unload_grace_s: float = 30.0
+    # Largest frame a socket may send; bigger ones close it with 1009.
+    max_message_bytes: int = 2 * 1024 * 1024
+    # Frames waiting for one slow client before it is closed with 1013.
+    send_queue_frames: int = 1024
+    # Messages per second a socket may send on average, and the burst it may save up.
+    rate_per_s: float = 200.0
+    rate_burst: int = 1000
+
+
 class Room:
     """A doc that is loaded in memory, with everyone connected to it."""
 
     def __init__(
-        self,
-        name: str,
-        doc: Doc[Any],
-        *,
-        store: Store,
-        log_rows: int,
-        flush_ms: float,
-        compact_after: int,
-        awareness_ms: float = 40.0,
+        self, name: str, doc: Doc[Any], *, log: UpdateLog, log_rows: int, config: RoomConfig
     ) -> None:
         self.name = name
         self.doc = doc
         self.connections: set[Connection] = set()
         self.refs = 0
-        self._store = store
-        self._flush_s = flush_ms / 1000
-        self._compact_after = compact_after
+        self._store = log
+        self._flush_s = config.flush_ms / 1000
+        self._compact_after = config.compact_after
         self._log_rows = log_rows
         # Updates applied to the doc but not yet broadcast, with who sent them.
         self._pending: list[bytes] = []
         self._pending_from: set[Connection | None] = set()
         # The newest append handed to the store: once it commits, all earlier ones have.
         self._last_append: asyncio.Future[int] | None = None
-        self._awareness: dict[int, AwarenessEntry] = {}
-        self._awareness_out: dict[int, AwarenessEntry] = {}
-        self._awareness_from: set[Connection] = set()
-        # Cursors move many times a second per person: their relay is merged over a
-        # longer window than document updates, so a big room is not flooded.
-        self._awareness_s = awareness_ms / 1000
-        self._awareness_sent_at = 0.0
-        self._awareness_timer: asyncio.TimerHandle | None = None
         self._wake = asyncio.Event()
+        self._awareness = AwarenessRelay(config.awareness_ms, self._wake.set)
         self._closed = False
         self._compaction: asyncio.Task[None] | None = None
         self._changes: list[bytes] = []
@@ -90,19 +109,13 @@ class Room:
         """Greet a new connection: ask for what it has, tell it who is here."""
         self.connections.add(conn)
         conn.send(protocol.encode_sync_step1(self.doc.get_state()))
-        if self._awareness:
-            payload = protocol.encode_awareness_update(list(self._awareness.values()))
-            conn.send(protocol.encode_awareness(payload))
+        if self._awareness.known:
+            conn.send(self._awareness.snapshot())
 
     def leave(self, conn: Connection) -> None:
         """Forget a connection and remove its awareness states for everyone."""
         self.connections.discard(conn)
-        for client_id, clock in conn.awareness_clients.items():
-            self._awareness.pop(client_id, None)
-            self._awareness_out[client_id] = AwarenessEntry(client_id, clock + 1, "null")
-        if conn.awareness_clients:
-            self._wake.set()
-        conn.awareness_clients.clear()
+        self._awareness.forget(conn)
 
     async def receive(self, conn: Connection, frame: bytes) -> None:
         """Handle one frame from `conn`; raises ProtocolError when it is malformed."""
@@ -151,23 +164,10 @@ class Room:
 
     def _on_awareness(self, conn: Connection, message: protocol.Message) -> None:
         assert isinstance(message, protocol.Awareness)
-        for entry in protocol.decode_awareness_update(message.payload):
-            known = self._awareness.get(entry.client_id)
-            if known is not None and entry.clock < known.clock:
-                continue  # an old state overtaken by a newer one
-            if entry.is_removal:
-                self._awareness.pop(entry.client_id, None)
-                conn.awareness_clients.pop(entry.client_id, None)
-            else:
-                self._awareness[entry.client_id] = entry
-                conn.awareness_clients[entry.client_id] = entry.clock
-            self._awareness_out[entry.client_id] = entry
-        self._awareness_from.add(conn)
-        self._wake.set()
+        self._awareness.receive(conn, message.payload)
 
     def _on_query_awareness(self, conn: Connection, message: protocol.Message) -> None:
-        payload = protocol.encode_awareness_update(list(self._awareness.values()))
-        conn.send(protocol.encode_awareness(payload))
+        conn.send(self._awareness.snapshot())
 
     def _on_auth(self, conn: Connection, message: protocol.Message) -> None:
         raise ProtocolError("expected no auth messages from a client")
@@ -271,31 +271,14 @@ class Room:
                 await asyncio.sleep(self._flush_s)
             self._wake.clear()
             await self._flush_once()
-            if self._closed and not self._pending and not self._awareness_out:
+            if self._closed and not self._pending and not self._awareness.pending:
                 return
 
-    def _flush_awareness(self) -> None:
-        loop = asyncio.get_running_loop()
-        wait = self._awareness_s - (loop.time() - self._awareness_sent_at)
-        if wait > 0 and not self._closed:
-            if self._awareness_timer is None:
-                self._awareness_timer = loop.call_later(wait, self._awareness_due)
-            return
-        entries = list(self._awareness_out.values())
-        senders = self._awareness_from
-        self._awareness_out = {}
-        self._awareness_from = set()
-        self._awareness_sent_at = loop.time()
-        frame = protocol.encode_awareness(protocol.encode_awareness_update(entries))
-        self._broadcast(frame, senders)
-
-    def _awareness_due(self) -> None:
-        self._awareness_timer = None
-        self._wake.set()
-
     async def _flush_once(self) -> None:
-        if self._awareness_out:
-            self._flush_awareness()
+        if self._awareness.pending:
+            relay = self._awareness.take(closing=self._closed)
+            if relay is not None:
+                self._broadcast(*relay)
         if not self._pending:
             return
         updates = self._pending
@@ -333,8 +316,7 @@ class Room:
         if self._closed:
             return
         self._closed = True
-        if self._awareness_timer is not None:
-            self._awareness_timer.cancel()
+        self._awareness.close()
         for conn in list(self.connections):
             conn.close(code, reason or "the board is closing")
         self._wake.set()

@@ -6,17 +6,33 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from types import TracebackType
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Protocol
 
-from pycrdt import Doc
+from starlette.types import Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from server.settings import Settings
-from server.store import Store
-from server.sync.room import Room
+from boards.schema import replay
+from server.sync.connection import Connection
+from server.sync.protocol import CloseCode, ProtocolError
+from server.sync.room import Room, RoomConfig, UpdateLog
 
 log = logging.getLogger(__name__)
+
+
+class StoredDoc(Protocol):
+    """What is stored of one doc: the updates that rebuild it, in order."""
+
+    @property
+    def updates(self) -> list[bytes]: ...
+
+    def replayed(self) -> list[bytes]: ...
+
+
+class DocLog(UpdateLog, Protocol):
+    """The update log, and the way to read a doc back from it."""
+
+    def load_doc(self, doc: str) -> Awaitable[StoredDoc]: ...
 
 
 class Rooms:
@@ -24,14 +40,14 @@ class Rooms:
 
     def __init__(
         self,
-        store: Store,
-        settings: Settings,
+        log: DocLog,
+        config: RoomConfig,
         on_load: Callable[[Room], None] | None = None,
     ) -> None:
-        self._store = store
+        self._store = log
         # Runs once per load, before anyone is handed the room (e.g. to write defaults).
         self._on_load = on_load
-        self._settings = settings
+        self.config = config
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self._unloading: dict[str, asyncio.Task[None]] = {}
@@ -44,12 +60,7 @@ class Rooms:
     async def __aenter__(self) -> Rooms:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     def __len__(self) -> int:
@@ -71,6 +82,67 @@ class Rooms:
             yield room
         finally:
             self.release(room)
+
+    def connection(
+        self,
+        websocket: WebSocket,
+        label: str,
+        *,
+        can_write: Callable[[], bool],
+        closed_maps: Callable[[], tuple[str, ...]] | None = None,
+        raw_send: Send | None = None,
+    ) -> Connection:
+        """A connection with this process's send queue and rate limits."""
+        return Connection(
+            websocket,
+            label=label,
+            can_write=can_write,
+            queue_frames=self.config.send_queue_frames,
+            rate_per_s=self.config.rate_per_s,
+            rate_burst=self.config.rate_burst,
+            raw_send=raw_send,
+            closed_maps=closed_maps,
+        )
+
+    async def serve(
+        self, conn: Connection, name: str, *, on_join: Callable[[Room], None] | None = None
+    ) -> None:
+        """Attach an accepted socket to `name`'s room and relay its frames until it closes."""
+        limit = self.config.max_message_bytes
+        room = await self.acquire(name)
+        try:
+            room.join(conn)
+            if on_join is not None:
+                on_join(room)
+            while not conn.closing:
+                message = await conn.websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                frame = message.get("bytes")
+                if frame is None:
+                    conn.close(CloseCode.UNSUPPORTED_DATA, "expected binary y-websocket frames")
+                    break
+                if len(frame) > limit:
+                    conn.close(
+                        CloseCode.TOO_BIG,
+                        f"frame of {len(frame)} bytes exceeds the limit of {limit}",
+                    )
+                    break
+                if not conn.allow_message():
+                    conn.close(CloseCode.POLICY, "message rate limit exceeded")
+                    break
+                try:
+                    await room.receive(conn, frame)
+                except ProtocolError as exc:
+                    log.info("%s: closing on a protocol error: %s", conn.label, exc)
+                    conn.close(CloseCode.POLICY, str(exc))
+                    break
+        except WebSocketDisconnect:
+            pass
+        finally:
+            room.leave(conn)
+            self.release(room)
+            await conn.finish()
 
     async def acquire(self, name: str) -> Room:
         """Load the room (once, however many ask) and count one more user of it."""
@@ -105,25 +177,18 @@ class Rooms:
             return
         loop = asyncio.get_running_loop()
         self._timers[room.name] = loop.call_later(
-            self._settings.unload_grace_s, self._start_unload, room.name
+            self.config.unload_grace_s, self._start_unload, room.name
         )
 
     async def _load(self, name: str, future: asyncio.Future[Room]) -> None:
         try:
             history = await self._store.load_doc(name)
-            doc: Doc[Any] = Doc()
-            if history.snapshot is not None:
-                doc.apply_update(history.snapshot)
-            for update in history.updates:
-                doc.apply_update(update)
             room = Room(
                 name,
-                doc,
-                store=self._store,
+                replay(history.replayed()),
+                log=self._store,
                 log_rows=len(history.updates),
-                flush_ms=self._settings.flush_ms,
-                compact_after=self._settings.compact_after_updates,
-                awareness_ms=self._settings.awareness_flush_ms,
+                config=self.config,
             )
             if self._on_load is not None:
                 self._on_load(room)

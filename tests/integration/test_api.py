@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from server.auth import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
+from server.services.principals import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
 from tests.support.boards import create_board
 from tests.support.servers import InProcessServer
 

@@ -11,8 +11,8 @@ import pytest
 from boards import schema
 from boards.bulk import MAX_NOTES
 from boards.catalog import get_template
-from server.exports import MAX_IMPORT_BYTES
 from server.store import Store
+from server.web.imports import MAX_IMPORT_BYTES
 from tests.support.servers import InProcessServer
 from tests.support.workshop import CLUSTERS, NOTES, Workshop, download, run_workshop, ws_url
 from tests.support.yjs import YClient

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Map, Text
 
-from server.store import SCHEMA_VERSION, BoardRecord, Store
+from server.store import SCHEMA_VERSION, BoardRecord
+from server.store import SqliteStore as Store
 from tests.support.yjs import replay
 
 

@@ -6,12 +6,22 @@ from typing import Any
 
 from boards import schema
 from boards.facilitation import check_vote, tallies_public
-from server.errors import ApiError
-from server.session import Session, session_doc_name
+from server.errors import Conflict, NotAllowed, NotFound
+from server.services.principals import Principal
+from server.services.session import Session, session_doc_name
 from server.store import BoardRecord, Store, VoteRefusedError
 from server.sync.rooms import Rooms
 
 FACILITATOR_VOTER = "facilitator"
+
+
+def voter_of(principal: Principal) -> str:
+    """Whose dots these are: the participant's, the facilitator's; the wall has none."""
+    if principal.participant_id is not None:
+        return principal.participant_id
+    if principal.is_facilitator:
+        return FACILITATOR_VOTER
+    raise NotAllowed("forbidden", "the wall cannot vote")
 
 
 async def cast(
@@ -26,7 +36,7 @@ async def cast(
         session = Session(session_room)
         voting = session.get("voting")
         if not voting.get("open"):
-            raise ApiError(409, "voting_closed", "voting is not open")
+            raise Conflict("voting_closed", "voting is not open")
         kind = str(voting.get("target", "clusters"))
         targets = (
             schema.clusters_map(content.doc)
@@ -34,12 +44,12 @@ async def cast(
             else schema.notes_map(content.doc)
         )
         if target not in targets:
-            raise ApiError(404, "unknown_target", f"no {kind[:-1]} {target!r} on this board")
+            raise NotFound("unknown_target", f"no {kind[:-1]} {target!r} on this board")
         budget = int(voting.get("budget", 5))
         try:
             result = await store.cast_vote(board.id, voter, target, delta, budget)
         except VoteRefusedError as exc:
-            raise ApiError(409, exc.code, str(exc)) from None
+            raise Conflict(exc.code, exc.detail) from None
         voting = session.get("voting")  # it may have changed while the store worked
         if tallies_public(voting):
             tallies = session.get("tallies")

@@ -15,23 +15,17 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from boards.catalog import list_templates
-from server.api import set_board_cookie
-from server.auth import (
-    Principal,
-    Role,
-    authenticate,
-    cookie_name,
-    normalize_join_code,
-    wall_cookie_name,
-)
-from server.errors import ApiError
-from server.ratelimit import FailureLimiter
-from server.registry import create_board, create_participant
-from server.store import BoardRecord, Store
+from boards.schema import LANGUAGES
+from server.errors import SamsynError
+from server.services.principals import Principal, Role, authenticate, normalize_join_code
+from server.services.registry import create_board, create_participant
+from server.store import BoardRecord
+from server.web.auth import cookie_name, wall_cookie_name
+from server.web.deps import services
+from server.web.responses import set_board_cookie
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-LANGUAGES = ("sv", "en")
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 LANG_COOKIE = "samsyn_lang"
 
 _env = Environment(
@@ -96,17 +90,17 @@ async def home(request: Request) -> Response:
         form = await request.form()
         try:
             new = await create_board(
-                request.app.state.store,
+                services(request).store,
                 form.get("title"),
                 form.get("template") or None,
                 form.get("language") or lang,
             )
-        except ApiError:
+        except SamsynError:
             error = "home.error_title"
         else:
             response = RedirectResponse(f"/b/{new.record.id}", status_code=303)
             set_board_cookie(
-                response, request.app.state.settings, new.record.id, new.facilitator_key
+                response, services(request).settings, new.record.id, new.facilitator_key
             )
             return response
     templates = [{"id": tpl.id, "title": tpl.localized(lang)["title"]} for tpl in list_templates()]
@@ -121,8 +115,8 @@ async def join_by_code(request: Request) -> Response:
 
 
 async def join(request: Request) -> Response:
-    store: Store = request.app.state.store
-    limiter: FailureLimiter = request.app.state.join_limiter
+    store = services(request).store
+    limiter = services(request).join_limiter
     client = request.client.host if request.client else "unknown"
     if limiter.retry_after(client):
         return error_page(request, 429, "error.too_many_attempts")
@@ -137,11 +131,11 @@ async def join(request: Request) -> Response:
         form = await request.form()
         try:
             new = await create_participant(store, board, form.get("name"))
-        except ApiError:
+        except SamsynError:
             error = "join.error_name"
         else:
             response = RedirectResponse(f"/b/{board.id}", status_code=303)
-            set_board_cookie(response, request.app.state.settings, board.id, new.token)
+            set_board_cookie(response, services(request).settings, board.id, new.token)
             return response
     status = 400 if error else 200
     return render(
@@ -153,13 +147,13 @@ async def _page_principal(request: Request, board: BoardRecord) -> Principal | N
     secret = request.cookies.get(cookie_name(board.id)) or request.cookies.get(
         wall_cookie_name(board.id), ""
     )
-    return await authenticate(request.app.state.store, board, secret)
+    return await authenticate(services(request).store, board, secret)
 
 
 async def _trade_key(request: Request, board: BoardRecord, key: str, wall: bool) -> Response:
     """The facilitator or wall link: trade the key in the URL for a cookie, drop it from view."""
-    settings = request.app.state.settings
-    principal = await authenticate(request.app.state.store, board, key)
+    settings = services(request).settings
+    principal = await authenticate(services(request).store, board, key)
     if principal is None or principal.role is Role.PARTICIPANT:
         return error_page(request, 401, "error.bad_key", board.language)
     if wall:
@@ -175,7 +169,7 @@ async def _trade_key(request: Request, board: BoardRecord, key: str, wall: bool)
 
 
 async def board_page(request: Request) -> Response:
-    store: Store = request.app.state.store
+    store = services(request).store
     board = await store.get_board(request.path_params["board_id"])
     if board is None:
         return error_page(request, 404, "error.no_board")
@@ -218,8 +212,7 @@ async def board_page(request: Request) -> Response:
 
 async def qr_code(request: Request) -> Response:
     """The join link as a QR code (SVG), for the wall and the facilitator panel."""
-    store: Store = request.app.state.store
-    board = await store.get_board(request.path_params["board_id"])
+    board = await services(request).store.get_board(request.path_params["board_id"])
     if board is None or await _page_principal(request, board) is None:
         return Response(status_code=404)
     base = str(request.base_url).rstrip("/")

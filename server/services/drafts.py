@@ -21,7 +21,8 @@ from pycrdt import Doc, Map, Text
 
 from boards import schema
 from boards.facilitation import Area, reveal_layout
-from server.session import DRAFTS_INFIX, Session, drafts_doc_name, now_ms, session_doc_name
+from boards.schema import now_ms
+from server.services.session import DRAFTS_INFIX, Session, drafts_doc_name, session_doc_name
 from server.store import BoardRecord, Store
 from server.sync.room import Room
 from server.sync.rooms import Rooms

@@ -1,4 +1,4 @@
-"""Keys, participant tokens, roles and origin checks."""
+"""Who is calling: keys, participant tokens, join codes and the roles they grant."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import urlsplit
-
-from starlette.datastructures import Headers, QueryParams
 
 from server.store import BoardRecord, Store
 
@@ -44,10 +41,6 @@ def new_secret() -> str:
     return secrets.token_urlsafe(_SECRET_BYTES)
 
 
-def new_id() -> str:
-    return secrets.token_urlsafe(9)
-
-
 def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
@@ -59,26 +52,6 @@ def normalize_join_code(raw: str) -> str:
 
 def hash_secret(secret: str) -> bytes:
     return hashlib.sha256(secret.encode("utf-8")).digest()
-
-
-def cookie_name(board_id: str) -> str:
-    return f"samsyn_{board_id}"
-
-
-def wall_cookie_name(board_id: str) -> str:
-    return f"samsyn_wall_{board_id}"
-
-
-def credential(headers: Headers, query: QueryParams, cookies: dict[str, str], board_id: str) -> str:
-    """The caller's secret from the Authorization header, `?token=` or the board's cookies."""
-    authorization = headers.get("authorization", "")
-    scheme, _, value = authorization.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    token = query.get("token")
-    if token:
-        return token
-    return cookies.get(cookie_name(board_id)) or cookies.get(wall_cookie_name(board_id), "")
 
 
 async def authenticate(store: Store, board: BoardRecord, secret: str) -> Principal | None:
@@ -95,14 +68,3 @@ async def authenticate(store: Store, board: BoardRecord, secret: str) -> Princip
     if participant is None or not hmac.compare_digest(participant.board_id, board.id):
         return None
     return Principal(board.id, Role.PARTICIPANT, participant.id, participant.name)
-
-
-def origin_allowed(headers: Headers, allowed: tuple[str, ...]) -> bool:
-    """Refuse cross-site websocket handshakes that would ride on the board cookie."""
-    origin = headers.get("origin")
-    if origin is None:
-        return True  # not a browser: it authenticates with a header or ?token=
-    if origin in allowed:
-        return True
-    host = headers.get("host", "")
-    return urlsplit(origin).netloc == host

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from pycrdt import Doc
 
 from boards import schema
-from server.auth import new_id
-from server.errors import ApiError
-from server.registry import NewBoard, create_board
-from server.session import session_doc_name
+from server.errors import InvalidInput, NotFound
+from server.services.registry import NewBoard, create_board
+from server.services.session import session_doc_name
 from server.store import BoardRecord, CheckpointRecord, Store
 from server.sync.rooms import Rooms
 
@@ -20,10 +18,10 @@ MAX_NAME = 120
 
 def _name(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ApiError(400, "invalid_field", "name must be a non-empty string")
+        raise InvalidInput("invalid_field", "name must be a non-empty string")
     name = " ".join(value.split())
     if len(name) > MAX_NAME:
-        raise ApiError(400, "invalid_field", f"name must be at most {MAX_NAME} characters")
+        raise InvalidInput("invalid_field", f"name must be at most {MAX_NAME} characters")
     return name
 
 
@@ -35,7 +33,7 @@ async def take(rooms: Rooms, store: Store, board: BoardRecord, name: object) -> 
         session_state = session.doc.get_update()
         await content.durable()
         await session.durable()
-    record = CheckpointRecord(new_id(), board.id, clean, int(time.time() * 1000))
+    record = CheckpointRecord(schema.new_id(), board.id, clean, schema.now_ms())
     await store.create_checkpoint(record, content_state, session_state)
     return record
 
@@ -47,7 +45,7 @@ def as_json(record: CheckpointRecord) -> dict[str, Any]:
 async def states(store: Store, board: BoardRecord, checkpoint_id: str) -> tuple[bytes, bytes]:
     found = await store.checkpoint_states(board.id, checkpoint_id)
     if found is None:
-        raise ApiError(404, "checkpoint_not_found", f"no checkpoint {checkpoint_id!r}")
+        raise NotFound("checkpoint_not_found", f"no checkpoint {checkpoint_id!r}")
     return found
 
 
@@ -64,6 +62,6 @@ async def fork(
         meta = schema.meta_map(doc)
         with doc.transaction():
             meta["title"] = " ".join(str(new_title).split())
-            meta["created"] = int(time.time() * 1000)
+            meta["created"] = schema.now_ms()
 
     return await create_board(store, new_title, board.template, board.language, build=build)

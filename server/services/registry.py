@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,9 +10,9 @@ from typing import Any
 from pycrdt import Doc
 
 from boards.catalog import get_template
-from boards.schema import LANGUAGES, init_board
-from server.auth import hash_secret, new_id, new_join_code, new_secret
-from server.errors import ApiError
+from boards.schema import LANGUAGES, init_board, new_id, now_ms
+from server.errors import InvalidInput
+from server.services.principals import hash_secret, new_join_code, new_secret
 from server.store import BoardRecord, ParticipantRecord, Store
 
 MAX_TITLE = 200
@@ -37,14 +36,12 @@ class NewParticipant:
 
 def _clean_text(value: object, field: str, limit: int) -> str:
     if not isinstance(value, str):
-        raise ApiError(
-            400, "invalid_field", f"{field} must be a string, got {type(value).__name__}"
-        )
+        raise InvalidInput("invalid_field", f"{field} must be a string, got {type(value).__name__}")
     text = " ".join(value.split())
     if not text:
-        raise ApiError(400, "invalid_field", f"{field} must not be empty")
+        raise InvalidInput("invalid_field", f"{field} must not be empty")
     if len(text) > limit:
-        raise ApiError(400, "invalid_field", f"{field} must be at most {limit} characters")
+        raise InvalidInput("invalid_field", f"{field} must be at most {limit} characters")
     return text
 
 
@@ -59,21 +56,21 @@ async def create_board(
     """Validate, lay out the content doc and store the board with it.
 
     The doc is the template's layout, or whatever `build` writes into an empty doc
-    (an import, a fork, a continuation); `build` may raise ApiError to refuse.
+    (an import, a fork, a continuation); `build` may raise a SamsynError to refuse.
     """
     clean_title = _clean_text(title, "title", MAX_TITLE)
     template_id = "blank" if template is None else template
     if not isinstance(template_id, str):
-        raise ApiError(400, "invalid_field", "template must be a string")
+        raise InvalidInput("invalid_field", "template must be a string")
     try:
         tpl = get_template(template_id)
     except KeyError:
-        raise ApiError(400, "unknown_template", f"no template {template_id!r}") from None
+        raise InvalidInput("unknown_template", f"no template {template_id!r}") from None
     lang = "sv" if language is None else language
     if lang not in LANGUAGES:
-        raise ApiError(400, "invalid_field", f"language must be one of {list(LANGUAGES)}")
+        raise InvalidInput("invalid_field", f"language must be one of {list(LANGUAGES)}")
     assert isinstance(lang, str)
-    created = int(time.time() * 1000)
+    created = now_ms()
     doc: Doc[Any] = Doc()
     if build is None:
         init_board(doc, title=clean_title, template=tpl, language=lang, created_ms=created)
@@ -103,8 +100,6 @@ async def create_board(
 async def create_participant(store: Store, board: BoardRecord, name: object) -> NewParticipant:
     clean_name = _clean_text(name, "name", MAX_NAME)
     token = new_secret()
-    record = ParticipantRecord(
-        id=new_id(), board_id=board.id, name=clean_name, created=int(time.time() * 1000)
-    )
+    record = ParticipantRecord(id=new_id(), board_id=board.id, name=clean_name, created=now_ms())
     await store.create_participant(record, hash_secret(token))
     return NewParticipant(record, token)

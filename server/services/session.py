@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from pycrdt import Doc, Map
 
-from boards.facilitation import capabilities, default_session
+from boards.facilitation import Capabilities, capabilities, default_session
+from boards.schema import now_ms, root_map
 from server.sync.room import Room
 
 SESSION_SUFFIX = "/session"
@@ -17,21 +17,12 @@ DRAFTS_INFIX = "/drafts/"
 FIELD_MAPS = ("phase", "timer", "voting", "lock", "follow", "board")
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 def session_doc_name(board_id: str) -> str:
     return board_id + SESSION_SUFFIX
 
 
 def drafts_doc_name(board_id: str, participant_id: str) -> str:
     return f"{board_id}{DRAFTS_INFIX}{participant_id}"
-
-
-def _root(doc: Doc[Any], name: str) -> Map[Any]:
-    root: Map[Any] = doc.get(name, type=Map)
-    return root
 
 
 class Session:
@@ -47,14 +38,14 @@ class Session:
         missing = {
             name: values
             for name, values in defaults.items()
-            if any(key not in _root(doc, name) for key in values)
+            if any(key not in root_map(doc, name) for key in values)
         }
         if not missing:
             return
 
         def write(doc: Doc[Any]) -> None:
             for name, values in missing.items():
-                root = _root(doc, name)
+                root = root_map(doc, name)
                 for key, value in values.items():
                     if key not in root:
                         root[key] = value
@@ -62,7 +53,7 @@ class Session:
         self.room.mutate(write)
 
     def get(self, name: str) -> dict[str, Any]:
-        data: dict[str, Any] = _root(self.room.doc, name).to_py() or {}
+        data: dict[str, Any] = root_map(self.room.doc, name).to_py() or {}
         return data
 
     def state(self) -> dict[str, Any]:
@@ -79,7 +70,7 @@ class Session:
             return
 
         def write(doc: Doc[Any]) -> None:
-            root = _root(doc, name)
+            root = root_map(doc, name)
             for key, value in changed.items():
                 root[key] = value
 
@@ -87,7 +78,7 @@ class Session:
 
     def replace_tallies(self, tallies: Mapping[str, int]) -> None:
         def write(doc: Doc[Any]) -> None:
-            root = _root(doc, "tallies")
+            root = root_map(doc, "tallies")
             for key in list(root.keys()):
                 if key not in tallies:
                     del root[key]
@@ -102,7 +93,7 @@ class Session:
         if current == {"name": name, "count": count}:
             return
         self.room.mutate(
-            lambda doc: _root(doc, "drafts").__setitem__(
+            lambda doc: root_map(doc, "drafts").__setitem__(
                 participant_id, Map({"name": name, "count": count})
             )
         )
@@ -111,7 +102,7 @@ class Session:
         if self.get("participants").get(participant_id) == {"name": name, "online": online}:
             return
         self.room.mutate(
-            lambda doc: _root(doc, "participants").__setitem__(
+            lambda doc: root_map(doc, "participants").__setitem__(
                 participant_id, Map({"name": name, "online": online})
             )
         )
@@ -124,15 +115,22 @@ class Session:
     def locked(self) -> bool:
         return bool(self.get("lock").get("content"))
 
-    def participants_may_write(self) -> bool:
-        return not self.locked and self.phase != "closed"
-
-    def closed_to_participants(self) -> tuple[str, ...]:
-        """Content maps participants may not add to now: no new notes on the board during
-        the silent brainstorm (they go to drafts) or the vote (unless allowed)."""
-        rules = capabilities(
+    def participant_rules(self) -> Capabilities:
+        """What participants may do now (boards/capabilities.json, read per update)."""
+        return capabilities(
             self.phase,
             locked=self.locked,
             notes_while_voting=bool(self.get("board").get("notes_while_voting")),
         )
+
+    def participants_may_write(self) -> bool:
+        """May a participant's socket change the content doc at all? Not while the board is
+        locked or closed, nor during the vote unless notes_while_voting is on."""
+        rules = self.participant_rules()
+        return rules.edit or rules.add_notes
+
+    def closed_to_participants(self) -> tuple[str, ...]:
+        """Content maps participants may not add to now: no new notes on the board during
+        the silent brainstorm (they go to drafts) or where the phase allows none."""
+        rules = self.participant_rules()
         return ("notes",) if rules.silent_notes or not rules.add_notes else ()

@@ -1,0 +1,27 @@
+"""Storage behind one interface (`Store`); SQLite is the backend (`SqliteStore`)."""
+
+from server.store.interface import Store
+from server.store.migrations import SCHEMA_VERSION
+from server.store.records import (
+    BoardRecord,
+    CheckpointRecord,
+    DocHistory,
+    ParticipantRecord,
+    StoreClosedError,
+    VoteRefusedError,
+    VoteResult,
+)
+from server.store.sqlite import SqliteStore
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BoardRecord",
+    "CheckpointRecord",
+    "DocHistory",
+    "ParticipantRecord",
+    "SqliteStore",
+    "Store",
+    "StoreClosedError",
+    "VoteRefusedError",
+    "VoteResult",
+]

@@ -1,0 +1,79 @@
+"""`Store`: what rooms, services and routes need of storage, whatever the backend.
+
+SQLite (`server.store.sqlite.SqliteStore`) is the one backend today; a PostgreSQL
+backend implements this protocol and nothing above the store changes. Two promises
+every backend keeps: a future or coroutine that resolves means the write is durable,
+and writes of one process apply in the order they were made (a compaction after the
+appends it covers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Protocol, Self
+
+from server.store.records import (
+    BoardRecord,
+    CheckpointRecord,
+    DocHistory,
+    ParticipantRecord,
+    VoteResult,
+)
+
+
+class Store(Protocol):
+    """Boards, participants, votes, checkpoints and the update log of every doc."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    # -- documents (the two first are the `UpdateLog` a room uses)
+    def append_update(self, doc: str, update: bytes) -> asyncio.Future[int]:
+        """Queue one update of `doc`; resolves once it is durable."""
+        ...
+
+    async def compact(self, doc: str, state: bytes) -> int:
+        """Replace `doc`'s log with `state`; returns how many log rows it folded in."""
+        ...
+
+    async def load_doc(self, doc: str) -> DocHistory: ...
+
+    # -- boards and participants
+    async def create_board(self, board: BoardRecord, initial_state: bytes) -> None: ...
+    async def get_board(self, board_id: str) -> BoardRecord | None: ...
+    async def get_board_by_code(self, join_code: str) -> BoardRecord | None: ...
+    async def list_boards(self) -> list[BoardRecord]: ...
+    async def set_board_flags(self, board_id: str, *, anonymous: bool) -> None: ...
+    async def set_wall_key_hash(self, board_id: str, key_hash: bytes) -> None: ...
+    async def create_participant(
+        self, participant: ParticipantRecord, token_hash: bytes
+    ) -> None: ...
+    async def list_participants(self, board_id: str) -> list[ParticipantRecord]: ...
+    async def participant_by_token_hash(self, token_hash: bytes) -> ParticipantRecord | None: ...
+
+    # -- votes
+    async def cast_vote(
+        self, board_id: str, voter: str, target: str, delta: int, budget: int
+    ) -> VoteResult:
+        """Add `delta` dots; raises VoteRefusedError past the budget (check and write atomic)."""
+        ...
+
+    async def votes_of(self, board_id: str, voter: str) -> dict[str, int]: ...
+    async def vote_tallies(self, board_id: str) -> dict[str, int]: ...
+    async def clear_votes(self, board_id: str) -> None: ...
+
+    # -- checkpoints
+    async def create_checkpoint(
+        self, record: CheckpointRecord, content: bytes, session: bytes
+    ) -> None: ...
+    async def list_checkpoints(self, board_id: str) -> list[CheckpointRecord]: ...
+    async def checkpoint_states(
+        self, board_id: str, checkpoint_id: str
+    ) -> tuple[bytes, bytes] | None: ...

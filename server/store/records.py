@@ -1,0 +1,66 @@
+"""The plain records the store hands out and takes in, shared by every backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class StoreClosedError(RuntimeError):
+    """The store was used before it was opened or after it was closed."""
+
+
+class VoteRefusedError(Exception):
+    """A vote that the budget does not allow; `code` is the API error code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRecord:
+    id: str
+    title: str
+    template: str
+    language: str
+    join_code: str
+    facilitator_key_hash: bytes
+    created: int
+    wall_key_hash: bytes | None = None
+    anonymous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantRecord:
+    id: str
+    board_id: str
+    name: str
+    created: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointRecord:
+    id: str
+    board_id: str
+    name: str
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteResult:
+    remaining: int
+    mine: dict[str, int]
+    total: int  # the target's tally after this vote
+
+
+@dataclass(frozen=True, slots=True)
+class DocHistory:
+    """What is stored of one doc: its snapshot (if any) and the log rows after it."""
+
+    snapshot: bytes | None
+    updates: list[bytes]
+
+    def replayed(self) -> list[bytes]:
+        """The updates to apply, in order, to rebuild the doc."""
+        return ([self.snapshot] if self.snapshot is not None else []) + self.updates

@@ -1,0 +1,161 @@
+"""`SqliteStore`: the `Store` on one SQLite file in WAL mode.
+
+Writes go through the group-commit `Writer` thread, reads through a `Reader` thread
+on a second connection: the credential lookup of a websocket connect never waits
+behind a batch of writes. The SQL of each table is in `server/store/queries/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from server.store.migrations import migrate
+from server.store.queries import boards, checkpoints, docs, participants, votes
+from server.store.records import (
+    BoardRecord,
+    CheckpointRecord,
+    DocHistory,
+    ParticipantRecord,
+    VoteResult,
+)
+from server.store.writer import Reader, Writer
+
+T = TypeVar("T")
+
+
+class SqliteStore:
+    """The SQLite database behind every board, used as an async context manager."""
+
+    def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
+        self.path = path
+        self._synchronous = synchronous
+        self._writer = Writer(self._connect, setup=migrate)
+        self._reader = Reader(lambda: self._connect(read_only=True))
+
+    async def __aenter__(self) -> SqliteStore:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        await self._writer.start()  # migrates first: the reader opens an up-to-date file
+        try:
+            await self._reader.start()
+        except BaseException:
+            await self._writer.close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Finish every queued job, then stop both threads."""
+        await self._reader.close()
+        await self._writer.close()
+
+    def _connect(self, *, read_only: bool = False) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={self._synchronous}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        if read_only:
+            conn.execute("PRAGMA query_only=ON")
+        return conn
+
+    def submit(self, fn: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """Queue `fn` to run on the writer thread; the future settles after commit."""
+        return self._writer.execute_write_fn(fn)
+
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        return self._reader.execute_fn(fn)
+
+    # -- documents ---------------------------------------------------------------------
+
+    def append_update(self, doc: str, update: bytes) -> asyncio.Future[int]:
+        """Append one update to `doc`'s log; resolves to its row id after commit."""
+        return self.submit(lambda conn: docs.append_update(conn, doc, update))
+
+    async def load_doc(self, doc: str) -> DocHistory:
+        return await self._read(lambda conn: docs.load_doc(conn, doc))
+
+    async def compact(self, doc: str, state: bytes) -> int:
+        """Replace `doc`'s log with `state`; returns how many log rows it folded in.
+
+        `state` must contain every update appended so far: the caller encodes it on
+        the event loop after applying them, and the FIFO queue runs this job after
+        their appends, so the rows it deletes are exactly those the state covers.
+        """
+        return await self.submit(lambda conn: docs.compact(conn, doc, state))
+
+    # -- boards and participants -------------------------------------------------------
+
+    async def create_board(self, board: BoardRecord, initial_state: bytes) -> None:
+        """Insert a board and its first content snapshot in one transaction."""
+
+        def job(conn: sqlite3.Connection) -> None:
+            boards.insert(conn, board)
+            docs.first_snapshot(conn, board.id, initial_state, board.created)
+
+        await self.submit(job)
+
+    async def get_board(self, board_id: str) -> BoardRecord | None:
+        return await self._read(lambda conn: boards.one(conn, "id", board_id))
+
+    async def get_board_by_code(self, join_code: str) -> BoardRecord | None:
+        return await self._read(lambda conn: boards.one(conn, "join_code", join_code))
+
+    async def list_boards(self) -> list[BoardRecord]:
+        return await self._read(boards.every)
+
+    async def set_board_flags(self, board_id: str, *, anonymous: bool) -> None:
+        await self.submit(lambda conn: boards.set_flags(conn, board_id, anonymous=anonymous))
+
+    async def set_wall_key_hash(self, board_id: str, key_hash: bytes) -> None:
+        await self.submit(lambda conn: boards.set_wall_key_hash(conn, board_id, key_hash))
+
+    async def create_participant(self, participant: ParticipantRecord, token_hash: bytes) -> None:
+        await self.submit(lambda conn: participants.insert(conn, participant, token_hash))
+
+    async def list_participants(self, board_id: str) -> list[ParticipantRecord]:
+        return await self._read(lambda conn: participants.of_board(conn, board_id))
+
+    async def participant_by_token_hash(self, token_hash: bytes) -> ParticipantRecord | None:
+        return await self._read(lambda conn: participants.by_token_hash(conn, token_hash))
+
+    # -- votes -------------------------------------------------------------------------
+
+    async def cast_vote(
+        self, board_id: str, voter: str, target: str, delta: int, budget: int
+    ) -> VoteResult:
+        """Add `delta` (+1 or -1) dots; the budget check and the write are one job."""
+        return await self.submit(
+            lambda conn: votes.cast(conn, board_id, voter, target, delta, budget)
+        )
+
+    async def votes_of(self, board_id: str, voter: str) -> dict[str, int]:
+        return await self._read(lambda conn: votes.mine(conn, board_id, voter))
+
+    async def vote_tallies(self, board_id: str) -> dict[str, int]:
+        """Every target's total on a board (targets with no votes left out)."""
+        return await self._read(lambda conn: votes.tallies(conn, board_id))
+
+    async def clear_votes(self, board_id: str) -> None:
+        await self.submit(lambda conn: votes.clear(conn, board_id))
+
+    # -- checkpoints -------------------------------------------------------------------
+
+    async def create_checkpoint(
+        self, record: CheckpointRecord, content: bytes, session: bytes
+    ) -> None:
+        await self.submit(lambda conn: checkpoints.insert(conn, record, content, session))
+
+    async def list_checkpoints(self, board_id: str) -> list[CheckpointRecord]:
+        return await self._read(lambda conn: checkpoints.of_board(conn, board_id))
+
+    async def checkpoint_states(
+        self, board_id: str, checkpoint_id: str
+    ) -> tuple[bytes, bytes] | None:
+        """The content and session doc states saved in a checkpoint."""
+        return await self._read(lambda conn: checkpoints.states(conn, board_id, checkpoint_id))

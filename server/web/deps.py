@@ -1,0 +1,121 @@
+"""What a route needs before it starts: the app's services (typed), the board, the caller
+and the body. Every route opens with one of these instead of reading `app.state`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import HTTPConnection, Request
+
+from server.errors import InvalidInput, NotAllowed, NotFound, TooLarge, Unauthenticated
+from server.services.drafts import Drafts
+from server.services.presence import Presence
+from server.services.principals import Principal, authenticate
+from server.settings import Settings
+from server.store import BoardRecord, Store
+from server.sync.rooms import Rooms
+from server.web.auth import credential
+from server.web.ratelimit import FailureLimiter
+
+# Request bodies of the JSON API are small; refuse anything larger before parsing.
+MAX_JSON_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the lifespan opens, in one typed object on `app.state.services`."""
+
+    settings: Settings
+    store: Store
+    rooms: Rooms
+    drafts: Drafts
+    presence: Presence
+    join_limiter: FailureLimiter
+
+
+def services(conn: HTTPConnection) -> Services:
+    """The app's services, for an HTTP request or a websocket."""
+    found = conn.app.state.services
+    assert isinstance(found, Services), f"expected Services on app.state, got {found!r}"
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class BoardCall:
+    """A request on one board by a known caller."""
+
+    services: Services
+    board: BoardRecord
+    principal: Principal
+
+
+async def board_of(conn: HTTPConnection) -> BoardRecord:
+    """The board of the `{board_id}` path parameter; 404 if there is none."""
+    board_id = conn.path_params["board_id"]
+    board = await services(conn).store.get_board(board_id)
+    if board is None:
+        raise NotFound("board_not_found", f"no board {board_id!r}")
+    return board
+
+
+async def principal_on(
+    request: Request, board: BoardRecord, *, facilitator: bool = False
+) -> Principal:
+    """The caller on `board`: 401 without valid credentials, 403 if not the facilitator."""
+    secret = credential(request.headers, request.query_params, request.cookies, board.id)
+    principal = await authenticate(services(request).store, board, secret)
+    if principal is None:
+        detail = "unknown credentials" if secret else "a token or facilitator key is required"
+        raise Unauthenticated("unauthorized", detail)
+    if facilitator and not principal.is_facilitator:
+        raise NotAllowed("forbidden", "only the facilitator may do this")
+    return principal
+
+
+async def board_call(request: Request, *, facilitator: bool = False) -> BoardCall:
+    """The board (404) and its caller (401, or 403 when the facilitator is required)."""
+    board = await board_of(request)
+    principal = await principal_on(request, board, facilitator=facilitator)
+    return BoardCall(services(request), board, principal)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge("too_large", f"expected at most {limit} bytes, got {declared}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge("too_large", f"expected at most {limit} bytes, got more")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(body: bytes, what: str) -> object:
+    try:
+        return json.loads(body or b"null")
+    except ValueError as exc:
+        raise InvalidInput("invalid_json", f"expected {what} as JSON: {exc}") from None
+
+
+def json_object(data: object) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InvalidInput("invalid_json", f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """A small JSON object body (the API's requests)."""
+    body = await request.body()
+    if len(body) > MAX_JSON_BYTES:
+        raise TooLarge("too_large", f"request body over {MAX_JSON_BYTES} bytes")
+    try:
+        data = json.loads(body or b"null")
+    except ValueError as exc:
+        raise InvalidInput("invalid_json", f"expected a JSON object: {exc}") from None
+    return json_object(data)

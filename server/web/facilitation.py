@@ -1,0 +1,107 @@
+"""JSON routes of the facilitator (phases, timer, voting, lock, follow, settings, reveal,
+checkpoints) and of participants (votes, the session state)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from boards.schema import now_ms
+from server.services import checkpoints, facilitation, voting
+from server.web.deps import board_call, json_body
+from server.web.responses import board_created
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _facilitator_route(change: facilitation.Change) -> Handler:
+    """A facilitator POST that changes the session doc and answers with the new state."""
+
+    async def endpoint(request: Request) -> Response:
+        call = await board_call(request, facilitator=True)
+        body = await json_body(request)
+        app = call.services
+        return JSONResponse(
+            await facilitation.apply(change, app.store, app.rooms, call.board, body)
+        )
+
+    return endpoint
+
+
+async def reveal(request: Request) -> Response:
+    call = await board_call(request, facilitator=True)
+    result = await call.services.drafts.reveal(call.board)
+    return JSONResponse({**result, **await facilitation.state(call.services.rooms, call.board)})
+
+
+async def session_state(request: Request) -> Response:
+    call = await board_call(request)
+    return JSONResponse(await facilitation.state(call.services.rooms, call.board))
+
+
+async def post_vote(request: Request) -> Response:
+    call = await board_call(request)
+    body = await json_body(request)
+    app = call.services
+    voter = voting.voter_of(call.principal)
+    return JSONResponse(await voting.cast(app.rooms, app.store, call.board, voter, body))
+
+
+async def my_votes(request: Request) -> Response:
+    call = await board_call(request)
+    app = call.services
+    voter = voting.voter_of(call.principal)
+    return JSONResponse(await voting.mine(app.rooms, app.store, call.board, voter))
+
+
+async def checkpoint_list(request: Request) -> Response:
+    call = await board_call(request, facilitator=request.method == "POST")
+    app = call.services
+    if request.method == "GET":
+        records = await app.store.list_checkpoints(call.board.id)
+        return JSONResponse([checkpoints.as_json(c) for c in records])
+    body = await json_body(request)
+    record = await checkpoints.take(app.rooms, app.store, call.board, body.get("name"))
+    return JSONResponse(checkpoints.as_json(record), status_code=201)
+
+
+async def checkpoint_fork(request: Request) -> Response:
+    call = await board_call(request, facilitator=True)
+    body = await json_body(request)
+    new = await checkpoints.fork(
+        call.services.store, call.board, request.path_params["checkpoint_id"], body.get("title")
+    )
+    return JSONResponse(board_created(request, new), status_code=201)
+
+
+async def checkpoint_state(request: Request) -> Response:
+    """The checkpoint's content doc as one Yjs update, for the read-only viewer."""
+    call = await board_call(request)
+    checkpoint_id = request.path_params["checkpoint_id"]
+    content, _ = await checkpoints.states(call.services.store, call.board, checkpoint_id)
+    return Response(content, media_type="application/octet-stream")
+
+
+async def server_time(request: Request) -> Response:
+    """The server clock, so that timers show the same time on every screen."""
+    return JSONResponse({"now": now_ms()})
+
+
+_BOARD = "/api/boards/{board_id}"
+routes = [
+    Route("/api/time", server_time),
+    Route(f"{_BOARD}/session", session_state),
+    *(
+        Route(f"{_BOARD}/{name}", _facilitator_route(change), methods=["POST"])
+        for name, change in facilitation.CHANGES.items()
+    ),
+    Route(f"{_BOARD}/reveal", reveal, methods=["POST"]),
+    Route(f"{_BOARD}/votes", post_vote, methods=["POST"]),
+    Route(f"{_BOARD}/votes/me", my_votes),
+    Route(f"{_BOARD}/checkpoints", checkpoint_list, methods=["GET", "POST"]),
+    Route(f"{_BOARD}/checkpoints/{{checkpoint_id}}/fork", checkpoint_fork, methods=["POST"]),
+    Route(f"{_BOARD}/checkpoints/{{checkpoint_id}}/state", checkpoint_state),
+]

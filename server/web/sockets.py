@@ -1,0 +1,155 @@
+"""The websocket routes: check origin and credentials, pick the write policy, hand the
+socket to the sync layer (`Rooms.serve`) until it closes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.routing import WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from server.services.principals import Principal, Role, authenticate
+from server.services.session import Session, drafts_doc_name, session_doc_name
+from server.store import BoardRecord
+from server.sync.protocol import CloseCode, close_reason
+from server.sync.room import Room
+from server.web.auth import credential, origin_allowed
+from server.web.deps import services
+
+
+async def _refuse(websocket: WebSocket, code: CloseCode, reason: str) -> None:
+    # Accept first: a close before accept becomes an HTTP 403 and the code is lost.
+    await websocket.accept()
+    await websocket.close(code, close_reason(reason))
+
+
+async def _admit(websocket: WebSocket) -> tuple[BoardRecord, Principal] | None:
+    """The board and the caller, or None after closing with the fitting code."""
+    app = services(websocket)
+    board_id = websocket.path_params["board_id"]
+    if not origin_allowed(websocket.headers, app.settings.allowed_origins):
+        await _refuse(websocket, CloseCode.FORBIDDEN, "cross-origin websocket refused")
+        return None
+    board = await app.store.get_board(board_id)
+    if board is None:
+        await _refuse(websocket, CloseCode.NOT_FOUND, f"no board {board_id!r}")
+        return None
+    secret = credential(websocket.headers, websocket.query_params, websocket.cookies, board_id)
+    principal = await authenticate(app.store, board, secret)
+    if principal is None:
+        reason = "a token or facilitator key is required" if not secret else "unknown credentials"
+        await _refuse(websocket, CloseCode.UNAUTHORIZED, reason)
+        return None
+    return board, principal
+
+
+async def _serve(
+    websocket: WebSocket,
+    send: Send,
+    doc_name: str,
+    principal: Principal,
+    *,
+    can_write: Callable[[], bool],
+    closed_maps: Callable[[], tuple[str, ...]] | None = None,
+    on_join: Callable[[Room], None] | None = None,
+) -> None:
+    rooms = services(websocket).rooms
+    await websocket.accept()
+    who = principal.participant_id or principal.role.value
+    conn = rooms.connection(
+        websocket,
+        f"{doc_name}:{who}",
+        can_write=can_write,
+        closed_maps=closed_maps,
+        raw_send=send,
+    )
+    await rooms.serve(conn, doc_name, on_join=on_join)
+
+
+async def board_socket(websocket: WebSocket, send: Send) -> None:
+    """`/ws/{board_id}`: the board's content doc. Read-only for the wall, for
+    `?view=wall`, and for participants while the phase or a lock says so."""
+    admitted = await _admit(websocket)
+    if admitted is None:
+        return
+    board, principal = admitted
+    app = services(websocket)
+    wall_view = websocket.query_params.get("view") == "wall"
+    async with app.rooms.use(session_doc_name(board.id)) as session_room:
+        session = Session(session_room)
+        closed_maps = None
+        if wall_view or principal.role is Role.WALL:
+            can_write: Callable[[], bool] = _never
+        elif principal.is_facilitator:
+            can_write = _always
+        else:
+            can_write = session.participants_may_write
+            closed_maps = session.closed_to_participants
+        with app.presence.present(session, principal):
+            await _serve(
+                websocket,
+                send,
+                board.id,
+                principal,
+                can_write=can_write,
+                closed_maps=closed_maps,
+            )
+
+
+async def session_socket(websocket: WebSocket, send: Send) -> None:
+    """`/ws/{board_id}/session`: facilitation state, written only by the server."""
+    admitted = await _admit(websocket)
+    if admitted is None:
+        return
+    board, principal = admitted
+    await _serve(websocket, send, session_doc_name(board.id), principal, can_write=_never)
+
+
+async def drafts_socket(websocket: WebSocket, send: Send) -> None:
+    """`/ws/{board_id}/drafts`: the caller's own private notes; nobody else's."""
+    admitted = await _admit(websocket)
+    if admitted is None:
+        return
+    board, principal = admitted
+    if principal.role is Role.WALL:
+        await _refuse(websocket, CloseCode.FORBIDDEN, "the wall has no drafts")
+        return
+    owner = principal.participant_id or "facilitator"
+    name = principal.name or "facilitator"
+    app = services(websocket)
+    async with app.rooms.use(session_doc_name(board.id)):
+        await _serve(
+            websocket,
+            send,
+            drafts_doc_name(board.id, owner),
+            principal,
+            can_write=_always,
+            on_join=lambda room: app.drafts.participant_joined(room, owner, name),
+        )
+
+
+class SocketApp:
+    """A websocket route as a plain ASGI app, so the handler holds the raw `send`:
+    broadcasts call it directly, past the per-message checks of Starlette's WebSocket."""
+
+    def __init__(self, handler: Callable[[WebSocket, Send], Awaitable[None]]) -> None:
+        self._handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._handler(WebSocket(scope, receive, send), send)
+
+
+def _never() -> bool:
+    return False
+
+
+def _always() -> bool:
+    return True
+
+
+routes = [
+    WebSocketRoute("/ws/{board_id}", SocketApp(board_socket)),
+    WebSocketRoute("/ws/{board_id}/session", SocketApp(session_socket)),
+    WebSocketRoute("/ws/{board_id}/drafts", SocketApp(drafts_socket)),
+]
