@@ -14,6 +14,32 @@ from enum import IntEnum
 # varUints that describe lengths or client ids never need more than 53 bits (JS safe ints).
 _MAX_VARUINT_BYTES = 8
 
+# The fewest bytes one entry of each declared list can take. yrs reserves memory for a
+# declared count before it reads the entries (a state vector of five bytes declaring 2**29
+# entries made it allocate about 1 GB and block the loop for a second), so every count is
+# held against the bytes that remain before pycrdt sees it.
+_STATE_VECTOR_ENTRY_BYTES = 2  # client, clock
+_CLIENT_SECTION_BYTES = 3  # struct count, client, first clock
+_STRUCT_BYTES = 2  # info byte, then at least a length, an origin or a parent
+_DELETE_CLIENT_BYTES = 2  # client, range count
+_DELETE_RANGE_BYTES = 2  # clock, length
+_ANY_MAP_ENTRY_BYTES = 2  # key, value
+# Client id and clock at least; each state's length is checked as it is read.
+_AWARENESS_ENTRY_BYTES = 2
+# yrs decodes nested lib0 values by recursion without a limit: 50,000 nested arrays (100 KB)
+# overflowed the stack and killed the process. Board values are flat; Yjs allows any depth.
+_MAX_ANY_DEPTH = 64
+
+# Struct info bits and content refs of the update v1 format, as yrs reads them.
+_GC = 0
+_SKIP = 10
+_HAS_ORIGIN = 0x80
+_HAS_RIGHT_ORIGIN = 0x40
+_HAS_PARENT_SUB = 0x20
+_CONTENT_REF_MASK = 0x0F
+_TYPE_REF_XML_ELEMENT = 3
+_TYPE_REFS = frozenset({0, 1, 2, 3, 4, 5, 6, 9, 15})  # 7 (weak link) is not used here
+
 
 class MessageType(IntEnum):
     SYNC = 0
@@ -33,23 +59,47 @@ class ProtocolError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class SyncStep1:
-    state_vector: bytes
+class _Payload:
+    """A message whose body is one byte string, kept as it arrived.
+
+    The subclasses hand the body out only through a property that first checks it
+    (`check_state_vector`, `check_update`), so the bytes of a frame never reach pycrdt
+    unchecked while `decode` itself stays a codec of frames, not of their payloads.
+    """
+
+    raw: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class SyncStep2:
-    update: bytes
+class SyncStep1(_Payload):
+    __slots__ = ()
+
+    @property
+    def state_vector(self) -> bytes:
+        return check_state_vector(self.raw)
 
 
-@dataclass(frozen=True, slots=True)
-class SyncUpdate:
-    update: bytes
+class _UpdatePayload(_Payload):
+    __slots__ = ()
+
+    @property
+    def update(self) -> bytes:
+        return check_update(self.raw)
 
 
-@dataclass(frozen=True, slots=True)
-class Awareness:
-    payload: bytes
+class SyncStep2(_UpdatePayload):
+    __slots__ = ()
+
+
+class SyncUpdate(_UpdatePayload):
+    __slots__ = ()
+
+
+class Awareness(_Payload):
+    __slots__ = ()
+
+    @property
+    def payload(self) -> bytes:
+        return self.raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +173,166 @@ class _Reader:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ProtocolError(f"expected UTF-8 text for {what}: {exc.reason}") from None
+
+    def count(self, what: str, entry_bytes: int, *, extra: int = 0) -> int:
+        """Read a declared count; refuse it when the bytes left cannot hold that many entries.
+
+        `extra` entries are read beyond the declared count (yrs reads one more JSON value).
+        """
+        count = self.var_uint(f"the number of {what}")
+        left = len(self._data) - self._pos
+        if (count + extra) * entry_bytes > left:
+            raise ProtocolError(f"{count} {what} declared, only {left} bytes remain")
+        return count + extra
+
+    def byte(self, what: str) -> int:
+        if self._pos >= len(self._data):
+            raise ProtocolError(f"expected {what}, the update ended")
+        self._pos += 1
+        return self._data[self._pos - 1]
+
+    def skip(self, length: int, what: str) -> None:
+        if self._pos + length > len(self._data):
+            raise ProtocolError(
+                f"expected {length} bytes of {what}, only {len(self._data) - self._pos} remain"
+            )
+        self._pos += length
+
+    def skip_string(self, what: str) -> None:
+        """Skip a varString, checking it is UTF-8: yrs takes the bytes as text unchecked."""
+        self.var_string(what)
+
+    def skip_var_int(self, what: str) -> None:
+        for _ in range(_MAX_VARUINT_BYTES):
+            if self.byte(what) < 0x80:
+                return
+        raise ProtocolError(
+            f"expected a varInt for {what}, got more than {_MAX_VARUINT_BYTES} bytes"
+        )
+
+    def end(self, what: str) -> None:
+        if not self.done:
+            raise ProtocolError(
+                f"expected {what} to end, {len(self._data) - self._pos} bytes remain"
+            )
+
+
+def check_state_vector(state_vector: bytes) -> bytes:
+    """Return a state vector unchanged once it holds what it declares; raise ProtocolError."""
+    reader = _Reader(state_vector)
+    _skip_pairs(reader, "state vector entries", _STATE_VECTOR_ENTRY_BYTES, ("client", "clock"))
+    reader.end("the state vector")
+    return state_vector
+
+
+def check_update(update: bytes) -> bytes:
+    """Return a v1 update unchanged once its structure is sound; raise ProtocolError if not.
+
+    Walks the update the way yrs decodes it (client sections of structs, then the delete
+    set) without building anything, and refuses every declared count or length that the
+    bytes left cannot hold, so pycrdt never reserves memory for entries that are not there.
+    """
+    reader = _Reader(update)
+    try:
+        for _ in range(reader.count("clients", _CLIENT_SECTION_BYTES)):
+            structs = reader.count("structs of a client", _STRUCT_BYTES)
+            reader.var_uint("a struct client")
+            reader.var_uint("a struct clock")
+            for _ in range(structs):
+                _skip_struct(reader)
+        for _ in range(reader.count("clients in a delete set", _DELETE_CLIENT_BYTES)):
+            reader.var_uint("a delete set client")
+            _skip_pairs(reader, "deleted ranges", _DELETE_RANGE_BYTES, ("clock", "length"))
+        reader.end("the update after its delete set")
+    except ProtocolError as exc:
+        # The same words as when pycrdt refuses an update, so a client sees one reason.
+        raise ProtocolError(f"expected an update that applies: {exc}") from None
+    return update
+
+
+def _skip_pairs(reader: _Reader, what: str, entry_bytes: int, names: tuple[str, str]) -> None:
+    for _ in range(reader.count(what, entry_bytes)):
+        reader.var_uint(names[0])
+        reader.var_uint(names[1])
+
+
+def _skip_struct(reader: _Reader) -> None:
+    info = reader.byte("a struct info byte")
+    if info in (_GC, _SKIP):
+        reader.var_uint("the length of a GC or skip struct")
+        return
+    if info & _HAS_ORIGIN:
+        reader.var_uint("an origin client")
+        reader.var_uint("an origin clock")
+    if info & _HAS_RIGHT_ORIGIN:
+        reader.var_uint("a right origin client")
+        reader.var_uint("a right origin clock")
+    if not info & (_HAS_ORIGIN | _HAS_RIGHT_ORIGIN):
+        # Without origins the struct names its parent: a root type's name or an item id.
+        if reader.var_uint("a parent info") == 1:
+            reader.skip_string("a root type name")
+        else:
+            reader.var_uint("a parent client")
+            reader.var_uint("a parent clock")
+        if info & _HAS_PARENT_SUB:
+            reader.skip_string("a map key")
+    _skip_content(reader, info & _CONTENT_REF_MASK)
+
+
+def _skip_content(reader: _Reader, ref: int) -> None:
+    if ref == 1:  # deleted: a length
+        reader.var_uint("the length of deleted content")
+    elif ref == 2:  # JSON: yrs reads one value more than the count says
+        for _ in range(reader.count("JSON values", 1, extra=1)):
+            reader.skip_string("a JSON value")
+    elif ref == 3:  # binary
+        reader.var_bytes("binary content")
+    elif ref in (4, 5):  # string, embed (JSON text)
+        reader.skip_string("string content")
+    elif ref == 6:  # format: key, JSON text
+        reader.skip_string("a format key")
+        reader.skip_string("a format value")
+    elif ref == 7:  # type
+        type_ref = reader.byte("a type ref")
+        if type_ref not in _TYPE_REFS:
+            raise ProtocolError(f"expected a known type ref, got {type_ref}")
+        if type_ref == _TYPE_REF_XML_ELEMENT:
+            reader.skip_string("an XML element name")
+    elif ref == 8:  # lib0 values
+        for _ in range(reader.count("values", 1)):
+            _skip_any(reader, 0)
+    elif ref == 9:  # subdocument: guid, options
+        reader.skip_string("a subdocument guid")
+        _skip_any(reader, 0)
+    else:
+        raise ProtocolError(f"expected a content ref from 1 to 9, got {ref}")
+
+
+def _skip_any(reader: _Reader, depth: int) -> None:
+    if depth > _MAX_ANY_DEPTH:
+        raise ProtocolError(f"expected values nested at most {_MAX_ANY_DEPTH} deep")
+    tag = reader.byte("a value tag")
+    if tag in (127, 126, 121, 120):  # undefined, null, false, true
+        return
+    if tag == 125:
+        reader.skip_var_int("an integer")
+    elif tag == 124:
+        reader.skip(4, "a float32")
+    elif tag in (123, 122):
+        reader.skip(8, "a float64 or bigint")
+    elif tag == 119:
+        reader.skip_string("a string value")
+    elif tag == 118:
+        for _ in range(reader.count("map entries", _ANY_MAP_ENTRY_BYTES)):
+            reader.skip_string("a map key")
+            _skip_any(reader, depth + 1)
+    elif tag == 117:
+        for _ in range(reader.count("array values", 1)):
+            _skip_any(reader, depth + 1)
+    elif tag == 116:
+        reader.var_bytes("a binary value")
+    else:
+        raise ProtocolError(f"expected a value tag from 116 to 127, got {tag}")
 
 
 def write_var_uint(out: bytearray, value: int) -> None:
@@ -206,9 +416,8 @@ def encode_auth_denied(reason: str) -> bytes:
 def decode_awareness_update(payload: bytes) -> list[AwarenessEntry]:
     """Decode the body of an awareness message into its entries."""
     reader = _Reader(payload)
-    count = reader.var_uint("the awareness entry count")
     entries = []
-    for _ in range(count):
+    for _ in range(reader.count("awareness entries", _AWARENESS_ENTRY_BYTES)):
         client_id = reader.var_uint("an awareness client id")
         clock = reader.var_uint("an awareness clock")
         state = reader.var_string("an awareness state")
