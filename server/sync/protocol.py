@@ -129,39 +129,55 @@ class AwarenessEntry:
 
 
 class _Reader:
-    __slots__ = ("_data", "_pos")
+    __slots__ = ("_data", "_pos", "_size")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._pos = 0
+        self._size = len(data)
 
     @property
     def done(self) -> bool:
-        return self._pos >= len(self._data)
+        return self._pos >= self._size
 
-    def var_uint(self, what: str) -> int:
+    def var_uint(self, what: str, prefix: str = "") -> int:
+        pos = self._pos
+        if pos < self._size:
+            byte = self._data[pos]
+            # One byte holds nearly every count, length and clock: keep that path short,
+            # it is most of the cost of checking an update.
+            if byte < 0x80:
+                self._pos = pos + 1
+                return byte
+        return self._long_var_uint(prefix + what)
+
+    def _long_var_uint(self, what: str) -> int:
+        data = self._data
+        start = pos = self._pos
+        end = min(self._size, start + _MAX_VARUINT_BYTES)
         value = 0
         shift = 0
-        data = self._data
-        for _ in range(_MAX_VARUINT_BYTES):
-            if self._pos >= len(data):
-                raise ProtocolError(f"expected a varUint for {what}, the frame ended")
-            byte = data[self._pos]
-            self._pos += 1
+        while pos < end:
+            byte = data[pos]
+            pos += 1
             value |= (byte & 0x7F) << shift
             if byte < 0x80:
+                self._pos = pos
                 return value
             shift += 7
+        self._pos = pos
+        if pos - start < _MAX_VARUINT_BYTES:
+            raise ProtocolError(f"expected a varUint for {what}, the frame ended")
         raise ProtocolError(
             f"expected a varUint for {what}, got more than {_MAX_VARUINT_BYTES} bytes"
         )
 
     def var_bytes(self, what: str) -> bytes:
-        length = self.var_uint(f"the length of {what}")
+        length = self.var_uint(what, "the length of ")
         end = self._pos + length
-        if end > len(self._data):
+        if end > self._size:
             raise ProtocolError(
-                f"expected {length} bytes of {what}, only {len(self._data) - self._pos} remain"
+                f"expected {length} bytes of {what}, only {self._size - self._pos} remain"
             )
         chunk = self._data[self._pos : end]
         self._pos = end
@@ -179,22 +195,23 @@ class _Reader:
 
         `extra` entries are read beyond the declared count (yrs reads one more JSON value).
         """
-        count = self.var_uint(f"the number of {what}")
-        left = len(self._data) - self._pos
+        count = self.var_uint(what, "the number of ")
+        left = self._size - self._pos
         if (count + extra) * entry_bytes > left:
             raise ProtocolError(f"{count} {what} declared, only {left} bytes remain")
         return count + extra
 
     def byte(self, what: str) -> int:
-        if self._pos >= len(self._data):
+        pos = self._pos
+        if pos >= self._size:
             raise ProtocolError(f"expected {what}, the update ended")
-        self._pos += 1
-        return self._data[self._pos - 1]
+        self._pos = pos + 1
+        return self._data[pos]
 
     def skip(self, length: int, what: str) -> None:
-        if self._pos + length > len(self._data):
+        if self._pos + length > self._size:
             raise ProtocolError(
-                f"expected {length} bytes of {what}, only {len(self._data) - self._pos} remain"
+                f"expected {length} bytes of {what}, only {self._size - self._pos} remain"
             )
         self._pos += length
 
@@ -212,9 +229,7 @@ class _Reader:
 
     def end(self, what: str) -> None:
         if not self.done:
-            raise ProtocolError(
-                f"expected {what} to end, {len(self._data) - self._pos} bytes remain"
-            )
+            raise ProtocolError(f"expected {what} to end, {self._size - self._pos} bytes remain")
 
 
 def check_state_vector(state_vector: bytes) -> bytes:
