@@ -121,12 +121,18 @@ def _vm_kb(field: str) -> int:
 
 
 def apply_and_measure_peak(update: bytes) -> int:
-    """Apply an accepted update to a fresh doc; how far the process's peak RSS rose."""
+    """Apply an accepted update to a doc holding the corpus; how far the peak RSS rose.
+
+    pycrdt may refuse it with an Exception; a Rust panic (PanicException, a BaseException
+    that the server's handlers would not catch) fails the test.
+    """
+    doc: Doc[Any] = Doc()
+    doc.apply_update(CORPUS[-1])
     # Writing 5 to clear_refs resets the peak (VmHWM) to the current RSS.
     Path("/proc/self/clear_refs").write_text("5")
     before = _vm_kb("VmRSS")
     with contextlib.suppress(Exception):  # refusing is pycrdt's right; reserving is not
-        Doc().apply_update(update)
+        doc.apply_update(update)
     return (_vm_kb("VmHWM") - before) * 1024
 
 

@@ -39,6 +39,10 @@ _HAS_PARENT_SUB = 0x20
 _CONTENT_REF_MASK = 0x0F
 _TYPE_REF_XML_ELEMENT = 3
 _TYPE_REFS = frozenset({0, 1, 2, 3, 4, 5, 6, 9, 15})  # 7 (weak link) is not used here
+# yrs keeps clocks in 32 bits and adds lengths to them unchecked: a struct at clock
+# 2**32 - 1 wrapped around and made it panic (a PanicException, which no `except` of
+# ValueError catches). No honest client comes near: that is four billion edits.
+_CLOCK_LIMIT = 2**32 - 1
 
 
 class MessageType(IntEnum):
@@ -215,9 +219,21 @@ class _Reader:
             )
         self._pos += length
 
-    def skip_string(self, what: str) -> None:
-        """Skip a varString, checking it is UTF-8: yrs takes the bytes as text unchecked."""
-        self.var_string(what)
+    def skip_string(self, what: str) -> int:
+        """Skip a varString, checking it is UTF-8 (yrs takes the bytes as text unchecked);
+        its length in bytes, never less than its length in UTF-16 units."""
+        raw = self.var_bytes(what)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(f"expected UTF-8 text for {what}: {exc.reason}") from None
+        return len(raw)
+
+    def clock(self, what: str) -> int:
+        value = self.var_uint(what)
+        if value > _CLOCK_LIMIT:
+            raise ProtocolError(f"expected {what} below 2**32, got {value}")
+        return value
 
     def skip_var_int(self, what: str) -> None:
         for _ in range(_MAX_VARUINT_BYTES):
@@ -235,7 +251,9 @@ class _Reader:
 def check_state_vector(state_vector: bytes) -> bytes:
     """Return a state vector unchanged once it holds what it declares; raise ProtocolError."""
     reader = _Reader(state_vector)
-    _skip_pairs(reader, "state vector entries", _STATE_VECTOR_ENTRY_BYTES, ("client", "clock"))
+    for _ in range(reader.count("state vector entries", _STATE_VECTOR_ENTRY_BYTES)):
+        reader.var_uint("a state vector client")
+        reader.var_uint("a state vector clock")
     reader.end("the state vector")
     return state_vector
 
@@ -252,12 +270,17 @@ def check_update(update: bytes) -> bytes:
         for _ in range(reader.count("clients", _CLIENT_SECTION_BYTES)):
             structs = reader.count("structs of a client", _STRUCT_BYTES)
             reader.var_uint("a struct client")
-            reader.var_uint("a struct clock")
+            clock = reader.clock("a struct clock")
             for _ in range(structs):
-                _skip_struct(reader)
+                clock += _skip_struct(reader)
+            if clock > _CLOCK_LIMIT:
+                raise ProtocolError(f"expected a client's structs to end below 2**32, at {clock}")
         for _ in range(reader.count("clients in a delete set", _DELETE_CLIENT_BYTES)):
             reader.var_uint("a delete set client")
-            _skip_pairs(reader, "deleted ranges", _DELETE_RANGE_BYTES, ("clock", "length"))
+            for _ in range(reader.count("deleted ranges", _DELETE_RANGE_BYTES)):
+                end = reader.clock("a deleted clock") + reader.clock("a deleted length")
+                if end > _CLOCK_LIMIT:
+                    raise ProtocolError(f"expected deleted ranges to end below 2**32, at {end}")
         reader.end("the update after its delete set")
     except ProtocolError as exc:
         # The same words as when pycrdt refuses an update, so a client sees one reason.
@@ -265,45 +288,44 @@ def check_update(update: bytes) -> bytes:
     return update
 
 
-def _skip_pairs(reader: _Reader, what: str, entry_bytes: int, names: tuple[str, str]) -> None:
-    for _ in range(reader.count(what, entry_bytes)):
-        reader.var_uint(names[0])
-        reader.var_uint(names[1])
-
-
-def _skip_struct(reader: _Reader) -> None:
+def _skip_struct(reader: _Reader) -> int:
+    """Skip one struct; at least its length in clock ticks."""
     info = reader.byte("a struct info byte")
     if info in (_GC, _SKIP):
-        reader.var_uint("the length of a GC or skip struct")
-        return
+        return reader.clock("the length of a GC or skip struct")
     if info & _HAS_ORIGIN:
         reader.var_uint("an origin client")
-        reader.var_uint("an origin clock")
+        reader.clock("an origin clock")
     if info & _HAS_RIGHT_ORIGIN:
         reader.var_uint("a right origin client")
-        reader.var_uint("a right origin clock")
+        reader.clock("a right origin clock")
     if not info & (_HAS_ORIGIN | _HAS_RIGHT_ORIGIN):
         # Without origins the struct names its parent: a root type's name or an item id.
         if reader.var_uint("a parent info") == 1:
             reader.skip_string("a root type name")
         else:
             reader.var_uint("a parent client")
-            reader.var_uint("a parent clock")
+            reader.clock("a parent clock")
         if info & _HAS_PARENT_SUB:
             reader.skip_string("a map key")
-    _skip_content(reader, info & _CONTENT_REF_MASK)
+    return _skip_content(reader, info & _CONTENT_REF_MASK)
 
 
-def _skip_content(reader: _Reader, ref: int) -> None:
+def _skip_content(reader: _Reader, ref: int) -> int:
+    """Skip an item's content; at least its length in clock ticks."""
     if ref == 1:  # deleted: a length
-        reader.var_uint("the length of deleted content")
-    elif ref == 2:  # JSON: yrs reads one value more than the count says
-        for _ in range(reader.count("JSON values", 1, extra=1)):
+        return reader.clock("the length of deleted content")
+    if ref == 2:  # JSON: yrs reads one value more than the count says
+        count = reader.count("JSON values", 1, extra=1)
+        for _ in range(count):
             reader.skip_string("a JSON value")
-    elif ref == 3:  # binary
+        return count
+    if ref == 3:  # binary
         reader.var_bytes("binary content")
-    elif ref in (4, 5):  # string, embed (JSON text)
-        reader.skip_string("string content")
+    elif ref == 4:  # string: its length counts UTF-16 units, at most one per byte
+        return reader.skip_string("string content")
+    elif ref == 5:  # embed (JSON text)
+        reader.skip_string("an embed")
     elif ref == 6:  # format: key, JSON text
         reader.skip_string("a format key")
         reader.skip_string("a format value")
@@ -314,13 +336,16 @@ def _skip_content(reader: _Reader, ref: int) -> None:
         if type_ref == _TYPE_REF_XML_ELEMENT:
             reader.skip_string("an XML element name")
     elif ref == 8:  # lib0 values
-        for _ in range(reader.count("values", 1)):
+        count = reader.count("values", 1)
+        for _ in range(count):
             _skip_any(reader, 0)
+        return count
     elif ref == 9:  # subdocument: guid, options
         reader.skip_string("a subdocument guid")
         _skip_any(reader, 0)
     else:
         raise ProtocolError(f"expected a content ref from 1 to 9, got {ref}")
+    return 1
 
 
 def _skip_any(reader: _Reader, depth: int) -> None:
