@@ -39,10 +39,11 @@ _HAS_PARENT_SUB = 0x20
 _CONTENT_REF_MASK = 0x0F
 _TYPE_REF_XML_ELEMENT = 3
 _TYPE_REFS = frozenset({0, 1, 2, 3, 4, 5, 6, 9, 15})  # 7 (weak link) is not used here
-# yrs keeps clocks in 32 bits and adds lengths to them unchecked: a struct at clock
-# 2**32 - 1 wrapped around and made it panic (a PanicException, which no `except` of
-# ValueError catches). No honest client comes near: that is four billion edits.
-_CLOCK_LIMIT = 2**32 - 1
+# yrs keeps clocks in 32 bits, adds lengths to them unchecked and treats some as signed:
+# a struct at clock 2**32 - 1 wrapped around, one at 2**31 + 1 indexed past a list, and
+# both made it panic (a PanicException, which no `except ValueError` catches). No honest
+# client comes near: that is two billion edits from one session.
+_CLOCK_LIMIT = 2**31 - 1
 
 
 class MessageType(IntEnum):
@@ -232,7 +233,7 @@ class _Reader:
     def clock(self, what: str) -> int:
         value = self.var_uint(what)
         if value > _CLOCK_LIMIT:
-            raise ProtocolError(f"expected {what} below 2**32, got {value}")
+            raise ProtocolError(f"expected {what} below 2**31, got {value}")
         return value
 
     def skip_var_int(self, what: str) -> None:
@@ -274,13 +275,13 @@ def check_update(update: bytes) -> bytes:
             for _ in range(structs):
                 clock += _skip_struct(reader)
             if clock > _CLOCK_LIMIT:
-                raise ProtocolError(f"expected a client's structs to end below 2**32, at {clock}")
+                raise ProtocolError(f"expected a client's structs to end below 2**31, at {clock}")
         for _ in range(reader.count("clients in a delete set", _DELETE_CLIENT_BYTES)):
             reader.var_uint("a delete set client")
             for _ in range(reader.count("deleted ranges", _DELETE_RANGE_BYTES)):
                 end = reader.clock("a deleted clock") + reader.clock("a deleted length")
                 if end > _CLOCK_LIMIT:
-                    raise ProtocolError(f"expected deleted ranges to end below 2**32, at {end}")
+                    raise ProtocolError(f"expected deleted ranges to end below 2**31, at {end}")
         reader.end("the update after its delete set")
     except ProtocolError as exc:
         # The same words as when pycrdt refuses an update, so a client sees one reason.
