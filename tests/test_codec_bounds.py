@@ -181,6 +181,14 @@ def test_clocks_that_yrs_would_overflow_are_refused() -> None:
     assert protocol.check_update(b"\x01\x01\x07" + varuint(2**31 - 2) + b"\x00\x01\x00")
 
 
+def test_deeply_nested_awareness_state_is_refused() -> None:
+    # 200 KB of nested arrays: json.loads raised RecursionError, which is no ProtocolError.
+    nested = "[" * 100_000 + "]" * 100_000
+    body = protocol.encode_awareness_update([protocol.AwarenessEntry(1, 1, nested)])
+    with pytest.raises(ProtocolError, match="expected JSON for client 1's awareness state"):
+        protocol.decode_awareness_update(body)
+
+
 def test_awareness_count_bomb_is_refused() -> None:
     payload = varuint(2**53 - 1) + b"\x01\x01\x04null"
     with pytest.raises(ProtocolError, match=f"{2**53 - 1} awareness entries declared, only 7"):

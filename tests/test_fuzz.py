@@ -96,8 +96,10 @@ def hostile_frame(rng: random.Random) -> bytes:
     if kind == 3:
         return protocol.encode_update(_varuint(rng.choice(BOMB_COUNTS)) + rng.randbytes(4))
     if kind == 4:
-        entries = [AwarenessEntry(rng.randrange(2**32), rng.randrange(9), '{"user":{}}')]
-        return protocol.encode_awareness(mutate(rng, protocol.encode_awareness_update(entries)))
+        state = rng.choice(('{"user":{}}', "[" * 50_000 + "]" * 50_000, "null"))
+        entries = [AwarenessEntry(rng.randrange(2**32), rng.randrange(9), state)]
+        body = protocol.encode_awareness_update(entries)
+        return protocol.encode_awareness(mutate(rng, body) if rng.random() < 0.5 else body)
     return mutate(rng, protocol.encode_update(rng.choice(CORPUS)))
 
 

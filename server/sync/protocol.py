@@ -476,7 +476,7 @@ def decode_awareness_update(payload: bytes) -> list[AwarenessEntry]:
         state = reader.var_string("an awareness state")
         try:
             json.loads(state)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting ends in a RecursionError
             raise ProtocolError(f"expected JSON for client {client_id}'s awareness state") from None
         entries.append(AwarenessEntry(client_id, clock, state))
     if not reader.done:
