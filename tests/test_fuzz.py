@@ -1,8 +1,8 @@
 """Fuzzing the codec and the live endpoint with random and mutated frames.
 
-The codec part is property-based (hypothesis, derandomized so CI runs the same examples);
-the live part replays frames from the same mutator with a fixed seed against a real
-uvicorn while two honest clients keep editing.
+The codec part is property-based (hypothesis, derandomized so CI runs the same 1,000
+examples per test); the live part replays frames from the same mutator with a fixed seed
+against a real uvicorn while two honest clients keep editing.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from server.sync.protocol import AwarenessEntry, ProtocolError
 from tests.utils import YClient, create_board, join_board, run_server, set_phase
 
 FUZZ = settings(
-    max_examples=400,
+    max_examples=1000,
     deadline=None,
     derandomize=True,
     database=None,
