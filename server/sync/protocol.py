@@ -8,11 +8,46 @@ messages carry a varUint8Array holding an awareness update.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import IntEnum
 
 # varUints that describe lengths or client ids never need more than 53 bits (JS safe ints).
 _MAX_VARUINT_BYTES = 8
+# One varUint: up to seven continuation bytes, then a byte below 0x80. Skipping a client id
+# (eight bytes for a random one) with this is five times faster than a byte loop.
+_VAR_UINT = re.compile(rb"[\x80-\xff]{0,7}[\x00-\x7f]")
+
+# The fewest bytes one entry of each declared list can take. yrs reserves memory for a
+# declared count before it reads the entries (a state vector of five bytes declaring 2**29
+# entries made it allocate about 1 GB and block the loop for a second), so every count is
+# held against the bytes that remain before pycrdt sees it.
+_STATE_VECTOR_ENTRY_BYTES = 2  # client, clock
+_CLIENT_SECTION_BYTES = 3  # struct count, client, first clock
+_STRUCT_BYTES = 2  # info byte, then at least a length, an origin or a parent
+_DELETE_CLIENT_BYTES = 2  # client, range count
+_DELETE_RANGE_BYTES = 2  # clock, length
+_ANY_MAP_ENTRY_BYTES = 2  # key, value
+# Client id and clock at least; each state's length is checked as it is read.
+_AWARENESS_ENTRY_BYTES = 2
+# yrs decodes nested lib0 values by recursion without a limit: 50,000 nested arrays (100 KB)
+# overflowed the stack and killed the process. Board values are flat; Yjs allows any depth.
+_MAX_ANY_DEPTH = 64
+
+# Struct info bits and content refs of the update v1 format, as yrs reads them.
+_GC = 0
+_SKIP = 10
+_HAS_ORIGIN = 0x80
+_HAS_RIGHT_ORIGIN = 0x40
+_HAS_PARENT_SUB = 0x20
+_CONTENT_REF_MASK = 0x0F
+_TYPE_REF_XML_ELEMENT = 3
+_TYPE_REFS = frozenset({0, 1, 2, 3, 4, 5, 6, 9, 15})  # 7 (weak link) is not used here
+# yrs keeps clocks in 32 bits, adds lengths to them unchecked and treats some as signed:
+# a struct at clock 2**32 - 1 wrapped around, one at 2**31 + 1 indexed past a list, and
+# both made it panic (a PanicException, which no `except ValueError` catches). No honest
+# client comes near: that is two billion edits from one session.
+_CLOCK_LIMIT = 2**31 - 1
 
 
 class MessageType(IntEnum):
@@ -33,23 +68,47 @@ class ProtocolError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class SyncStep1:
-    state_vector: bytes
+class _Payload:
+    """A message whose body is one byte string, kept as it arrived.
+
+    The subclasses hand the body out only through a property that first checks it
+    (`check_state_vector`, `check_update`), so the bytes of a frame never reach pycrdt
+    unchecked while `decode` itself stays a codec of frames, not of their payloads.
+    """
+
+    raw: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class SyncStep2:
-    update: bytes
+class SyncStep1(_Payload):
+    __slots__ = ()
+
+    @property
+    def state_vector(self) -> bytes:
+        return check_state_vector(self.raw)
 
 
-@dataclass(frozen=True, slots=True)
-class SyncUpdate:
-    update: bytes
+class _UpdatePayload(_Payload):
+    __slots__ = ()
+
+    @property
+    def update(self) -> bytes:
+        return check_update(self.raw)
 
 
-@dataclass(frozen=True, slots=True)
-class Awareness:
-    payload: bytes
+class SyncStep2(_UpdatePayload):
+    __slots__ = ()
+
+
+class SyncUpdate(_UpdatePayload):
+    __slots__ = ()
+
+
+class Awareness(_Payload):
+    __slots__ = ()
+
+    @property
+    def payload(self) -> bytes:
+        return self.raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,39 +138,63 @@ class AwarenessEntry:
 
 
 class _Reader:
-    __slots__ = ("_data", "_pos")
+    __slots__ = ("_data", "_pos", "_size")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._pos = 0
+        self._size = len(data)
 
     @property
     def done(self) -> bool:
-        return self._pos >= len(self._data)
+        return self._pos >= self._size
 
-    def var_uint(self, what: str) -> int:
+    def var_uint(self, what: str, prefix: str = "") -> int:
+        pos = self._pos
+        if pos < self._size:
+            byte = self._data[pos]
+            # One byte holds nearly every count, length and clock: keep that path short,
+            # it is most of the cost of checking an update.
+            if byte < 0x80:
+                self._pos = pos + 1
+                return byte
+        return self._long_var_uint(prefix + what)
+
+    def _long_var_uint(self, what: str) -> int:
+        data = self._data
+        start = pos = self._pos
+        end = min(self._size, start + _MAX_VARUINT_BYTES)
         value = 0
         shift = 0
-        data = self._data
-        for _ in range(_MAX_VARUINT_BYTES):
-            if self._pos >= len(data):
-                raise ProtocolError(f"expected a varUint for {what}, the frame ended")
-            byte = data[self._pos]
-            self._pos += 1
+        while pos < end:
+            byte = data[pos]
+            pos += 1
             value |= (byte & 0x7F) << shift
             if byte < 0x80:
+                self._pos = pos
                 return value
             shift += 7
+        self._pos = pos
+        if pos - start < _MAX_VARUINT_BYTES:
+            raise ProtocolError(f"expected a varUint for {what}, the frame ended")
         raise ProtocolError(
             f"expected a varUint for {what}, got more than {_MAX_VARUINT_BYTES} bytes"
         )
 
+    def skip_var_uint(self, what: str) -> None:
+        """Skip a varUint whose value is not needed, such as a client id."""
+        match = _VAR_UINT.match(self._data, self._pos)
+        if match is None:
+            self.var_uint(what)  # raises, saying whether the bytes ended or ran too long
+            return
+        self._pos = match.end()
+
     def var_bytes(self, what: str) -> bytes:
-        length = self.var_uint(f"the length of {what}")
+        length = self.var_uint(what, "the length of ")
         end = self._pos + length
-        if end > len(self._data):
+        if end > self._size:
             raise ProtocolError(
-                f"expected {length} bytes of {what}, only {len(self._data) - self._pos} remain"
+                f"expected {length} bytes of {what}, only {self._size - self._pos} remain"
             )
         chunk = self._data[self._pos : end]
         self._pos = end
@@ -123,6 +206,186 @@ class _Reader:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ProtocolError(f"expected UTF-8 text for {what}: {exc.reason}") from None
+
+    def count(self, what: str, entry_bytes: int, *, extra: int = 0) -> int:
+        """Read a declared count; refuse it when the bytes left cannot hold that many entries.
+
+        `extra` entries are read beyond the declared count (yrs reads one more JSON value).
+        """
+        count = self.var_uint(what, "the number of ")
+        left = self._size - self._pos
+        if (count + extra) * entry_bytes > left:
+            raise ProtocolError(f"{count} {what} declared, only {left} bytes remain")
+        return count + extra
+
+    def byte(self, what: str) -> int:
+        pos = self._pos
+        if pos >= self._size:
+            raise ProtocolError(f"expected {what}, the update ended")
+        self._pos = pos + 1
+        return self._data[pos]
+
+    def skip(self, length: int, what: str) -> None:
+        if self._pos + length > self._size:
+            raise ProtocolError(
+                f"expected {length} bytes of {what}, only {self._size - self._pos} remain"
+            )
+        self._pos += length
+
+    def skip_string(self, what: str) -> int:
+        """Skip a varString, checking it is UTF-8 (yrs takes the bytes as text unchecked);
+        its length in bytes, never less than its length in UTF-16 units."""
+        raw = self.var_bytes(what)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(f"expected UTF-8 text for {what}: {exc.reason}") from None
+        return len(raw)
+
+    def clock(self, what: str) -> int:
+        value = self.var_uint(what)
+        if value > _CLOCK_LIMIT:
+            raise ProtocolError(f"expected {what} below 2**31, got {value}")
+        return value
+
+    def skip_var_int(self, what: str) -> None:
+        for _ in range(_MAX_VARUINT_BYTES):
+            if self.byte(what) < 0x80:
+                return
+        raise ProtocolError(
+            f"expected a varInt for {what}, got more than {_MAX_VARUINT_BYTES} bytes"
+        )
+
+    def end(self, what: str) -> None:
+        if not self.done:
+            raise ProtocolError(f"expected {what} to end, {self._size - self._pos} bytes remain")
+
+
+def check_state_vector(state_vector: bytes) -> bytes:
+    """Return a state vector unchanged once it holds what it declares; raise ProtocolError."""
+    reader = _Reader(state_vector)
+    for _ in range(reader.count("state vector entries", _STATE_VECTOR_ENTRY_BYTES)):
+        reader.skip_var_uint("a state vector client")
+        reader.var_uint("a state vector clock")
+    reader.end("the state vector")
+    return state_vector
+
+
+def check_update(update: bytes) -> bytes:
+    """Return a v1 update unchanged once its structure is sound; raise ProtocolError if not.
+
+    Walks the update the way yrs decodes it (client sections of structs, then the delete
+    set) without building anything, and refuses every declared count or length that the
+    bytes left cannot hold, so pycrdt never reserves memory for entries that are not there.
+    """
+    reader = _Reader(update)
+    try:
+        for _ in range(reader.count("clients", _CLIENT_SECTION_BYTES)):
+            structs = reader.count("structs of a client", _STRUCT_BYTES)
+            reader.skip_var_uint("a struct client")
+            clock = reader.clock("a struct clock")
+            for _ in range(structs):
+                clock += _skip_struct(reader)
+            if clock > _CLOCK_LIMIT:
+                raise ProtocolError(f"expected a client's structs to end below 2**31, at {clock}")
+        for _ in range(reader.count("clients in a delete set", _DELETE_CLIENT_BYTES)):
+            reader.skip_var_uint("a delete set client")
+            for _ in range(reader.count("deleted ranges", _DELETE_RANGE_BYTES)):
+                end = reader.clock("a deleted clock") + reader.clock("a deleted length")
+                if end > _CLOCK_LIMIT:
+                    raise ProtocolError(f"expected deleted ranges to end below 2**31, at {end}")
+        reader.end("the update after its delete set")
+    except ProtocolError as exc:
+        # The same words as when pycrdt refuses an update, so a client sees one reason.
+        raise ProtocolError(f"expected an update that applies: {exc}") from None
+    return update
+
+
+def _skip_struct(reader: _Reader) -> int:
+    """Skip one struct; at least its length in clock ticks."""
+    info = reader.byte("a struct info byte")
+    if info in (_GC, _SKIP):
+        return reader.clock("the length of a GC or skip struct")
+    if info & _HAS_ORIGIN:
+        reader.skip_var_uint("an origin client")
+        reader.clock("an origin clock")
+    if info & _HAS_RIGHT_ORIGIN:
+        reader.skip_var_uint("a right origin client")
+        reader.clock("a right origin clock")
+    if not info & (_HAS_ORIGIN | _HAS_RIGHT_ORIGIN):
+        # Without origins the struct names its parent: a root type's name or an item id.
+        if reader.var_uint("a parent info") == 1:
+            reader.skip_string("a root type name")
+        else:
+            reader.skip_var_uint("a parent client")
+            reader.clock("a parent clock")
+        if info & _HAS_PARENT_SUB:
+            reader.skip_string("a map key")
+    return _skip_content(reader, info & _CONTENT_REF_MASK)
+
+
+def _skip_content(reader: _Reader, ref: int) -> int:
+    """Skip an item's content; at least its length in clock ticks."""
+    if ref == 1:  # deleted: a length
+        return reader.clock("the length of deleted content")
+    if ref == 2:  # JSON: yrs reads one value more than the count says
+        count = reader.count("JSON values", 1, extra=1)
+        for _ in range(count):
+            reader.skip_string("a JSON value")
+        return count
+    if ref == 3:  # binary
+        reader.var_bytes("binary content")
+    elif ref == 4:  # string: its length counts UTF-16 units, at most one per byte
+        return reader.skip_string("string content")
+    elif ref == 5:  # embed (JSON text)
+        reader.skip_string("an embed")
+    elif ref == 6:  # format: key, JSON text
+        reader.skip_string("a format key")
+        reader.skip_string("a format value")
+    elif ref == 7:  # type
+        type_ref = reader.byte("a type ref")
+        if type_ref not in _TYPE_REFS:
+            raise ProtocolError(f"expected a known type ref, got {type_ref}")
+        if type_ref == _TYPE_REF_XML_ELEMENT:
+            reader.skip_string("an XML element name")
+    elif ref == 8:  # lib0 values
+        count = reader.count("values", 1)
+        for _ in range(count):
+            _skip_any(reader, 0)
+        return count
+    elif ref == 9:  # subdocument: guid, options
+        reader.skip_string("a subdocument guid")
+        _skip_any(reader, 0)
+    else:
+        raise ProtocolError(f"expected a content ref from 1 to 9, got {ref}")
+    return 1
+
+
+def _skip_any(reader: _Reader, depth: int) -> None:
+    if depth > _MAX_ANY_DEPTH:
+        raise ProtocolError(f"expected values nested at most {_MAX_ANY_DEPTH} deep")
+    tag = reader.byte("a value tag")
+    if tag in (127, 126, 121, 120):  # undefined, null, false, true
+        return
+    if tag == 125:
+        reader.skip_var_int("an integer")
+    elif tag == 124:
+        reader.skip(4, "a float32")
+    elif tag in (123, 122):
+        reader.skip(8, "a float64 or bigint")
+    elif tag == 119:
+        reader.skip_string("a string value")
+    elif tag == 118:
+        for _ in range(reader.count("map entries", _ANY_MAP_ENTRY_BYTES)):
+            reader.skip_string("a map key")
+            _skip_any(reader, depth + 1)
+    elif tag == 117:
+        for _ in range(reader.count("array values", 1)):
+            _skip_any(reader, depth + 1)
+    elif tag == 116:
+        reader.var_bytes("a binary value")
+    else:
+        raise ProtocolError(f"expected a value tag from 116 to 127, got {tag}")
 
 
 def write_var_uint(out: bytearray, value: int) -> None:
@@ -206,15 +469,14 @@ def encode_auth_denied(reason: str) -> bytes:
 def decode_awareness_update(payload: bytes) -> list[AwarenessEntry]:
     """Decode the body of an awareness message into its entries."""
     reader = _Reader(payload)
-    count = reader.var_uint("the awareness entry count")
     entries = []
-    for _ in range(count):
+    for _ in range(reader.count("awareness entries", _AWARENESS_ENTRY_BYTES)):
         client_id = reader.var_uint("an awareness client id")
         clock = reader.var_uint("an awareness clock")
         state = reader.var_string("an awareness state")
         try:
             json.loads(state)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting ends in a RecursionError
             raise ProtocolError(f"expected JSON for client {client_id}'s awareness state") from None
         entries.append(AwarenessEntry(client_id, clock, state))
     if not reader.done:
