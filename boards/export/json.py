@@ -61,7 +61,16 @@ def to_json(board: Board, *, generated_ms: int | None = None) -> dict[str, Any]:
             "votes": board.votes,
         },
         # Derived, for readers of the file; import ignores it.
-        "vision": [{"cluster": c.id, "title": c.title, "votes": c.votes} for c in board.clusters],
+        "vision": [
+            {
+                "cluster": c.id,
+                "title": c.title,
+                "votes": c.votes,
+                "rank": c.rank,
+                "statement": c.statement,
+            }
+            for c in board.clusters
+        ],
         "sections": [
             {
                 "id": s.id,
@@ -85,6 +94,7 @@ def to_json(board: Board, *, generated_ms: int | None = None) -> dict[str, Any]:
                 "h": c.h,
                 "color": c.color,
                 "section": c.section,
+                "statement": c.statement,
             }
             for c in board.clusters
         ],
@@ -215,6 +225,8 @@ def _parse(data: object) -> _Parsed:
             **{k: _number(c.get(k, 0), f"{where}.{k}") for k in ("x", "y", "w", "h")},
             "color": _text(c.get("color"), f"{where}.color", default=schema.DEFAULT_CLUSTER_COLOR),
             "section": _ref(c.get("section"), section_ids),
+            # Exports from before vision statements have none: an empty statement.
+            "statement": _text(c.get("statement"), f"{where}.statement"),
         }
     cluster_ids = set(clusters)
 
