@@ -168,7 +168,7 @@ def test_deepening_makes_a_section_per_cluster_in_rank_order_then_the_template()
     assert [s.title for s in board.sections] == [
         "Mötesplatsen",
         "Digital delaktighet",
-        "(utan rubrik)",
+        "Kluster utan namn",
         *(s.localized("sv")["title"] for s in template.sections),
     ]
     assert board.sections[0].prompt == "• Kafé i entrén\n• Öppet sent"
@@ -186,7 +186,7 @@ def test_deepening_in_english_uses_english_template_texts() -> None:
     doc: Doc[Any] = Doc()
     write_deepening(doc, _voted_board(language="en"), title="T", created_ms=NOW)
     titles = [s.title for s in board_from_doc(doc).sections]
-    assert titles[2] == "(untitled)" and titles[-1] == "What is missing?"
+    assert titles[2] == "Untitled cluster" and titles[-1] == "What is missing?"
 
 
 def test_deepening_needs_clusters() -> None:
