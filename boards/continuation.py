@@ -28,6 +28,10 @@ MODES: tuple[str, ...] = ("deepening", "copy")
 # Question clusters are drawn big enough for a 2 x 2 grid of answers before they grow.
 QUESTION_H = 2 * schema.NOTE_H + 3 * GAP + 56
 QUESTION_COLUMNS = 3
+# The browser sets a section's prompt in 16 px type, at most 40rem wide (static/css/
+# board.css): about 80 characters a line, 24 px each. A statement often takes two lines.
+PROMPT_CHARS_PER_LINE = 80
+PROMPT_LINE_H = 24
 
 _SUFFIX = {
     "sv": {"deepening": "fördjupning", "copy": "kopia"},
@@ -64,17 +68,20 @@ class _Layout:
     questions: tuple[Rect, ...]
 
 
-def _layout(notes: int, questions: int) -> _Layout:
+def _layout(notes: int, questions: int, prompt: str) -> _Layout:
     """The notes in a grid under the prompt, the question clusters in rows below them."""
     w = schema.SECTION_W
+    lines = -(-len(prompt) // PROMPT_CHARS_PER_LINE)
+    # Below the prompt however long the statement is, with room for the SVG's larger type.
+    header = HEADER + GAP + PROMPT_LINE_H * max(1, lines)
     inner = w - 2 * PADDING
     columns = max(1, int((inner + GAP) // (schema.NOTE_W + GAP)))
     spots = tuple(
-        (PADDING + col * (schema.NOTE_W + GAP), HEADER + row * (schema.NOTE_H + GAP))
+        (PADDING + col * (schema.NOTE_W + GAP), header + row * (schema.NOTE_H + GAP))
         for row, col in (divmod(i, columns) for i in range(notes))
     )
     rows = -(-notes // columns)
-    top = HEADER + rows * (schema.NOTE_H + GAP) + (GAP if rows else 0)
+    top = header + rows * (schema.NOTE_H + GAP) + (GAP if rows else 0)
     per_row = max(1, min(questions, QUESTION_COLUMNS))
     qw = (inner - (per_row - 1) * GAP) / per_row
     rects = tuple(
@@ -93,7 +100,11 @@ def write_deepening(doc: Doc[Any], source: Board, *, title: str, created_ms: int
     language = source.language
     words = labels(language)
     questions = [s.localized(language)["title"] for s in template.sections]
-    layouts = [_layout(len(c.notes), len(questions)) for c in source.clusters]
+    prompts = [theme_prompt(c, language) for c in source.clusters]
+    layouts = [
+        _layout(len(c.notes), len(questions), p)
+        for c, p in zip(source.clusters, prompts, strict=True)
+    ]
     with doc.transaction():
         schema.write_meta(
             doc, title=title, template=template.id, language=language, created_ms=created_ms
@@ -109,7 +120,7 @@ def write_deepening(doc: Doc[Any], source: Board, *, title: str, created_ms: int
                 sid = schema.add_section(
                     doc,
                     title=f"{rank_prefix(cluster)}{cluster_name(cluster, words)}",
-                    prompt=theme_prompt(cluster, language),
+                    prompt=prompts[order],
                     x=x,
                     y=y,
                     w=layout.w,

@@ -91,8 +91,11 @@ def _section(s: Section) -> Iterator[str]:
         f'<rect x="{s.x:g}" y="{s.y:g}" width="{s.w:g}" height="{s.h:g}" rx="16" '
         f'fill="#f6f8fa" stroke="#d0d7de" stroke-width="2"/>'
     )
-    yield from _lines(s.x + 24, s.y + 48, wrap(s.title, (s.w - 48) / 32, 2), 32, bold=True)
-    yield from _lines(s.x + 24, s.y + 130, wrap(s.prompt, (s.w - 48) / 18, 3), 18, fill=_MUTED)
+    title = wrap(s.title, (s.w - 48) / 32, 2)
+    yield from _lines(s.x + 24, s.y + 48, title, 32, bold=True)
+    # Right under the title, so a prompt of three lines ends above the notes' grid.
+    top = s.y + 48 + 40 * len(title)
+    yield from _lines(s.x + 24, top, wrap(s.prompt, (s.w - 48) / 18, 3), 18, fill=_MUTED)
 
 
 def _cluster(c: Cluster, language: str) -> Iterator[str]:
@@ -155,10 +158,12 @@ def _header(out: Outline, x: float, y: float, width: float) -> tuple[list[str], 
     facts += [f"{label}: {n}" for label, n in out.counts]
     parts.append(_text(x, cursor, " · ".join(facts), small, fill=_MUTED))
     cursor += small * 2
-    if out.vision:
+    # The ranking, as the board's results list shows it: only clusters that got votes.
+    ranked = [c for c in out.vision if c.rank is not None]
+    if ranked:
         parts.append(_text(x, cursor, out.labels["vision"], small * 1.2, bold=True))
         cursor += small * 1.6
-        for c in out.vision:
+        for c in ranked:
             votes = votes_text(c.votes, out.language)
             line = f"{rank_prefix(c)}{cluster_name(c, out.labels)} — {votes}"
             parts.append(_text(x, cursor, wrap(line, width / small, 1)[0], small))
