@@ -28,6 +28,7 @@ MODES: tuple[str, ...] = ("deepening", "copy")
 # Question clusters are drawn big enough for a 2 x 2 grid of answers before they grow.
 QUESTION_H = 2 * schema.NOTE_H + 3 * GAP + 56
 QUESTION_COLUMNS = 3
+QUESTION_GAP = schema.NOTE_H // 2
 # The browser sets a section's prompt in 16 px type, at most 40rem wide (static/css/
 # board.css): about 80 characters a line, 24 px each. A statement often takes two lines.
 PROMPT_CHARS_PER_LINE = 80
@@ -81,7 +82,9 @@ def _layout(notes: int, questions: int, prompt: str) -> _Layout:
         for row, col in (divmod(i, columns) for i in range(notes))
     )
     rows = -(-notes // columns)
-    top = header + rows * (schema.NOTE_H + GAP) + (GAP if rows else 0)
+    # A wider gap above the questions: zoomed out, the browser draws a cluster's title
+    # above its frame (static/css/board.css, .zoomed-out .cluster-header).
+    top = header + rows * (schema.NOTE_H + GAP) + (QUESTION_GAP if rows else 0)
     per_row = max(1, min(questions, QUESTION_COLUMNS))
     qw = (inner - (per_row - 1) * GAP) / per_row
     rects = tuple(
