@@ -1,34 +1,47 @@
 """The next board in the journey: a deepening board for the staff, or a plain copy.
 
-Step 5 of the method deepens Målbild 0.5 with the staff. The deepening board turns each
-cluster of the draft, in rank order, into a section (the cluster's title is the heading,
-its notes the prompt material), followed by the ``malbild-deepening`` template's own
-questions. Both writers fill an empty content doc; the server stores it as a new board.
+Step 5 of the method deepens Målbild 0.5 with the staff. On the deepening board each
+cluster of the draft, in rank order, becomes a section: its title is the cluster's (with
+the rank), its prompt carries the votes and the vision statement, the cluster's notes sit
+in it as notes, and every section holds the ``malbild-deepening`` template's questions as
+empty clusters, so the staff answer each question for each theme by putting notes in it.
+Both writers fill an empty content doc; the server stores it as a new board.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pycrdt import Doc
 
 from boards import schema
+from boards.bulk import GAP, HEADER, PADDING, Rect
 from boards.catalog import get_template
 from boards.export.json import apply_json, to_json
 from boards.export.labels import labels
+from boards.export.outline import cluster_name, rank_prefix, votes_text
 from boards.model import Board, Cluster
 
 DEEPENING_TEMPLATE = "malbild-deepening"
 MODES: tuple[str, ...] = ("deepening", "copy")
-# A section prompt is read on the board; a huge cluster is cut with a count of the rest.
-MAX_PROMPT_CHARS = 4000
-BULLET = "• "
+# Question clusters are drawn big enough for a 2 x 2 grid of answers before they grow.
+QUESTION_H = 2 * schema.NOTE_H + 3 * GAP + 56
+QUESTION_COLUMNS = 3
+QUESTION_GAP = schema.NOTE_H // 2
+# The browser sets a section's prompt in 16 px type, at most 40rem wide (static/css/
+# board.css): about 80 characters a line, 24 px each. A statement often takes two lines.
+PROMPT_CHARS_PER_LINE = 80
+PROMPT_LINE_H = 24
 
 _SUFFIX = {
     "sv": {"deepening": "fördjupning", "copy": "kopia"},
     "en": {"deepening": "deepening", "copy": "copy"},
 }
-_MORE = {"sv": "… och {n} till", "en": "… and {n} more"}
+_IN_WORKSHOP = {"sv": "{votes} i workshopen.", "en": "{votes} in the workshop."}
+# The board's pastel palette (NOTE_COLORS in static/src/model.js), one per question, so the
+# same question has the same colour in every section.
+_QUESTION_COLORS = ("#cfe6ff", "#cdf0d2", "#ffd8a8", "#e5d9ff", "#ffd1e3")
 
 
 def default_title(board: Board, mode: str) -> str:
@@ -37,22 +50,49 @@ def default_title(board: Board, mode: str) -> str:
     return f"{board.title} — {words[mode]}" if board.title else words[mode].capitalize()
 
 
-def prompt_material(cluster: Cluster, language: str) -> str:
-    """The cluster's notes, ranked, one bullet each, within ``MAX_PROMPT_CHARS``."""
-    lines: list[str] = []
-    used = 0
-    for i, note in enumerate(cluster.notes):
-        text = " ".join(note.text.split())
-        if not text:
-            continue
-        line = BULLET + text
-        if used + len(line) + 1 > MAX_PROMPT_CHARS:
-            more = _MORE.get(language, _MORE["sv"]).format(n=len(cluster.notes) - i)
-            lines.append(more)
-            break
-        lines.append(line)
-        used += len(line) + 1
-    return "\n".join(lines)
+def theme_prompt(cluster: Cluster, language: str) -> str:
+    """ "7 röster i workshopen. Målbildspåstående: …": what the room gave the theme."""
+    words = labels(language)
+    votes = _IN_WORKSHOP.get(language, _IN_WORKSHOP["sv"]).format(
+        votes=votes_text(cluster.votes, language)
+    )
+    return f"{votes} {words['statement']}: {cluster.statement}" if cluster.statement else votes
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """One theme section, relative to its top-left corner."""
+
+    w: float
+    h: float
+    notes: tuple[tuple[float, float], ...]
+    questions: tuple[Rect, ...]
+
+
+def _layout(notes: int, questions: int, prompt: str) -> _Layout:
+    """The notes in a grid under the prompt, the question clusters in rows below them."""
+    w = schema.SECTION_W
+    lines = -(-len(prompt) // PROMPT_CHARS_PER_LINE)
+    # Below the prompt however long the statement is, with room for the SVG's larger type.
+    header = HEADER + GAP + PROMPT_LINE_H * max(1, lines)
+    inner = w - 2 * PADDING
+    columns = max(1, int((inner + GAP) // (schema.NOTE_W + GAP)))
+    spots = tuple(
+        (PADDING + col * (schema.NOTE_W + GAP), header + row * (schema.NOTE_H + GAP))
+        for row, col in (divmod(i, columns) for i in range(notes))
+    )
+    rows = -(-notes // columns)
+    # A wider gap above the questions: zoomed out, the browser draws a cluster's title
+    # above its frame (static/css/board.css, .zoomed-out .cluster-header).
+    top = header + rows * (schema.NOTE_H + GAP) + (QUESTION_GAP if rows else 0)
+    per_row = max(1, min(questions, QUESTION_COLUMNS))
+    qw = (inner - (per_row - 1) * GAP) / per_row
+    rects = tuple(
+        Rect(PADDING + col * (qw + GAP), top + row * (QUESTION_H + GAP), qw, QUESTION_H)
+        for row, col in (divmod(i, per_row) for i in range(questions))
+    )
+    bottom = max((r.y + r.h for r in rects), default=top)
+    return _Layout(w, max(schema.SECTION_H, bottom + PADDING), spots, rects)
 
 
 def write_deepening(doc: Doc[Any], source: Board, *, title: str, created_ms: int) -> None:
@@ -61,21 +101,58 @@ def write_deepening(doc: Doc[Any], source: Board, *, title: str, created_ms: int
         raise ValueError("deepening: expected a board with at least one cluster, got none")
     template = get_template(DEEPENING_TEMPLATE)
     language = source.language
-    untitled = labels(language)["untitled"]
-    sections = [
-        (cluster.title.strip() or untitled, prompt_material(cluster, language))
-        for cluster in source.clusters
+    words = labels(language)
+    questions = [s.localized(language)["title"] for s in template.sections]
+    prompts = [theme_prompt(c, language) for c in source.clusters]
+    layouts = [
+        _layout(len(c.notes), len(questions), p)
+        for c, p in zip(source.clusters, prompts, strict=True)
     ]
-    for section in template.sections:
-        texts = section.localized(language)
-        sections.append((texts["title"], texts["prompt"]))
     with doc.transaction():
         schema.write_meta(
             doc, title=title, template=template.id, language=language, created_ms=created_ms
         )
-        for order, (heading, prompt) in enumerate(sections):
-            x, y, w, h = schema.section_position(order)
-            schema.add_section(doc, title=heading, prompt=prompt, x=x, y=y, w=w, h=h, order=order)
+        y = 0.0
+        for start in range(0, len(layouts), schema.SECTION_COLUMNS):
+            # A row of sections is as tall as its tallest, so no section covers the next row.
+            row = layouts[start : start + schema.SECTION_COLUMNS]
+            for col, layout in enumerate(row):
+                order = start + col
+                cluster = source.clusters[order]
+                x = col * (schema.SECTION_W + schema.SECTION_GAP)
+                sid = schema.add_section(
+                    doc,
+                    title=f"{rank_prefix(cluster)}{cluster_name(cluster, words)}",
+                    prompt=prompts[order],
+                    x=x,
+                    y=y,
+                    w=layout.w,
+                    h=layout.h,
+                    order=order,
+                )
+                for note, (nx, ny) in zip(cluster.notes, layout.notes, strict=True):
+                    schema.add_note(
+                        doc,
+                        text=note.text,
+                        x=x + nx,
+                        y=y + ny,
+                        color=note.color,
+                        author=note.author,
+                        created_ms=note.created,
+                        section=sid,
+                    )
+                for i, (question, rect) in enumerate(zip(questions, layout.questions, strict=True)):
+                    schema.add_cluster(
+                        doc,
+                        title=question,
+                        x=x + rect.x,
+                        y=y + rect.y,
+                        w=rect.w,
+                        h=rect.h,
+                        color=_QUESTION_COLORS[i % len(_QUESTION_COLORS)],
+                        section=sid,
+                    )
+            y += max(layout.h for layout in row) + schema.SECTION_GAP
 
 
 def write_copy(doc: Doc[Any], source: Board, *, title: str, created_ms: int) -> None:

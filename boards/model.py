@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pycrdt import Doc
@@ -61,6 +61,9 @@ class Cluster:
     color: str
     notes: tuple[Note, ...]
     votes: int
+    statement: str = ""  # the vision statement written for it; "" on older boards
+    # Shared by ties (1, 1, 3), as the board's results list ranks; None without votes.
+    rank: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,22 @@ def _rank_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
 
 
 def _rank_clusters(clusters: Iterable[Cluster]) -> tuple[Cluster, ...]:
-    return tuple(sorted(clusters, key=lambda c: (-c.votes, title_key(c.title), c.title, c.id)))
+    """Clusters by votes, ties alphabetically; ranks as the board's results list gives them.
+
+    Standard competition ranking (1, 1, 3) over clusters with votes, the rule of
+    ``rankTargets`` in static/src/votes.js, so the document and the screen agree.
+    """
+    ordered = sorted(clusters, key=lambda c: (-c.votes, title_key(c.title), c.title, c.id))
+    ranked: list[Cluster] = []
+    for index, cluster in enumerate(ordered):
+        if cluster.votes <= 0:
+            rank = None
+        elif index and ordered[index - 1].votes == cluster.votes:
+            rank = ranked[-1].rank
+        else:
+            rank = index + 1
+        ranked.append(replace(cluster, rank=rank))
+    return tuple(ranked)
 
 
 def _entries(raw: object) -> list[tuple[str, dict[str, Any]]]:
@@ -203,6 +221,7 @@ def board_from_data(
             color=clean_text(f.get("color")) or schema.DEFAULT_CLUSTER_COLOR,
             notes=_rank_notes(by_cluster.get(cid, ())),
             votes=votes_of(cid) + sum(n.votes for n in by_cluster.get(cid, ())),
+            statement=clean_text(f.get(schema.STATEMENT)).strip(),
         )
         for cid, f in sorted(raw_clusters.items())
     )

@@ -3,10 +3,14 @@
 ```
 meta      Y.Map  title: str, schema: 1, template: str, language: "sv"|"en", created: epoch ms
 sections  Y.Map  <id> -> Y.Map {title: str, prompt: str, x, y, w, h: number, order: int}
-clusters  Y.Map  <id> -> Y.Map {title: Y.Text, x, y, w, h: number, color: str, section: str|null}
+clusters  Y.Map  <id> -> Y.Map {title: Y.Text, x, y, w, h: number, color: str, section: str|null,
+                                statement: Y.Text}
 notes     Y.Map  <id> -> Y.Map {text: Y.Text, x, y: number, color: str, author: str,
                                 cluster: str|null, section: str|null, created: epoch ms}
 ```
+
+``statement`` (the cluster's vision statement, written in the discuss phase) was added
+later, additively: boards from before it have no such key, which reads as "".
 
 Yjs numbers are IEEE doubles, so pycrdt reads every number back as ``float``; readers
 convert ``order`` and ``created`` back to ``int`` (see ``boards.model``).
@@ -27,6 +31,8 @@ META = "meta"
 SECTIONS = "sections"
 CLUSTERS = "clusters"
 NOTES = "notes"
+# A cluster's vision statement: one sentence of the target vision, written on the board.
+STATEMENT = "statement"
 
 LANGUAGES: tuple[str, ...] = ("sv", "en")
 
@@ -210,10 +216,20 @@ def add_cluster(
     color: str,
     section: str | None = None,
     cluster_id: str | None = None,
+    statement: str = "",
 ) -> str:
-    """Add a cluster and return its id. Its title is a Y.Text, edited together like notes."""
+    """Add a cluster and return its id. Title and statement are Y.Text, edited together."""
     cid = cluster_id or new_id()
     clusters_map(doc)[cid] = Map(
-        {"title": Text(title), "x": x, "y": y, "w": w, "h": h, "color": color, "section": section}
+        {
+            "title": Text(title),
+            "x": x,
+            "y": y,
+            "w": w,
+            "h": h,
+            "color": color,
+            "section": section,
+            STATEMENT: Text(statement),
+        }
     )
     return cid

@@ -46,24 +46,31 @@ def filename(board: Board, fmt: str) -> str:
     return f"{stem}-{slug}.{fmt}" if slug else f"{stem}.{fmt}"
 
 
-def render(board: Board, fmt: str, *, generated_ms: int | None = None) -> Rendered:
-    """The board in ``fmt`` (one of ``FORMATS``); ``KeyError`` for an unknown format."""
+def render(
+    board: Board, fmt: str, *, generated_ms: int | None = None, authors: bool = False
+) -> Rendered:
+    """The board in ``fmt`` (one of ``FORMATS``); ``KeyError`` for an unknown format.
+
+    ``authors`` prints who wrote each note in the documents (the facilitator's choice,
+    off by default). The JSON export always keeps them, as the board itself does: it is
+    the board's data for the next board, not a document to send.
+    """
     if fmt not in MEDIA_TYPES:
         raise KeyError(fmt)
     content: bytes
     if fmt == "md":
-        content = to_markdown(board, generated_ms=generated_ms).encode()
+        content = to_markdown(board, generated_ms=generated_ms, authors=authors).encode()
     elif fmt == "html":
-        content = to_html(board, generated_ms=generated_ms).encode()
+        content = to_html(board, generated_ms=generated_ms, authors=authors).encode()
     elif fmt == "docx":
-        content = to_docx(board, generated_ms=generated_ms)
+        content = to_docx(board, generated_ms=generated_ms, authors=authors)
     elif fmt == "json":
         data = to_json(board, generated_ms=generated_ms)
         content = _dumps(data, ensure_ascii=False, indent=2).encode()
     elif fmt == "csv":
-        content = to_csv(board).encode()
+        content = to_csv(board, authors=authors).encode()
     else:
-        content = to_svg(board, generated_ms=generated_ms).encode()
+        content = to_svg(board, generated_ms=generated_ms, authors=authors).encode()
     return Rendered(content, MEDIA_TYPES[fmt], filename(board, fmt))
 
 

@@ -62,7 +62,16 @@ def to_json(board: Board, *, generated_ms: int | None = None) -> dict[str, Any]:
             "votes": board.votes,
         },
         # Derived, for readers of the file; import ignores it.
-        "vision": [{"cluster": c.id, "title": c.title, "votes": c.votes} for c in board.clusters],
+        "vision": [
+            {
+                "cluster": c.id,
+                "title": c.title,
+                "votes": c.votes,
+                "rank": c.rank,
+                "statement": c.statement,
+            }
+            for c in board.clusters
+        ],
         "sections": [
             {
                 "id": s.id,
@@ -86,6 +95,7 @@ def to_json(board: Board, *, generated_ms: int | None = None) -> dict[str, Any]:
                 "h": c.h,
                 "color": c.color,
                 "section": c.section,
+                "statement": c.statement,
             }
             for c in board.clusters
         ],
@@ -231,6 +241,8 @@ def _parse(data: object) -> _Parsed:
         clusters[_id(c.get("id"), f"{where}.id", seen)] = {
             **_fields(c, where, cluster),
             "section": _ref(c.get("section"), section_ids),
+            # Exports from before vision statements have none: an empty statement.
+            "statement": _text(c.get("statement"), f"{where}.statement"),
         }
     cluster_ids = set(clusters)
 

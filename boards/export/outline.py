@@ -13,8 +13,8 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from boards.catalog import get_template
-from boards.export.labels import labels
-from boards.model import Board, Cluster, Note, Section
+from boards.export.labels import NEXT_STEPS, count_text, labels
+from boards.model import Board, Cluster, Note
 from boards.schema import now_ms
 
 try:
@@ -26,26 +26,30 @@ except ZoneInfoNotFoundError:  # pragma: no cover - minimal containers without t
 
 @dataclass(frozen=True)
 class Group:
-    """One part of the "section by section" outline."""
+    """The notes of one section that are in no cluster (each note is printed once)."""
 
     title: str
-    prompt: str
-    clusters: tuple[Cluster, ...]
-    notes: tuple[Note, ...]  # unclustered notes, after the clusters
+    notes: tuple[Note, ...]
 
 
 @dataclass(frozen=True)
 class Outline:
     language: str
     labels: Mapping[str, str]
-    title: str  # "Målbild 0.5 — <board title>"
+    title: str  # the board's title, with "Målbild 0.5 — " unless it names the vision already
+    subtitle: str  # "Målbild 0.5" when the title does not say it, else ""
     date: str  # export date
     created: str  # board creation date
     template: str  # localized template title, or its id
+    purpose: str  # what the document is, for a reader who was not in the room
+    summary: str  # "16 deltagare skrev 64 lappar, ..."
     counts: tuple[tuple[str, int], ...]  # (label, number) in display order
-    vision: tuple[Cluster, ...]  # ranked
-    groups: tuple[Group, ...]
+    vision: tuple[Cluster, ...]  # ranked; ``rank`` shared by ties
+    section_titles: Mapping[str, str]  # section id -> title, for "from the section"
+    loose: tuple[Group, ...]  # unclustered notes by section, only sections that have some
+    next_steps: tuple[str, ...]
     checkpoints: tuple[tuple[str, str], ...]  # (name, when)
+    authors: bool  # print who wrote each note (the facilitator's choice; off by default)
     anonymous: bool
 
 
@@ -70,16 +74,43 @@ def format_time(epoch_ms: int, tz: tzinfo = DEFAULT_TZ) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, tz).strftime("%Y-%m-%d %H:%M")
 
 
+# Board titles often name the vision already ("Målbild 2027 – Stadsbiblioteket"):
+# prefixing the document's name to those would print "Målbild 0.5 — Målbild 2027 – …".
+_NAMES_THE_VISION = ("målbild", "target vision")
+
+
+def _names_the_vision(title: str) -> bool:
+    folded = title.casefold()
+    return any(name in folded for name in _NAMES_THE_VISION)
+
+
 def document_title(board: Board) -> str:
-    """ "Målbild 0.5 — <title>" (or the English equivalent)."""
+    """ "Målbild 0.5 — <title>", or the title alone when it names the vision itself."""
     name = labels(board.language)["document"]
-    return f"{name} — {board.title}" if board.title else name
+    if not board.title:
+        return name
+    return board.title if _names_the_vision(board.title) else f"{name} — {board.title}"
+
+
+def document_subtitle(board: Board) -> str:
+    """The document's name under a title that does not carry it, else ""."""
+    name = labels(board.language)["document"]
+    return name if name.casefold() not in document_title(board).casefold() else ""
 
 
 def votes_text(n: int, language: str) -> str:
     """ "1 röst", "3 röster"."""
-    words = labels(language)
-    return f"{n} {words['vote_one'] if n == 1 else words['vote_many']}"
+    return count_text(n, "vote", language)
+
+
+def rank_prefix(cluster: Cluster) -> str:
+    """ "2. " for a ranked cluster; "" for one without votes (the board ranks it nowhere)."""
+    return f"{cluster.rank}. " if cluster.rank is not None else ""
+
+
+def cluster_name(cluster: Cluster, words: Mapping[str, str]) -> str:
+    """The cluster's title on one line, or the board's word for an untitled cluster."""
+    return " ".join(cluster.title.split()) or words["untitled"]
 
 
 def _template_title(board: Board) -> str:
@@ -89,27 +120,58 @@ def _template_title(board: Board) -> str:
         return board.template
 
 
-def _groups(board: Board, words: Mapping[str, str]) -> tuple[Group, ...]:
-    groups = [Group(s.title, s.prompt, s.clusters, s.notes) for s in board.sections]
-    if board.other_clusters or board.other_notes:
-        # A blank board has no sections: everything lands here, under a neutral heading.
-        title = words["other"] if board.sections else ""
-        groups.append(Group(title, "", board.other_clusters, board.other_notes))
+def _loose(board: Board, words: Mapping[str, str]) -> tuple[Group, ...]:
+    groups = [
+        Group(" ".join(s.title.split()) or words["untitled_section"], s.notes)
+        for s in board.sections
+        if s.notes
+    ]
+    if board.other_notes:
+        # A blank board has no sections: its notes need no heading of their own.
+        groups.append(Group(words["other"] if board.sections else "", board.other_notes))
     return tuple(groups)
 
 
+def _purpose(board: Board, words: Mapping[str, str]) -> str:
+    # Boards from before statements, or a room that wrote none: say nothing about them.
+    if any(c.statement for c in board.clusters):
+        return f"{words['purpose']} {words['purpose_statements']}"
+    return words["purpose"]
+
+
+def _summary(board: Board) -> str:
+    language = board.language
+    return labels(language)["summary"].format(
+        participants=count_text(board.participants, "participant", language),
+        notes=count_text(len(board.notes), "note", language),
+        clusters=count_text(len(board.clusters), "cluster", language),
+        votes=count_text(board.votes, "vote", language),
+    )
+
+
 def build_outline(
-    board: Board, *, generated_ms: int | None = None, tz: tzinfo = DEFAULT_TZ
+    board: Board,
+    *,
+    generated_ms: int | None = None,
+    tz: tzinfo = DEFAULT_TZ,
+    authors: bool = False,
 ) -> Outline:
-    """The outline of the Målbild 0.5 document for ``board``."""
+    """The outline of the Målbild 0.5 document for ``board``.
+
+    ``authors`` prints who wrote each note; it is off unless the facilitator chooses it,
+    and an anonymous board has no authors to print either way.
+    """
     words = labels(board.language)
     return Outline(
         language=board.language,
         labels=words,
         title=document_title(board),
+        subtitle=document_subtitle(board),
         date=format_date(now_ms() if generated_ms is None else generated_ms, tz),
         created=format_date(board.created, tz) if board.created else "",
         template=_template_title(board),
+        purpose=_purpose(board, words),
+        summary=_summary(board),
         counts=(
             (words["participants"], board.participants),
             (words["notes"], len(board.notes)),
@@ -117,11 +179,15 @@ def build_outline(
             (words["votes"], board.votes),
         ),
         vision=board.clusters,
-        groups=_groups(board, words),
+        section_titles={s.id: " ".join(s.title.split()) for s in board.sections},
+        loose=_loose(board, words),
+        next_steps=NEXT_STEPS.get(board.language, NEXT_STEPS["sv"]),
         checkpoints=tuple((c.name, format_time(c.at, tz)) for c in board.checkpoints),
+        authors=authors and not board.anonymous,
         anonymous=board.anonymous,
     )
 
 
-def section_title(section: Section | Group, words: Mapping[str, str]) -> str:
-    return section.title or words["untitled"]
+def note_author(note: Note, out: Outline) -> str:
+    """Who wrote ``note``, when the document prints authors; else ""."""
+    return note.author if out.authors else ""

@@ -13,7 +13,16 @@ from datetime import tzinfo
 from xml.sax.saxutils import escape, quoteattr
 
 from boards import schema
-from boards.export.outline import DEFAULT_TZ, Outline, build_outline, safe_color, votes_text
+from boards.export.outline import (
+    DEFAULT_TZ,
+    Outline,
+    build_outline,
+    cluster_name,
+    note_author,
+    rank_prefix,
+    safe_color,
+    votes_text,
+)
 from boards.model import Board, Cluster, Note, Section
 
 _PAD = 40
@@ -82,8 +91,11 @@ def _section(s: Section) -> Iterator[str]:
         f'<rect x="{s.x:g}" y="{s.y:g}" width="{s.w:g}" height="{s.h:g}" rx="16" '
         f'fill="#f6f8fa" stroke="#d0d7de" stroke-width="2"/>'
     )
-    yield from _lines(s.x + 24, s.y + 48, wrap(s.title, (s.w - 48) / 32, 2), 32, bold=True)
-    yield from _lines(s.x + 24, s.y + 130, wrap(s.prompt, (s.w - 48) / 18, 3), 18, fill=_MUTED)
+    title = wrap(s.title, (s.w - 48) / 32, 2)
+    yield from _lines(s.x + 24, s.y + 48, title, 32, bold=True)
+    # Right under the title, so a prompt of three lines ends above the notes' grid.
+    top = s.y + 48 + 40 * len(title)
+    yield from _lines(s.x + 24, top, wrap(s.prompt, (s.w - 48) / 18, 3), 18, fill=_MUTED)
 
 
 def _cluster(c: Cluster, language: str) -> Iterator[str]:
@@ -106,13 +118,14 @@ def _note(n: Note, out: Outline) -> Iterator[str]:
         f'<rect x="{n.x:g}" y="{n.y:g}" width="{w}" height="{h}" rx="6" '
         f'fill={quoteattr(color)} stroke="#8c959f" stroke-width="1"/>'
     )
-    show_author = bool(n.author) and not out.anonymous
+    author = note_author(n, out)
+    show_author = bool(author)
     max_lines = 4 if show_author or n.votes else 5
     text = n.text.strip() or out.labels["empty"]
     yield from _lines(n.x + 10, n.y + 24, wrap(text, (w - 20) / 15, max_lines), 15)
     footer = []
     if show_author:
-        footer.append(n.author)
+        footer.append(author)
     if n.votes:
         footer.append(votes_text(n.votes, out.language))
     if footer:
@@ -145,13 +158,14 @@ def _header(out: Outline, x: float, y: float, width: float) -> tuple[list[str], 
     facts += [f"{label}: {n}" for label, n in out.counts]
     parts.append(_text(x, cursor, " · ".join(facts), small, fill=_MUTED))
     cursor += small * 2
-    if out.vision:
+    # The ranking, as the board's results list shows it: only clusters that got votes.
+    ranked = [c for c in out.vision if c.rank is not None]
+    if ranked:
         parts.append(_text(x, cursor, out.labels["vision"], small * 1.2, bold=True))
         cursor += small * 1.6
-        for rank, c in enumerate(out.vision, start=1):
-            line = (
-                f"{rank}. {c.title or out.labels['untitled']} — {votes_text(c.votes, out.language)}"
-            )
+        for c in ranked:
+            votes = votes_text(c.votes, out.language)
+            line = f"{rank_prefix(c)}{cluster_name(c, out.labels)} — {votes}"
             parts.append(_text(x, cursor, wrap(line, width / small, 1)[0], small))
             cursor += small * 1.35
     if out.checkpoints:
@@ -164,9 +178,15 @@ def _header(out: Outline, x: float, y: float, width: float) -> tuple[list[str], 
     return parts, cursor - y + small
 
 
-def to_svg(board: Board, *, generated_ms: int | None = None, tz: tzinfo = DEFAULT_TZ) -> str:
-    """The board as a standalone SVG document."""
-    out = build_outline(board, generated_ms=generated_ms, tz=tz)
+def to_svg(
+    board: Board,
+    *,
+    generated_ms: int | None = None,
+    tz: tzinfo = DEFAULT_TZ,
+    authors: bool = False,
+) -> str:
+    """The board as a standalone SVG document; ``authors`` signs each note."""
+    out = build_outline(board, generated_ms=generated_ms, tz=tz, authors=authors)
     left, top, width, height = _bounds(board)
     header, header_h = _header(out, left, 0, width)
     # The header is drawn above the board's top edge: extend the view up to include it.

@@ -218,10 +218,18 @@ async def test_continue_with_the_staff_makes_a_section_per_cluster(
     assert new["title"] == "Stadsbiblioteket <Norr> & Co — fördjupning"
     data = await _json_export(app_server, new)
     template = [s.localized("sv")["title"] for s in get_template("malbild-deepening").sections]
-    assert [s["title"] for s in data["sections"]] == [*CLUSTERS, *template]
-    assert data["sections"][0]["prompt"] == "• Kafé och soffor i entrén\n• Öppet sent på fredagar"
+    assert [s["title"] for s in data["sections"]] == [
+        f"{rank}. {title}" for rank, title in enumerate(CLUSTERS, start=1)
+    ]
+    assert data["sections"][0]["prompt"] == "3 röster i workshopen."
+    first = data["sections"][0]["id"]
+    assert {n["text"] for n in data["notes"] if n["section"] == first} == {
+        "Kafé och soffor i entrén",
+        "Öppet sent på fredagar",
+    }
+    assert sorted(c["title"] for c in data["clusters"] if c["section"] == first) == sorted(template)
     assert data["meta"]["template"] == "malbild-deepening"
-    assert data["notes"] == [] and data["counts"]["votes"] == 0
+    assert data["counts"]["votes"] == 0
     # The staff join the new board with its own code; the old board is untouched.
     assert new["join_code"] != workshop.board["join_code"]
     assert len((await _json_export(app_server, workshop.board))["notes"]) == len(NOTES)

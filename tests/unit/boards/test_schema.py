@@ -213,6 +213,7 @@ def test_a_yjs_client_reads_the_layout_of_design_md(tmp_path: Path) -> None:
             "h": "number",
             "color": "string",
             "section": "null",
+            "statement": "Y.Text",
         }
     ]
     assert len(seen["sections"]) == 3
