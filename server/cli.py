@@ -71,14 +71,14 @@ def _db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
     return path
 
 
-async def _export(path: Path, board_id: str, fmt: str) -> tuple[bytes, str]:
+async def _export(path: Path, board_id: str, fmt: str, authors: bool) -> tuple[bytes, str]:
     async with SqliteStore(path) as store:
         record = await store.get_board(board_id)
         if record is None:
             raise CliError(f"no board {board_id!r} in {path} (`samsyn boards` lists them)")
         doc = await stored_doc(store, record.id)
         board = await board_view(store, record, doc)
-    rendered = render(board, fmt)
+    rendered = render(board, fmt, authors=authors)
     return rendered.content, rendered.filename
 
 
@@ -88,7 +88,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         fmt = Path(args.output).suffix.lstrip(".").lower() or None
     if fmt not in FORMATS:
         raise CliError(f"expected --format one of {', '.join(FORMATS)}, got {fmt!r}")
-    content, filename = asyncio.run(_export(_db_path(args), args.board, fmt))
+    content, filename = asyncio.run(_export(_db_path(args), args.board, fmt, args.authors))
     if args.output == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "-o", "--output", help="file to write, - for stdout (default: the document's name)"
+    )
+    export.add_argument(
+        "--authors", action="store_true", help="name each note's author (never on anonymous boards)"
     )
     _db_option(export)
     export.set_defaults(handler=_cmd_export)

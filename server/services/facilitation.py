@@ -106,10 +106,10 @@ async def follow(
 async def board_settings(
     store: Store, rooms: Rooms, board: BoardRecord, session: Session, body: dict[str, Any]
 ) -> None:
-    keys = ("anonymous", "notes_while_voting")
+    keys = ("anonymous", "notes_while_voting", "authors_in_export")
     values: dict[str, bool] = {key: _flag(body, key) for key in keys if key in body}
     if not values:
-        raise RuleError("invalid_field", "expected anonymous or notes_while_voting")
+        raise RuleError("invalid_field", f"expected one of {list(keys)}")
     if "anonymous" in values:
         await store.set_board_flags(board.id, anonymous=values["anonymous"])
     session.update("board", values)

@@ -27,12 +27,13 @@ _INLINE = frozenset({"html", "svg"})
 _EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-async def _tallies_hidden(rooms: Rooms, principal: Principal, board_id: str) -> bool:
-    """True while a vote is open with hidden tallies and the caller is not the facilitator."""
-    if principal.is_facilitator:
-        return False
+async def _export_options(rooms: Rooms, principal: Principal, board_id: str) -> tuple[bool, bool]:
+    """(tallies hidden, authors named): tallies hide while a vote is open with hidden
+    tallies for all but the facilitator; authors are named only if the facilitator chose."""
     async with rooms.use(session_doc_name(board_id)) as room:
-        return not tallies_public(Session(room).get("voting"))
+        session = Session(room)
+        hidden = not principal.is_facilitator and not tallies_public(session.get("voting"))
+        return hidden, bool(session.get("board").get("authors_in_export"))
 
 
 async def get_export(request: Request) -> Response:
@@ -41,11 +42,11 @@ async def get_export(request: Request) -> Response:
         raise NotFound("unknown_format", f"expected one of {list(FORMATS)}, got {fmt!r}")
     call = await board_call(request)
     rooms, store = call.services.rooms, call.services.store
-    hide = await _tallies_hidden(rooms, call.principal, call.board.id)
+    hide, authors = await _export_options(rooms, call.principal, call.board.id)
     async with rooms.use(call.board.id) as room:
         board = await board_view(store, call.board, room.doc, hide_tallies=hide)
     # The board is frozen plain data: Word and SVG are built off the event loop.
-    rendered = await asyncio.to_thread(render, board, fmt)
+    rendered = await asyncio.to_thread(render, board, fmt, authors=authors)
     disposition = "inline" if fmt in _INLINE else "attachment"
     return Response(
         rendered.content,

@@ -170,6 +170,35 @@ async def test_anonymous_board_names_no_one_in_any_format(
         assert CLUSTERS[0] in text
 
 
+async def test_authors_are_named_only_when_the_facilitator_chooses(
+    app_server: InProcessServer, workshop: Workshop
+) -> None:
+    board_id = workshop.board["id"]
+    before = (await download(app_server, board_id, "docx", workshop.key)).content
+    assert not any(author in _readable("docx", before) for author in AUTHORS)
+
+    async with httpx.AsyncClient(base_url=app_server.url) as client:
+        headers = {"Authorization": f"Bearer {workshop.participants[0]['token']}"}
+        refused = await client.post(
+            f"/api/boards/{board_id}/settings", json={"authors_in_export": True}, headers=headers
+        )
+        assert refused.status_code == 403
+        chosen = await client.post(
+            f"/api/boards/{board_id}/settings",
+            json={"authors_in_export": True},
+            headers={"Authorization": f"Bearer {workshop.key}"},
+        )
+        assert chosen.status_code == 200, chosen.text
+    for fmt in ("docx", "md", "html"):
+        text = _readable(fmt, (await download(app_server, board_id, fmt, workshop.key)).content)
+        assert all(author in text for author in AUTHORS), fmt
+    # An anonymous board names no one, whatever the setting says.
+    store: Store = app_server.app.state.store
+    await store.set_board_flags(board_id, anonymous=True)
+    text = _readable("md", (await download(app_server, board_id, "md", workshop.key)).content)
+    assert not any(author in text for author in AUTHORS)
+
+
 async def test_export_refusals(app_server: InProcessServer, workshop: Workshop) -> None:
     board_id = workshop.board["id"]
     async with httpx.AsyncClient(base_url=app_server.url) as client:
