@@ -48,6 +48,20 @@ PEOPLE = [
     "Lars Öberg",
 ]
 # (section index, cluster title, votes, notes)
+# Vision statements the room wrote in the discuss phase (not every cluster has one yet).
+STATEMENTS: dict[str, str] = {
+    "Biblioteket som demokratins vardagsrum": (
+        "Biblioteket är stadens öppna vardagsrum, där alla kan mötas, samtala "
+        "och bilda sig en egen uppfattning."
+    ),
+    "Digital delaktighet för alla": (
+        "Biblioteket ser till att ingen i Norrköping lämnas utanför det digitala samhället."
+    ),
+    "Läsning och berättande hela livet": (
+        "Biblioteket väcker läslust i alla åldrar och på många språk."
+    ),
+}
+
 CLUSTERS: list[tuple[int, str, int, list[str]]] = [
     (
         5,
@@ -193,6 +207,7 @@ def build_doc() -> tuple[Doc[Any], dict[str, int]]:
         cid = schema.add_cluster(
             doc,
             title=title,
+            statement=STATEMENTS.get(title, ""),
             x=sx + 40 + slot * 580,
             y=sy + 140,
             w=540,
