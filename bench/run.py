@@ -29,7 +29,7 @@ from bench.servers import SERVERS, ServerError, log_tail, start_server
 
 RESULTS_DIR = BENCH_DIR / "results"
 _QUIET_CORES = 0.25
-_WARMUP_SIZES = {"warmup": 1.0, "duration": 2.0}
+_WARMUP_SIZES = {"warmup": 0.5, "duration": 1.5}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,8 +200,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--idle-wait",
         type=float,
-        default=5.0,
-        help="seconds to wait for other programs to go quiet before each round (5)",
+        default=2.0,
+        help="seconds to wait for other programs to go quiet before each round (2)",
     )
     parser.add_argument("--results", help="directory for results.json/.md and the logs")
     parser.add_argument("--markdown", help="also write the Markdown tables to this file")

@@ -223,7 +223,7 @@ SCENARIOS = {
             "(a) fan-out: 200 clients, 20 writers at 5 Hz, one board",
             fanout,
             _LATENCY + _DELIVERY,
-            full={"clients": 200, "writers": 20, "rate": 5, "warmup": 2, "duration": 6},
+            full={"clients": 200, "writers": 20, "rate": 5, "warmup": 1, "duration": 5},
             smoke={"clients": 6, "writers": 2, "rate": 5, "warmup": 0.4, "duration": 0.6},
         ),
         Scenario(
@@ -235,8 +235,8 @@ SCENARIOS = {
                 "clients": 1000,
                 "writers": 50,
                 "rate": 2,
-                "warmup": 2,
-                "duration": 6,
+                "warmup": 1,
+                "duration": 4,
                 "health_every_s": 0.1,
             },
             smoke={
@@ -259,7 +259,7 @@ SCENARIOS = {
                 "rate": 5,
                 "cursor_rate": 10,
                 "warmup": 1,
-                "duration": 5,
+                "duration": 3,
             },
             smoke={
                 "clients": 6,
@@ -300,7 +300,7 @@ SCENARIOS = {
             "(g) storage: bytes written per byte of update, 10 writers at 5 Hz (Samsyn only)",
             storage,
             ["written_per_update_byte", "sent_update_bytes", "db_files_bytes", "delivered_share"],
-            full={"clients": 11, "writers": 10, "rate": 5, "warmup": 0, "duration": 24},
+            full={"clients": 11, "writers": 10, "rate": 5, "warmup": 0, "duration": 20},
             smoke={"clients": 3, "writers": 2, "rate": 5, "warmup": 0, "duration": 1},
             samsyn_only=True,
         ),
@@ -309,7 +309,7 @@ SCENARIOS = {
             "(h) many boards: 100 boards x 10 clients, one writer each at 1 Hz",
             many_boards,
             _LATENCY + _DELIVERY,
-            full={"clients": 1000, "boards": 100, "rate": 1, "warmup": 2, "duration": 6},
+            full={"clients": 1000, "boards": 100, "rate": 1, "warmup": 1, "duration": 5},
             smoke={"clients": 6, "boards": 3, "rate": 4, "warmup": 0.4, "duration": 0.6},
         ),
     )
