@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,8 @@ _WARMUP_SIZES = {"warmup": 0.5, "duration": 1.5}
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 if a round could not be measured, 2 on bad arguments."""
     args = _parser().parse_args(argv)
+    # On SIGTERM, unwind like Ctrl-C so that every started server is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     names = _split(args.servers)
     keys = _split(args.scenarios)
     bad = sorted(set(names) - set(SERVERS)) + sorted(set(keys) - set(SCENARIOS))
@@ -153,10 +156,11 @@ def _wait_for_quiet(limit_s: float) -> float:
     on a busy machine is noisy, and its row says so.
     """
     deadline = time.monotonic() + limit_s
+    sample_s = min(0.5, max(limit_s, 0.1))
     while True:
         before = machine_cpu()
-        time.sleep(0.5)
-        cores = (machine_cpu() - before).processes_s / 0.5
+        time.sleep(sample_s)
+        cores = (machine_cpu() - before).processes_s / sample_s
         if cores < _QUIET_CORES or time.monotonic() >= deadline:
             return round(cores, 2)
 

@@ -79,12 +79,43 @@ def _load(
     return report.load_metrics(load, marks, idle, busy["end"] - busy["connect"]), marks, load
 
 
+_LATENCY = ["cpu_us_per_delivery", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
+_DELIVERY = ["delivered_share", "delivered", "rss_peak_mb", "server_cpu_s"]
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def _scenario(
+    key: str, title: str, headline: list[str], full: Sizes, smoke: Sizes, samsyn_only: bool = False
+) -> Callable[[Runner], Runner]:
+    """Register a scenario function under its letter, with its figures and sizes."""
+
+    def register(run: Runner) -> Runner:
+        SCENARIOS[key] = Scenario(key, title, run, headline, full, smoke, samsyn_only)
+        return run
+
+    return register
+
+
+@_scenario(
+    "a",
+    "(a) fan-out: 200 clients, 20 writers at 5 Hz, one board",
+    _LATENCY + _DELIVERY,
+    full={"clients": 200, "writers": 20, "rate": 5, "warmup": 1, "duration": 5},
+    smoke={"clients": 6, "writers": 2, "rate": 5, "warmup": 0.2, "duration": 0.4},
+)
 def fanout(ctx: Context) -> dict[str, Any]:
     """(a) clients on one board, writers editing their notes at a steady rate."""
     metrics, _, _ = _load(ctx, ctx.server.new_boards(1))
     return metrics
 
 
+@_scenario(
+    "b",
+    "(b) joint day: 1,000 clients on one board, 50 writers at 2 Hz",
+    [*_LATENCY, *_DELIVERY, "connect_p99_s", "healthz_p99_ms", "healthz_max_ms"],
+    full=dict(clients=1000, writers=50, rate=2, warmup=1, duration=4, health_every_s=0.1),
+    smoke=dict(clients=8, writers=2, rate=4, warmup=0.2, duration=0.4, health_every_s=0.1),
+)
 def joint_day(ctx: Context) -> dict[str, Any]:
     """(b) all of a library's staff on one board; /healthz sampled throughout (Samsyn)."""
     if ctx.server.name != "samsyn":
@@ -100,6 +131,13 @@ def joint_day(ctx: Context) -> dict[str, Any]:
     return metrics
 
 
+@_scenario(
+    "c",
+    "(c) presence: 500 clients moving cursors at 10 Hz, one writer as a lag probe",
+    ["server_cores", "lag_p99_ms", "p50_ms", "max_ms", "delivered_share", "rss_peak_mb"],
+    full=dict(clients=500, writers=1, rate=5, cursor_rate=10, warmup=1, duration=3),
+    smoke=dict(clients=6, writers=1, rate=5, cursor_rate=10, warmup=0.2, duration=0.4),
+)
 def presence(ctx: Context) -> dict[str, Any]:
     """(c) every client moves its cursor; one writer's small edits probe the loop's lag."""
     metrics, _, _ = _load(ctx, ctx.server.new_boards(1))
@@ -107,6 +145,13 @@ def presence(ctx: Context) -> dict[str, Any]:
     return metrics
 
 
+@_scenario(
+    "d",
+    "(d) join storm: 150 clients join a 5 MB board at once",
+    ["connect_p99_s", "connect_p50_s", "extra_rss_mb", "full_state_share", "board_bytes"],
+    full={"clients": 150, "notes": 5000, "note_chars": 1000},
+    smoke={"clients": 5, "notes": 50, "note_chars": 100},
+)
 def join_storm(ctx: Context) -> dict[str, Any]:
     """(d) clients join a big board at once; time to the full state, and the extra RSS."""
     path = ctx.server.new_boards(1)[0]
@@ -123,6 +168,14 @@ def join_storm(ctx: Context) -> dict[str, Any]:
     return metrics
 
 
+@_scenario(
+    "e",
+    "(e) cold open: a 2,000-note board from SQLite to a synced client (Samsyn only)",
+    ["open_ms", "open_server_cpu_ms", "state_bytes_min"],
+    full={"notes": 2000, "note_chars": 80},
+    smoke={"notes": 50, "note_chars": 40},
+    samsyn_only=True,
+)
 def cold_open(ctx: Context) -> dict[str, Any]:
     """(e) Samsyn only: a board saved to SQLite, the server restarted, one client opens it."""
     path = ctx.server.new_boards(1)[0]
@@ -140,6 +193,13 @@ def cold_open(ctx: Context) -> dict[str, Any]:
     return metrics
 
 
+@_scenario(
+    "f",
+    "(f) memory: per idle connection (500 on an empty board), per loaded 2 MB board",
+    ["kb_per_idle_connection", "loaded_board_x_encoded", "loaded_board_rss_mb"],
+    full={"clients": 500, "notes": 2000, "note_chars": 1000},
+    smoke={"clients": 5, "notes": 50, "note_chars": 100},
+)
 def memory(ctx: Context) -> dict[str, Any]:
     """(f) RSS per idle connection (an empty board), then per loaded board (seeded)."""
     metrics, marks, _ = _load(ctx, ctx.server.new_boards(1))
@@ -159,6 +219,14 @@ def memory(ctx: Context) -> dict[str, Any]:
     return metrics
 
 
+@_scenario(
+    "g",
+    "(g) storage: bytes written per byte of update, 10 writers at 5 Hz (Samsyn only)",
+    ["written_per_update_byte", "sent_update_bytes", "db_files_bytes", "delivered_share"],
+    full={"clients": 11, "writers": 10, "rate": 5, "warmup": 0, "duration": 20},
+    smoke={"clients": 3, "writers": 2, "rate": 5, "warmup": 0, "duration": 1},
+    samsyn_only=True,
+)
 def storage(ctx: Context) -> dict[str, Any]:
     """(g) Samsyn only: bytes written to storage per byte of update, compaction included."""
     metrics, _, _ = _load(ctx, ctx.server.new_boards(1))
@@ -171,6 +239,13 @@ def storage(ctx: Context) -> dict[str, Any]:
     return metrics
 
 
+@_scenario(
+    "h",
+    "(h) many boards: 100 boards x 10 clients, one writer each at 1 Hz",
+    [*_LATENCY, *_DELIVERY, "connect_p99_s"],
+    full={"clients": 1000, "boards": 100, "rate": 1, "warmup": 1, "duration": 5},
+    smoke={"clients": 6, "boards": 3, "rate": 4, "warmup": 0.2, "duration": 0.4},
+)
 def many_boards(ctx: Context) -> dict[str, Any]:
     """(h) many boards at once, a few clients and one writer each."""
     boards = int(ctx.sizes["boards"])
@@ -212,109 +287,6 @@ class _HealthSampler:
                 self.failures += 1
 
 
-_LATENCY = ["cpu_us_per_delivery", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
-_DELIVERY = ["delivered_share", "delivered", "rss_peak_mb", "server_cpu_s"]
-
-SCENARIOS = {
-    s.key: s
-    for s in (
-        Scenario(
-            "a",
-            "(a) fan-out: 200 clients, 20 writers at 5 Hz, one board",
-            fanout,
-            _LATENCY + _DELIVERY,
-            full={"clients": 200, "writers": 20, "rate": 5, "warmup": 1, "duration": 5},
-            smoke={"clients": 6, "writers": 2, "rate": 5, "warmup": 0.4, "duration": 0.6},
-        ),
-        Scenario(
-            "b",
-            "(b) joint day: 1,000 clients on one board, 50 writers at 2 Hz",
-            joint_day,
-            [*_LATENCY, *_DELIVERY, "connect_p99_s", "healthz_p99_ms", "healthz_max_ms"],
-            full={
-                "clients": 1000,
-                "writers": 50,
-                "rate": 2,
-                "warmup": 1,
-                "duration": 4,
-                "health_every_s": 0.1,
-            },
-            smoke={
-                "clients": 8,
-                "writers": 2,
-                "rate": 4,
-                "warmup": 0.4,
-                "duration": 0.6,
-                "health_every_s": 0.1,
-            },
-        ),
-        Scenario(
-            "c",
-            "(c) presence: 500 clients moving cursors at 10 Hz, one writer as a lag probe",
-            presence,
-            ["server_cores", "lag_p99_ms", "p50_ms", "max_ms", "delivered_share", "rss_peak_mb"],
-            full={
-                "clients": 500,
-                "writers": 1,
-                "rate": 5,
-                "cursor_rate": 10,
-                "warmup": 1,
-                "duration": 3,
-            },
-            smoke={
-                "clients": 6,
-                "writers": 1,
-                "rate": 5,
-                "cursor_rate": 10,
-                "warmup": 0.4,
-                "duration": 0.6,
-            },
-        ),
-        Scenario(
-            "d",
-            "(d) join storm: 150 clients join a 5 MB board at once",
-            join_storm,
-            ["connect_p99_s", "connect_p50_s", "extra_rss_mb", "full_state_share", "board_bytes"],
-            full={"clients": 150, "notes": 5000, "note_chars": 1000},
-            smoke={"clients": 5, "notes": 50, "note_chars": 100},
-        ),
-        Scenario(
-            "e",
-            "(e) cold open: a 2,000-note board from SQLite to a synced client (Samsyn only)",
-            cold_open,
-            ["open_ms", "open_server_cpu_ms", "state_bytes_min"],
-            full={"notes": 2000, "note_chars": 80},
-            smoke={"notes": 50, "note_chars": 40},
-            samsyn_only=True,
-        ),
-        Scenario(
-            "f",
-            "(f) memory: per idle connection (500 on an empty board), per loaded 2 MB board",
-            memory,
-            ["kb_per_idle_connection", "loaded_board_x_encoded", "loaded_board_rss_mb"],
-            full={"clients": 500, "notes": 2000, "note_chars": 1000},
-            smoke={"clients": 5, "notes": 50, "note_chars": 100},
-        ),
-        Scenario(
-            "g",
-            "(g) storage: bytes written per byte of update, 10 writers at 5 Hz (Samsyn only)",
-            storage,
-            ["written_per_update_byte", "sent_update_bytes", "db_files_bytes", "delivered_share"],
-            full={"clients": 11, "writers": 10, "rate": 5, "warmup": 0, "duration": 20},
-            smoke={"clients": 3, "writers": 2, "rate": 5, "warmup": 0, "duration": 1},
-            samsyn_only=True,
-        ),
-        Scenario(
-            "h",
-            "(h) many boards: 100 boards x 10 clients, one writer each at 1 Hz",
-            many_boards,
-            _LATENCY + _DELIVERY,
-            full={"clients": 1000, "boards": 100, "rate": 1, "warmup": 1, "duration": 5},
-            smoke={"clients": 6, "boards": 3, "rate": 4, "warmup": 0.4, "duration": 0.6},
-        ),
-    )
-}
-
 LABELS = {
     "cpu_us_per_delivery": "server CPU µs per delivered update",
     "p50_ms": "p50 edit-to-peer ms",
@@ -327,8 +299,8 @@ LABELS = {
     "server_cpu_s": "server CPU s",
     "server_cores": "server CPU, cores",
     "lag_p99_ms": "lag probe p99 ms",
-    "connect_p99_s": "time to full state p99 s",
-    "connect_p50_s": "time to full state p50 s",
+    "connect_p99_s": "time to synced (full state) p99 s",
+    "connect_p50_s": "time to synced p50 s",
     "extra_rss_mb": "extra RSS MB",
     "full_state_share": "joiners with the full state",
     "board_bytes": "board encoded bytes",
