@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         for number in range(1, args.rounds + 1):
             for name in servers:
                 rows.append(_round(scenario, name, number, args, run_dir))
+                # So far, so that an interrupted run still leaves what it measured.
+                report.write_json(run_dir / "rounds.json", {"started": stamp, "rounds": rows})
     elapsed = time.monotonic() - started
     summary = report.summarize(rows, {k: SCENARIOS[k].headline for k in keys})
     note = (
@@ -106,6 +108,7 @@ def _round(
     warmup: bool = False,
 ) -> dict[str, Any]:
     """One server, freshly started, through one scenario; its row for results.json."""
+    began = time.monotonic()
     busy = _wait_for_quiet(args.idle_wait)
     sizes = dict(scenario.smoke if args.scale == "smoke" else scenario.full)
     if warmup:
@@ -133,7 +136,8 @@ def _round(
             if log.exists():
                 target = run_dir / f"{scenario.key}-{number}-{name}.log"
                 target.write_bytes(log.read_bytes())
-    print(f"{scenario.key} {label:>8} {name:<20} {_brief(row)}", flush=True)
+    row["wall_s"] = round(time.monotonic() - began, 1)
+    print(f"{scenario.key} {label:>8} {name:<20} {row['wall_s']:5.1f} s  {_brief(row)}", flush=True)
     return row
 
 

@@ -26,7 +26,7 @@ SERVERS = ("samsyn", "y-websocket-server", "pycrdt-websocket")
 # What each server answers 200 on once it accepts connections.
 _READY_PATH = {"samsyn": "/healthz", "y-websocket-server": "/", "pycrdt-websocket": "/"}
 _READY_TIMEOUT_S = 30.0
-_STOP_TIMEOUT_S = 10.0
+_STOP_TIMEOUT_S = 5.0
 
 
 class ServerError(RuntimeError):
