@@ -36,6 +36,7 @@ def load_metrics(
     server_cpu = after.cpu_s - before.cpu_s
     latencies = sorted(load.latencies_us)
     connect = sorted(load.connect_s)
+    attempted = len(connect) + load.connect_failures
 
     def ms(q: float) -> float | None:
         value = percentile(latencies, q)
@@ -55,6 +56,7 @@ def load_metrics(
             round(server_cpu * 1e6 / load.delivered, 1) if load.delivered else None
         ),
         "connected": len(connect),
+        "connected_share": round(len(connect) / attempted, 4) if attempted else None,
         "connect_failures": load.connect_failures,
         "connect_p50_s": _round(percentile(connect, 50)),
         "connect_p99_s": _round(percentile(connect, 99)),

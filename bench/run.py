@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import signal
@@ -52,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     except PeerInstallError as exc:
         print(f"could not install the peers: {exc}")
         return 1
+    if args.from_json:
+        return _render_again(Path(args.from_json), keys, args)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     run_dir = Path(args.results) if args.results else RESULTS_DIR / stamp
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -77,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         "counted rounds [min–max]; a ratio is samsyn / peer, round by round. Machine: "
         f"{_machine()}."
     )
+    if args.note:
+        note += " " + args.note
     table = report.markdown(summary, {k: SCENARIOS[k].title for k in keys}, LABELS, note)
     (run_dir / "results.md").write_text(table + "\n")
     if args.markdown:
@@ -96,6 +101,34 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print(f"results: {run_dir / 'results.json'} ({elapsed:.0f} s)")
     return 1 if any("error" in row for row in rows) else 0
+
+
+def _render_again(path: Path, keys: list[str], args: argparse.Namespace) -> int:
+    """Tables from an earlier run's results.json (after a change to the tables only)."""
+    earlier = json.loads(path.read_text())
+    rows = earlier["rounds"]
+    for row in rows:  # figures derived from others, added after that run
+        m = row.get("metrics")
+        if m is not None and "connected_share" not in m:
+            attempted = m["connected"] + m["connect_failures"]
+            m["connected_share"] = round(m["connected"] / attempted, 4) if attempted else None
+    keys = [k for k in keys if any(r["scenario"] == k for r in rows)]
+    summary = report.summarize(rows, {k: SCENARIOS[k].headline for k in keys})
+    config = earlier["config"]
+    note = (
+        f"`python -m bench.run --scale {config['scale']} --rounds {config['rounds']}` on "
+        f"{earlier['started']}, {earlier['machine']}, {earlier['elapsed_s'] / 60:.1f} min. "
+        "Each cell: the median over the counted rounds [min–max]; a ratio is samsyn / peer, "
+        "round by round."
+    )
+    if args.note:
+        note += " " + args.note
+    table = report.markdown(summary, {k: SCENARIOS[k].title for k in keys}, LABELS, note)
+    (path.parent / "results.md").write_text(table + "\n")
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n")
+    print(table)
+    return 0
 
 
 def _round(
@@ -213,6 +246,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--results", help="directory for results.json/.md and the logs")
     parser.add_argument("--markdown", help="also write the Markdown tables to this file")
+    parser.add_argument("--note", help="a sentence to add under the title of the tables")
+    parser.add_argument(
+        "--from-json", help="no run: write the tables again from an earlier results.json"
+    )
     return parser
 
 

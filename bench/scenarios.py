@@ -80,7 +80,9 @@ def _load(
 
 
 _LATENCY = ["cpu_us_per_delivery", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
-_DELIVERY = ["delivered_share", "delivered", "rss_peak_mb", "server_cpu_s"]
+# Share delivered counts the clients that connected: a server that refuses or drops
+# clients shows it in connected_share.
+_DELIVERY = ["delivered_share", "connected_share", "delivered", "rss_peak_mb", "server_cpu_s"]
 SCENARIOS: dict[str, Scenario] = {}
 
 
@@ -134,7 +136,7 @@ def joint_day(ctx: Context) -> dict[str, Any]:
 @_scenario(
     "c",
     "(c) presence: 500 clients moving cursors at 10 Hz, one writer as a lag probe",
-    ["server_cores", "lag_p99_ms", "p50_ms", "max_ms", "delivered_share", "rss_peak_mb"],
+    ["server_cores", "lag_p99_ms", "p50_ms", "max_ms", *_DELIVERY[:2], "rss_peak_mb"],
     full=dict(clients=500, writers=1, rate=5, cursor_rate=10, warmup=1, duration=3),
     smoke=dict(clients=6, writers=1, rate=5, cursor_rate=10, warmup=0.2, duration=0.4),
 )
@@ -293,7 +295,8 @@ LABELS = {
     "p95_ms": "p95 ms",
     "p99_ms": "p99 ms",
     "max_ms": "max ms",
-    "delivered_share": "share delivered",
+    "delivered_share": "share delivered (to connected clients)",
+    "connected_share": "share of clients connected",
     "delivered": "deliveries",
     "rss_peak_mb": "peak RSS MB",
     "server_cpu_s": "server CPU s",
