@@ -43,9 +43,9 @@ unit: $(CLIENT)
 test: setup lint unit
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The bench installs its peers itself (npm into bench/node_modules, pip into bench/.peers-venv).
 bench: setup
-	cd bench && npm ci --no-audit --no-fund --loglevel=error
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --markdown bench/RESULTS.md $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) static/node_modules static/dist bench/node_modules

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import random
 import re
 import time
 from array import array
@@ -11,8 +13,8 @@ from typing import Any
 
 from pycrdt import Doc, Map, Text, TransactionEvent
 
-from bench import protocol
 from bench.transport import WebSocket, WebSocketClosed
+from server.sync import protocol
 
 BENCH_MAP = "bench"
 NOTES_MAP = "notes"
@@ -20,12 +22,29 @@ MAX_MESSAGE = 2**24
 _NOTE_TEXT_MAX = 80
 _EMPTY_STATE_VECTOR = b"\x00"  # no clients
 _EMPTY_UPDATE = b"\x00\x00"  # no structs, no deletions
+_SYNC_TYPE = bytes((protocol.MessageType.SYNC,))
 _MARK = re.compile(rb"mark/(\d{1,6})/(\d{1,9})/(\d{1,19})")
 
 
 def mark_key(writer: int, seq: int, sent_us: int) -> str:
     """The bench map key of one timed edit: who, which, and when (µs, CLOCK_MONOTONIC)."""
     return f"mark/{writer}/{seq}/{sent_us}"
+
+
+def note(writer: int, text: str) -> Map[Any]:
+    """A sticky note shaped like the browser client's, for edits and for seeding."""
+    return Map(
+        {
+            "text": Text(text),
+            "x": float(40 * writer),
+            "y": 0.0,
+            "color": "yellow",
+            "author": f"bench-{writer}",
+            "cluster": None,
+            "section": None,
+            "created": float(time.time_ns() // 1_000_000),
+        }
+    )
 
 
 def clock_us() -> int:
@@ -64,6 +83,9 @@ class BenchClient:
         self.latencies_us = array("q")
         self.errors: list[str] = []
         self.close_code: int | None = None
+        self.state_bytes = 0  # size of the server's sync step 2: the full state for a joiner
+        self.sent_update_bytes = 0
+        self.cursor_moves = 0
         self._url = url
         self._origin = origin
         self._doc = Doc() if full or writer is not None else None
@@ -89,7 +111,7 @@ class BenchClient:
             self._url, self._origin, self._on_message, self._on_close, MAX_MESSAGE
         )
         state = self._doc.get_state() if self._doc is not None else _EMPTY_STATE_VECTOR
-        self._ws.send(protocol.sync_step1(state))
+        self._ws.send(protocol.encode_sync_step1(state))
         await self._synced.wait()
         if self.close_code is not None:
             raise ConnectionError(f"closed during sync: {self.errors[-1] if self.errors else ''}")
@@ -115,6 +137,33 @@ class BenchClient:
                 self._ws.send(self._edit(seq))
             except WebSocketClosed:
                 return  # on_close has recorded why
+
+    async def move_cursor(self, start_us: int, rate: float, end_us: int) -> None:
+        """Send an awareness update (a cursor position) `rate` times a second until end_us."""
+        if self._ws is None:
+            return
+        client_id = self._doc.client_id if self._doc is not None else random.getrandbits(31)
+        period_us = 1e6 / rate
+        # Spread the clients over a period so that the moves do not all land at once.
+        at = start_us + random.random() * period_us
+        clock = 0
+        while at < end_us:
+            delay = (at - clock_us()) / 1e6
+            if delay > 0:
+                await asyncio.sleep(delay)
+            clock += 1
+            state = json.dumps(
+                {"user": {"name": f"bench-{self.index}"}, "cursor": {"x": clock % 997, "y": 1}}
+            )
+            payload = protocol.encode_awareness_update(
+                [protocol.AwarenessEntry(client_id, clock, state)]
+            )
+            try:
+                self._ws.send(protocol.encode_awareness(payload))
+            except WebSocketClosed:
+                return
+            self.cursor_moves += 1
+            at += period_us
 
     async def wait_complete(self) -> None:
         """Wait until every expected mark arrived (the caller bounds the wait)."""
@@ -165,62 +214,52 @@ class BenchClient:
         subscription = self._doc.observe(self._on_transaction)
         with self._doc.transaction():
             if seq == 0:
-                note = Map(
-                    {
-                        "text": Text(""),
-                        "x": float(40 * self.writer),
-                        "y": 0.0,
-                        "color": "yellow",
-                        "author": f"bench-{self.writer}",
-                        "cluster": None,
-                        "section": None,
-                        "created": float(time.time_ns() // 1_000_000),
-                    }
-                )
-                self._notes[key] = note
-            else:
-                note = self._notes[key]
-            text: Text = note["text"]
+                self._notes[key] = note(self.writer, "")
+            sticky = self._notes[key]
+            text: Text = sticky["text"]
             if len(text) >= _NOTE_TEXT_MAX:
                 del text[0]
             text += "abcdefghij"[seq % 10]
-            note["y"] = float(seq)
+            sticky["y"] = float(seq)
             sent_us = clock_us()
             self._bench[mark_key(self.writer, seq, sent_us)] = float(sent_us)
         self._doc.unobserve(subscription)
         update = b"".join(self._outbox)
         self._outbox.clear()
-        return protocol.sync_update(update)
+        self.sent_update_bytes += len(update)
+        return protocol.encode_update(update)
 
     def _on_transaction(self, event: TransactionEvent) -> None:
         self._outbox.append(event.update)
 
     def _on_message(self, frame: bytes) -> None:
+        if frame[:1] != _SYNC_TYPE:
+            return  # awareness, auth and queries carry no document content
         try:
-            if protocol.message_type(frame) != protocol.MESSAGE_SYNC:
-                return  # awareness, auth and queries carry no document content
-            message = protocol.decode_sync(frame)
+            message = protocol.decode(frame)
         except protocol.ProtocolError as exc:
             self.errors.append(f"bad frame: {exc}")
             return
-        if message.kind == protocol.SYNC_STEP1:
+        if isinstance(message, protocol.SyncStep1):
             if self._doc is None:
-                answer = protocol.sync_step2(_EMPTY_UPDATE)
+                answer = protocol.encode_sync_step2(_EMPTY_UPDATE)
             else:
-                answer = protocol.sync_step2(self._doc.get_update(message.payload))
+                answer = protocol.encode_sync_step2(self._doc.get_update(message.state_vector))
             if self._ws is not None:
                 with contextlib.suppress(WebSocketClosed):  # on_close records why
                     self._ws.send(answer)
             return
+        assert isinstance(message, (protocol.SyncStep2, protocol.SyncUpdate))
         now_us = clock_us()
         try:
             if self._doc is not None:
-                self._doc.apply_update(message.payload)
+                self._doc.apply_update(message.update)
         except Exception as exc:  # a bad update is a finding to report, not a crash
             self.errors.append(f"apply_update failed: {exc!r}")
         else:
-            self._collect(message.payload, now_us)
-        if message.kind == protocol.SYNC_STEP2:
+            self._collect(message.update, now_us)
+        if isinstance(message, protocol.SyncStep2) and not self._synced.is_set():
+            self.state_bytes = len(message.update)
             self._synced.set()
 
     def _collect(self, update: bytes, now_us: int) -> None:

@@ -28,15 +28,20 @@ _SPAWN_TIMEOUT_S = 30.0
 
 @dataclass(frozen=True, slots=True)
 class LoadConfig:
-    """What to run: one board, `clients` sockets, the first `writers` of them writing."""
+    """What to run: `clients` sockets over the boards in `urls`, the first `writers` writing.
 
-    url: str
+    Client i joins board i % len(urls), so with as many writers as boards each board has
+    one. With cursor_rate set, every client also moves its cursor (awareness) that often.
+    """
+
+    urls: tuple[str, ...]
     origin: str
-    clients: int = 200
-    writers: int = 20
-    rate: float = 5.0
-    duration: float = 20.0
-    warmup: float = 3.0
+    clients: int
+    writers: int
+    rate: float
+    duration: float
+    warmup: float
+    cursor_rate: float = 0.0
     procs: int = 2
     connect_timeout: float = 30.0
     drain_timeout: float = 15.0
@@ -49,6 +54,9 @@ class LoadConfig:
     @property
     def warmup_writes(self) -> int:
         return math.ceil(self.rate * self.warmup)
+
+    def board_of(self, client: int) -> int:
+        return client % len(self.urls)
 
 
 @dataclass(slots=True)
@@ -66,6 +74,9 @@ class LoadResult:
     errors: dict[str, int] = field(default_factory=dict)
     run_s: float = 0.0
     load_cpu_s: float = 0.0
+    state_bytes: list[int] = field(default_factory=list)  # each joiner's sync step 2
+    sent_update_bytes: int = 0
+    cursor_moves: int = 0
 
 
 class LoadError(RuntimeError):
@@ -73,7 +84,7 @@ class LoadError(RuntimeError):
 
 
 def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) -> LoadResult:
-    """Run the load against config.url; call on_phase("connect"|"start"|"end") as it goes."""
+    """Run the load; call on_phase("connect"|"start"|"end") as it goes."""
     phase = on_phase or (lambda _name: None)
     ctx = multiprocessing.get_context("spawn")
     procs = max(1, min(config.procs, config.clients))
@@ -100,12 +111,13 @@ def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) 
         result.connect_all_s = time.perf_counter() - started
         live_writers: list[int] = []
         for ready in readies:
-            for index, seconds, errors in ready["clients"]:
+            for index, seconds, state_bytes, errors in ready["clients"]:
                 if seconds is None:
                     result.connect_failures += 1
                     _count(result.errors, errors)
                     continue
                 result.connect_s.append(seconds)
+                result.state_bytes.append(state_bytes)
                 if index < config.writers:
                     live_writers.append(index)
         result.writers_live = len(live_writers)
@@ -123,6 +135,8 @@ def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) 
             result.expected += done["expected"]
             result.incomplete_clients += done["incomplete"]
             result.load_cpu_s += done["cpu_s"]
+            result.sent_update_bytes += done["sent_update_bytes"]
+            result.cursor_moves += done["cursor_moves"]
             for message, count in done["errors"].items():
                 result.errors[message] = result.errors.get(message, 0) + count
         return result
@@ -190,7 +204,7 @@ async def _worker(pipe: Connection, config: LoadConfig, indices: list[int]) -> N
     clients = [
         BenchClient(
             i,
-            config.url,
+            config.urls[config.board_of(i)],
             config.origin,
             writer=i if i < config.writers else None,
             writers=config.writers,
@@ -207,10 +221,10 @@ async def _worker(pipe: Connection, config: LoadConfig, indices: list[int]) -> N
     report = []
     for client, outcome in zip(clients, outcomes, strict=True):
         if isinstance(outcome, BaseException):
-            report.append((client.index, None, [_describe(outcome), *client.errors]))
+            report.append((client.index, None, 0, [_describe(outcome), *client.errors]))
             await client.close()
         else:
-            report.append((client.index, client.connect_s, []))
+            report.append((client.index, client.connect_s, client.state_bytes, []))
             live.append(client)
     pipe.send(("ready", {"clients": report}))
 
@@ -218,16 +232,19 @@ async def _worker(pipe: Connection, config: LoadConfig, indices: list[int]) -> N
     _, start_us, live_writers = await _receive(pipe, "start", start_deadline)
     writes = config.writes_per_writer
     for client in live:
-        others = len(live_writers) - (client.writer in live_writers)
+        board = config.board_of(client.index)
+        others = sum(config.board_of(w) == board and w != client.writer for w in live_writers)
         client.expect(others * writes, config.warmup_writes)
-    spread_us = 1e6 / config.rate / max(len(live_writers), 1)
+    spread_us = 1e6 / config.rate / max(len(live_writers), 1) if config.rate else 0.0
     writing = [
         c.write(start_us + int(live_writers.index(c.index) * spread_us), config.rate, writes)
         for c in live
-        if c.writer is not None
+        if c.writer is not None and c.index in live_writers
     ]
     end_us = start_us + int((config.warmup + config.duration) * 1e6)
     drain_deadline = loop.time() + (end_us - clock_us()) / 1e6 + config.drain_timeout
+    if config.cursor_rate:
+        writing += [c.move_cursor(start_us, config.cursor_rate, end_us) for c in live]
     with contextlib.suppress(TimeoutError):
         await _by(drain_deadline, asyncio.gather(*writing))
     await asyncio.gather(
@@ -250,6 +267,8 @@ async def _worker(pipe: Connection, config: LoadConfig, indices: list[int]) -> N
         "incomplete": sum(not c.complete for c in live),
         "errors": errors,
         "cpu_s": time.process_time() - cpu_at_connect,
+        "sent_update_bytes": sum(c.sent_update_bytes for c in live),
+        "cursor_moves": sum(c.cursor_moves for c in live),
     }
     pipe.send(("done", done))
 

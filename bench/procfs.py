@@ -17,6 +17,7 @@ class ProcStats:
     cpu_s: float
     rss_kb: int
     rss_peak_kb: int
+    write_bytes: int  # bytes the tree sent to storage (/proc/<pid>/io), SQLite's writes
 
 
 def tree_stats(root: int) -> ProcStats:
@@ -24,13 +25,15 @@ def tree_stats(root: int) -> ProcStats:
     cpu = 0.0
     rss = 0
     peak = 0
+    written = 0
     for pid in _process_tree(root):
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):
             cpu += _cpu_seconds(pid)
             status = _status_kb(pid)
             rss += status.get("VmRSS", 0)
             peak += status.get("VmHWM", 0)
-    return ProcStats(cpu, rss, peak)
+            written += _write_bytes(pid)
+    return ProcStats(cpu, rss, peak, written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +93,10 @@ def _status_kb(pid: int) -> dict[str, int]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0])
     return values
+
+
+def _write_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        if line.startswith("write_bytes:"):
+            return int(line.split()[1])
+    return 0

@@ -1,4 +1,4 @@
-"""Start and stop the servers under test on free loopback ports, and read their /proc stats."""
+"""Start and stop the servers under test on free loopback ports, and open boards on them."""
 
 from __future__ import annotations
 
@@ -15,51 +15,67 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from bench.peers import BENCH_DIR, PEERS_PYTHON
 from bench.procfs import ProcStats, tree_stats
 
 HOST = "127.0.0.1"
-BENCH_DIR = Path(__file__).resolve().parent
 YWS_SCRIPT = BENCH_DIR / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"
-SERVERS = ("samsyn", "y-websocket-server")
+SERVERS = ("samsyn", "y-websocket-server", "pycrdt-websocket")
+# What each server answers 200 on once it accepts connections.
+_READY_PATH = {"samsyn": "/healthz", "y-websocket-server": "/", "pycrdt-websocket": "/"}
 _READY_TIMEOUT_S = 30.0
-_STOP_TIMEOUT_S = 10.0
+_STOP_TIMEOUT_S = 5.0
 
 
 class ServerError(RuntimeError):
     """A server did not start, answer, or create the board."""
 
 
-@dataclass(slots=True)
 class RunningServer:
-    """A started server: where the load connects, and the process to measure."""
+    """A started server: its address, its boards, and the process tree to measure."""
 
-    name: str
-    pid: int
-    ws_url: str
-    origin: str
-    log_path: Path
-    stopped: str = ""  # how it ended, filled in when start_server's block exits
+    def __init__(self, name: str, process: subprocess.Popen[bytes], port: int, log_path: Path):
+        self.name = name
+        self.pid = process.pid
+        self._process = process
+        self.base = f"http://{HOST}:{port}"
+        self.log_path = log_path
+        self.stopped = ""  # how it ended, filled in when start_server's block exits
 
     def stats(self) -> ProcStats:
-        """CPU and memory of the server process and its descendants."""
+        """CPU, memory and storage writes of the server process and its descendants."""
         return tree_stats(self.pid)
+
+    def new_boards(self, count: int) -> list[str]:
+        """Paths of `count` fresh boards (Samsyn) or rooms (the peers), token included."""
+        if self.name != "samsyn":
+            run = secrets.token_urlsafe(6)
+            return [f"/bench-{run}-{i}" for i in range(count)]
+        return [_create_samsyn_board(self.base) for _ in range(count)]
+
+    def stop(self) -> None:
+        """Stop the server now (SIGTERM, then SIGKILL); start_server's exit then has no work."""
+        self.stopped = _stop(self._process)
+
+    def ws_url(self, path: str) -> str:
+        return "ws" + self.base.removeprefix("http") + path
 
 
 @contextlib.contextmanager
 def start_server(name: str, workdir: Path) -> Iterator[RunningServer]:
-    """Start the named server in workdir (its log and any files go there); stop it after."""
+    """Start the named server in workdir (its log and any files go there); stop it after.
+
+    Samsyn keeps its database in workdir, so a second start in the same workdir opens
+    the same boards (a cold start).
+    """
+    if name not in SERVERS:
+        raise ServerError(f"unknown server {name!r}; expected one of {', '.join(SERVERS)}")
     port = _free_port()
     log_path = workdir / f"{name}.log"
-    if name == "samsyn":
-        command, env = _samsyn_command(port, workdir)
-    elif name == "y-websocket-server":
-        command, env = _yws_command(port)
-    else:
-        raise ServerError(f"unknown server {name!r}; expected one of {', '.join(SERVERS)}")
-    with open(log_path, "wb") as log:
+    command, env = _COMMANDS[name](port, workdir)
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             command,
             cwd=workdir,
@@ -69,20 +85,13 @@ def start_server(name: str, workdir: Path) -> Iterator[RunningServer]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    base = f"http://{HOST}:{port}"
+    server = RunningServer(name, process, port, log_path)
     try:
-        if name == "samsyn":
-            _wait_ready(process, f"{base}/healthz", log_path)
-            board_id, key = _create_board(base)
-            ws_url = f"ws://{HOST}:{port}/ws/{board_id}?token={key}"
-        else:
-            _wait_ready(process, f"{base}/", log_path)
-            ws_url = f"ws://{HOST}:{port}/bench-{secrets.token_urlsafe(6)}"
-        server = RunningServer(name, process.pid, ws_url, base, log_path)
+        _wait_ready(process, server.base + _READY_PATH[name], log_path)
         yield server
     finally:
-        outcome = _stop(process)
-    server.stopped = outcome
+        if process.poll() is None:
+            server.stop()
 
 
 def log_tail(path: Path, lines: int = 20) -> str:
@@ -103,7 +112,7 @@ def _samsyn_command(port: int, workdir: Path) -> tuple[list[str], dict[str, str]
     return command, dict(os.environ)
 
 
-def _yws_command(port: int) -> tuple[list[str], dict[str, str]]:
+def _yws_command(port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
     node = shutil.which("node")
     if node is None:
         raise ServerError("node not found on PATH")
@@ -112,6 +121,23 @@ def _yws_command(port: int) -> tuple[list[str], dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("YPERSISTENCE", "CALLBACK_"))}
     env.update(HOST=HOST, PORT=str(port), NODE_ENV="production")
     return [node, str(YWS_SCRIPT)], env
+
+
+def _pycrdt_command(port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    if not PEERS_PYTHON.exists():
+        raise ServerError(f"{PEERS_PYTHON} not found: the bench installs it (bench/peers.py)")
+    command = [str(PEERS_PYTHON), "-m", "uvicorn", "--app-dir", str(BENCH_DIR)]
+    command += ["pycrdt_peer:app", "--host", HOST, "--port", str(port)]
+    command += ["--no-access-log", "--log-level", "warning"]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return command, env
+
+
+_COMMANDS = {
+    "samsyn": _samsyn_command,
+    "y-websocket-server": _yws_command,
+    "pycrdt-websocket": _pycrdt_command,
+}
 
 
 def _free_port() -> int:
@@ -139,7 +165,8 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log_path: Path) -> N
     raise ServerError(f"{url} did not answer 200 within {_READY_TIMEOUT_S:.0f} s")
 
 
-def _create_board(base: str) -> tuple[str, str]:
+def _create_samsyn_board(base: str) -> str:
+    """POST /api/boards; the websocket path of the new board with its facilitator key."""
     request = urllib.request.Request(
         f"{base}/api/boards",
         data=json.dumps({"title": "bench"}).encode(),
@@ -158,7 +185,7 @@ def _create_board(base: str) -> tuple[str, str]:
             f"POST /api/boards: expected 201 with id and facilitator_key, got "
             f"{status}: {str(body)[:300]}"
         )
-    return str(body["id"]), str(body["facilitator_key"])
+    return f"/ws/{body['id']}?token={body['facilitator_key']}"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> str:

@@ -1,0 +1,321 @@
+"""The scenarios: what each puts on a freshly started server, and which figures it reports.
+
+Each scenario runs against one started server and returns a flat dict of metrics; the
+runner (run.py) starts a fresh server per round. Sizes come in two scales: "full" (what
+`make bench` runs, chosen to fit all rounds in under ten minutes on a 2-core machine)
+and "smoke" (seconds, for tests/test_bench_smoke.py).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.load import LoadConfig, LoadResult, run_load
+from bench.procfs import MachineCpu, ProcStats, machine_cpu
+from bench.seed import seeded
+from bench.servers import RunningServer, start_server
+
+Sizes = dict[str, float]
+_FULL_STATE_SHARE = 0.95
+Runner = Callable[["Context"], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a scenario gets: the server, where it lives, its sizes and load options."""
+
+    server: RunningServer
+    workdir: Path
+    sizes: Sizes
+    procs: int
+    drain_timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    key: str
+    title: str
+    run: Runner
+    headline: list[str]
+    full: Sizes
+    smoke: Sizes
+    samsyn_only: bool = False
+
+
+def _load(
+    ctx: Context, paths: list[str], **sizes: float
+) -> tuple[dict[str, Any], dict[str, ProcStats], LoadResult]:
+    """Run the load generator against the boards at paths; its metrics and the marks."""
+    s = {**ctx.sizes, **sizes}
+    config = LoadConfig(
+        urls=tuple(ctx.server.ws_url(p) for p in paths),
+        origin=ctx.server.base,
+        clients=int(s["clients"]),
+        writers=int(s.get("writers", 0)),
+        rate=s.get("rate", 0.0),
+        duration=s.get("duration", 0.0),
+        warmup=s.get("warmup", 0.0),
+        cursor_rate=s.get("cursor_rate", 0.0),
+        procs=ctx.procs,
+        connect_timeout=s.get("connect_timeout", 60.0),
+        drain_timeout=ctx.drain_timeout,
+    )
+    idle = ctx.server.stats()
+    marks: dict[str, ProcStats] = {}
+    busy: dict[str, MachineCpu] = {}
+
+    def mark(phase: str) -> None:
+        marks[phase] = ctx.server.stats()
+        busy[phase] = machine_cpu()
+
+    load = run_load(config, mark)
+    return report.load_metrics(load, marks, idle, busy["end"] - busy["connect"]), marks, load
+
+
+_LATENCY = ["cpu_us_per_delivery", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
+# Share delivered counts the clients that connected: a server that refuses or drops
+# clients shows it in connected_share.
+_DELIVERY = ["delivered_share", "connected_share", "delivered", "rss_peak_mb", "server_cpu_s"]
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def _scenario(
+    key: str, title: str, headline: list[str], full: Sizes, smoke: Sizes, samsyn_only: bool = False
+) -> Callable[[Runner], Runner]:
+    """Register a scenario function under its letter, with its figures and sizes."""
+
+    def register(run: Runner) -> Runner:
+        SCENARIOS[key] = Scenario(key, title, run, headline, full, smoke, samsyn_only)
+        return run
+
+    return register
+
+
+@_scenario(
+    "a",
+    "(a) fan-out: 200 clients, 20 writers at 5 Hz, one board",
+    _LATENCY + _DELIVERY,
+    full={"clients": 200, "writers": 20, "rate": 5, "warmup": 1, "duration": 5},
+    smoke={"clients": 6, "writers": 2, "rate": 5, "warmup": 0.2, "duration": 0.4},
+)
+def fanout(ctx: Context) -> dict[str, Any]:
+    """(a) clients on one board, writers editing their notes at a steady rate."""
+    metrics, _, _ = _load(ctx, ctx.server.new_boards(1))
+    return metrics
+
+
+@_scenario(
+    "b",
+    "(b) joint day: 1,000 clients on one board, 50 writers at 2 Hz",
+    [*_LATENCY, *_DELIVERY, "connect_p99_s", "healthz_p99_ms", "healthz_max_ms"],
+    full=dict(clients=1000, writers=50, rate=2, warmup=1, duration=4, health_every_s=0.1),
+    smoke=dict(clients=8, writers=2, rate=4, warmup=0.2, duration=0.4, health_every_s=0.1),
+)
+def joint_day(ctx: Context) -> dict[str, Any]:
+    """(b) all of a library's staff on one board; /healthz sampled throughout (Samsyn)."""
+    if ctx.server.name != "samsyn":
+        return fanout(ctx)
+    sampler = _HealthSampler(ctx.server.base + "/healthz", ctx.sizes["health_every_s"])
+    with sampler:
+        metrics = fanout(ctx)
+    ordered = sorted(sampler.samples_ms)
+    metrics["healthz_samples"] = len(ordered)
+    metrics["healthz_failures"] = sampler.failures
+    metrics["healthz_p99_ms"] = report.percentile(ordered, 99)
+    metrics["healthz_max_ms"] = report.percentile(ordered, 100)
+    return metrics
+
+
+@_scenario(
+    "c",
+    "(c) presence: 500 clients moving cursors at 10 Hz, one writer as a lag probe",
+    ["server_cores", "lag_p99_ms", "p50_ms", "max_ms", *_DELIVERY[:2], "rss_peak_mb"],
+    full=dict(clients=500, writers=1, rate=5, cursor_rate=10, warmup=1, duration=3),
+    smoke=dict(clients=6, writers=1, rate=5, cursor_rate=10, warmup=0.2, duration=0.4),
+)
+def presence(ctx: Context) -> dict[str, Any]:
+    """(c) every client moves its cursor; one writer's small edits probe the loop's lag."""
+    metrics, _, _ = _load(ctx, ctx.server.new_boards(1))
+    metrics["lag_p99_ms"] = metrics["p99_ms"]
+    return metrics
+
+
+@_scenario(
+    "d",
+    "(d) join storm: 150 clients join a 5 MB board at once",
+    ["connect_p99_s", "connect_p50_s", "extra_rss_mb", "full_state_share", "board_bytes"],
+    full={"clients": 150, "notes": 5000, "note_chars": 1000},
+    smoke={"clients": 5, "notes": 50, "note_chars": 100},
+)
+def join_storm(ctx: Context) -> dict[str, Any]:
+    """(d) clients join a big board at once; time to the full state, and the extra RSS."""
+    path = ctx.server.new_boards(1)[0]
+    s = ctx.sizes
+    url = ctx.server.ws_url(path)
+    with seeded(url, ctx.server.base, int(s["notes"]), int(s["note_chars"])) as size:
+        metrics, marks, load = _load(ctx, [path])
+    metrics["board_bytes"] = size
+    # A joiner whose step 2 is smaller than the seeded board did not get the full state
+    # (the encodings of pycrdt and Yjs differ by a few bytes, hence the margin).
+    full = sum(n >= size * _FULL_STATE_SHARE for n in load.state_bytes)
+    metrics["full_state_share"] = round(full / int(s["clients"]), 4)
+    metrics["extra_rss_mb"] = round(marks["end"].rss_peak_kb / 1024 - metrics["rss_before_mb"], 1)
+    return metrics
+
+
+@_scenario(
+    "e",
+    "(e) cold open: a 2,000-note board from SQLite to a synced client (Samsyn only)",
+    ["open_ms", "open_server_cpu_ms", "state_bytes_min"],
+    full={"notes": 2000, "note_chars": 80},
+    smoke={"notes": 50, "note_chars": 40},
+    samsyn_only=True,
+)
+def cold_open(ctx: Context) -> dict[str, Any]:
+    """(e) Samsyn only: a board saved to SQLite, the server restarted, one client opens it."""
+    path = ctx.server.new_boards(1)[0]
+    s = ctx.sizes
+    with seeded(ctx.server.ws_url(path), ctx.server.base, int(s["notes"]), int(s["note_chars"])):
+        pass
+    ctx.server.stop()
+    # The seeder has closed and SIGTERM flushes: the restarted server has it all in SQLite
+    # and nothing in memory, which is colder than a room unloaded after its grace period.
+    with start_server(ctx.server.name, ctx.workdir) as again:
+        cold = Context(again, ctx.workdir, ctx.sizes, 1, ctx.drain_timeout)
+        metrics, _, _ = _load(cold, [path], clients=1)
+    metrics["open_ms"] = round(metrics["connect_p99_s"] * 1000, 1) if metrics["connected"] else None
+    metrics["open_server_cpu_ms"] = round(metrics["server_cpu_s"] * 1000, 1)
+    return metrics
+
+
+@_scenario(
+    "f",
+    "(f) memory: per idle connection (500 on an empty board), per loaded 2 MB board",
+    ["kb_per_idle_connection", "loaded_board_x_encoded", "loaded_board_rss_mb"],
+    full={"clients": 500, "notes": 2000, "note_chars": 1000},
+    smoke={"clients": 5, "notes": 50, "note_chars": 100},
+)
+def memory(ctx: Context) -> dict[str, Any]:
+    """(f) RSS per idle connection (an empty board), then per loaded board (seeded)."""
+    metrics, marks, _ = _load(ctx, ctx.server.new_boards(1))
+    added_kb = marks["start"].rss_kb - marks["connect"].rss_kb
+    metrics["kb_per_idle_connection"] = (
+        round(added_kb / metrics["connected"], 1) if metrics["connected"] else None
+    )
+    path = ctx.server.new_boards(1)[0]
+    before = ctx.server.stats().rss_kb
+    s = ctx.sizes
+    url = ctx.server.ws_url(path)
+    with seeded(url, ctx.server.base, int(s["notes"]), int(s["note_chars"])) as size:
+        loaded = ctx.server.stats().rss_kb
+    metrics["board_bytes"] = size
+    metrics["loaded_board_rss_mb"] = round((loaded - before) / 1024, 1)
+    metrics["loaded_board_x_encoded"] = round((loaded - before) * 1024 / size, 2)
+    return metrics
+
+
+@_scenario(
+    "g",
+    "(g) storage: bytes written per byte of update, 10 writers at 5 Hz (Samsyn only)",
+    ["written_per_update_byte", "sent_update_bytes", "db_files_bytes", "delivered_share"],
+    full={"clients": 11, "writers": 10, "rate": 5, "warmup": 0, "duration": 20},
+    smoke={"clients": 3, "writers": 2, "rate": 5, "warmup": 0, "duration": 1},
+    samsyn_only=True,
+)
+def storage(ctx: Context) -> dict[str, Any]:
+    """(g) Samsyn only: bytes written to storage per byte of update, compaction included."""
+    metrics, _, _ = _load(ctx, ctx.server.new_boards(1))
+    db = sum(f.stat().st_size for f in ctx.workdir.glob("bench.db*"))
+    metrics["db_files_bytes"] = db
+    sent = metrics["sent_update_bytes"]
+    metrics["written_per_update_byte"] = (
+        round(metrics["server_written_bytes"] / sent, 2) if sent else None
+    )
+    return metrics
+
+
+@_scenario(
+    "h",
+    "(h) many boards: 100 boards x 10 clients, one writer each at 1 Hz",
+    [*_LATENCY, *_DELIVERY, "connect_p99_s"],
+    full={"clients": 1000, "boards": 100, "rate": 1, "warmup": 1, "duration": 5},
+    smoke={"clients": 6, "boards": 3, "rate": 4, "warmup": 0.2, "duration": 0.4},
+)
+def many_boards(ctx: Context) -> dict[str, Any]:
+    """(h) many boards at once, a few clients and one writer each."""
+    boards = int(ctx.sizes["boards"])
+    metrics, _, _ = _load(ctx, ctx.server.new_boards(boards), writers=boards)
+    return metrics
+
+
+class _HealthSampler:
+    """GET a URL every `every_s` in a thread, recording each answer's latency."""
+
+    def __init__(self, url: str, every_s: float) -> None:
+        self.samples_ms: list[float] = []
+        self.failures = 0
+        self._url = url
+        self._every_s = every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="healthz", daemon=True)
+
+    def __enter__(self) -> _HealthSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every_s):
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(self._url, timeout=5) as response:
+                    response.read()
+                    ok = response.status == 200
+            except OSError:
+                ok = False
+            if ok:
+                self.samples_ms.append(round((time.perf_counter() - started) * 1000, 2))
+            else:
+                self.failures += 1
+
+
+LABELS = {
+    "cpu_us_per_delivery": "server CPU µs per delivered update",
+    "p50_ms": "p50 edit-to-peer ms",
+    "p95_ms": "p95 ms",
+    "p99_ms": "p99 ms",
+    "max_ms": "max ms",
+    "delivered_share": "share delivered (to connected clients)",
+    "connected_share": "share of clients connected",
+    "delivered": "deliveries",
+    "rss_peak_mb": "peak RSS MB",
+    "server_cpu_s": "server CPU s",
+    "server_cores": "server CPU, cores",
+    "lag_p99_ms": "lag probe p99 ms",
+    "connect_p99_s": "time to synced (full state) p99 s",
+    "connect_p50_s": "time to synced p50 s",
+    "extra_rss_mb": "extra RSS MB",
+    "full_state_share": "joiners with the full state",
+    "board_bytes": "board encoded bytes",
+    "healthz_p99_ms": "/healthz p99 ms",
+    "healthz_max_ms": "/healthz max ms",
+    "open_ms": "open to synced ms",
+    "open_server_cpu_ms": "server CPU ms",
+    "state_bytes_min": "state bytes received",
+    "kb_per_idle_connection": "KB per idle connection",
+    "loaded_board_x_encoded": "loaded board RSS / encoded size",
+    "loaded_board_rss_mb": "loaded board MB",
+    "written_per_update_byte": "bytes written per update byte",
+    "sent_update_bytes": "update bytes sent",
+    "db_files_bytes": "SQLite files bytes",
+}
