@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+
 SERVERS = ("samsyn", "y-websocket-server")
 # Scenarios that run the load generator's writers, and so must deliver every update.
 DELIVERING = ("a", "b", "c", "g", "h")
