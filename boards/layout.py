@@ -81,11 +81,13 @@ def section_at(sections: Sequence[tuple[str, Rect]], x: float, y: float) -> str 
 # many there are, so it never has to be stored or resized by hand.
 CLUSTER_HEADER = 64.0
 CLUSTER_MAX_COLUMNS = 4
+# At least two: far out the client draws a cluster's name inside it, in readable type.
+CLUSTER_MIN_COLUMNS = 2
 
 
 def cluster_columns(count: int) -> int:
     """Columns of a cluster's grid: close to square, at most CLUSTER_MAX_COLUMNS."""
-    cols = 1
+    cols = CLUSTER_MIN_COLUMNS
     while cols * cols < count and cols < CLUSTER_MAX_COLUMNS:
         cols += 1
     return cols

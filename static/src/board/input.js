@@ -6,7 +6,7 @@ import * as model from '../core/model.js'
 import * as cam from '../core/camera.js'
 import { bindTextField } from '../core/editor.js'
 import { buildPalette, listenToToolbar, updateToolbar } from './toolbar.js'
-import { handleKey } from './keyboard.js'
+import { handleKey, handleUndoKey } from './keyboard.js'
 import { BoxSelect, Move, Pan, Pinch, Toggle } from './gestures.js'
 
 const LINE_HEIGHT = 16 // px per wheel "line" (deltaMode 1)
@@ -302,7 +302,11 @@ export class Input {
       .sort((a, b) => (a.order - b.order) || (a.y - b.y) || (a.x - b.x))
     const first = sections[0]
     const box = first ? { x0: first.x, y0: first.y, x1: first.x + first.w, y1: first.y + first.h } : model.contentBounds(this.doc)
-    this.setCamera(cam.readableBox(box, this.viewport.clientWidth, this.viewport.clientHeight))
+    // The toolbar floats over the top of the board: start below it, so the question shows.
+    const bar = this.root.querySelector('.toolbar')
+    const vp = this.viewport.getBoundingClientRect()
+    const covered = bar && !bar.hidden ? Math.max(0, bar.getBoundingClientRect().bottom - vp.top) : 0
+    this.setCamera(cam.readableBox(box, this.viewport.clientWidth, this.viewport.clientHeight, { top: covered + 16 }))
   }
 
   /** Pan (never zoom) so a note or cluster is fully in view; centre it when it was not. */
@@ -358,6 +362,7 @@ export class Input {
     vp.addEventListener('focusout', (event) => {
       if (event.target.classList.contains('cluster-title')) this._unbindClusterTitle()
     })
+    document.addEventListener('keydown', (event) => handleUndoKey(this, event), { capture: true })
     document.addEventListener('keydown', (event) => handleKey(this, event))
     document.addEventListener('keyup', (event) => {
       if (event.key === ' ') { this.spaceHeld = false; vp.classList.remove('space-pan') }

@@ -173,6 +173,7 @@ export class Renderer {
     // Only the layers that use --zoom get it: set on the viewport, every note's style
     // would be recomputed on each zoom frame.
     this.layers.clusters.style.setProperty('--zoom', String(zoom))
+    this.layers.sections.style.setProperty('--zoom', String(zoom))
     this.layers.cursors.style.setProperty('--zoom', String(zoom))
   }
 

@@ -75,12 +75,12 @@ export const READABLE_ZOOM = 0.75
  * A view of the box at a readable zoom: all of it when it fits at READABLE_ZOOM or more
  * (never beyond `maxZoom`), else its top-left part at READABLE_ZOOM.
  */
-export function readableBox (box, width, height, { padding = 24, maxZoom = 1 } = {}) {
-  const fit = fitBox(box, width, height, { padding, maxZoom })
-  if (!box || fit.zoom >= READABLE_ZOOM) return fit
+export function readableBox (box, width, height, { padding = 24, top = padding, maxZoom = 1 } = {}) {
+  const fit = fitBox(box, width, height - (top - padding), { padding, maxZoom })
+  if (!box || fit.zoom >= READABLE_ZOOM) return { ...fit, y: fit.y + (top - padding) }
   const zoom = READABLE_ZOOM
   const bw = (box.x1 - box.x0) * zoom
   // Centred across when it fits across, else from its left edge; always from its top.
   const x = bw <= width - padding * 2 ? (width - bw) / 2 - box.x0 * zoom : padding - box.x0 * zoom
-  return { x, y: padding - box.y0 * zoom, zoom }
+  return { x, y: top - box.y0 * zoom, zoom }
 }

@@ -5,7 +5,7 @@ import { NOTE_SIZE, change, num, roots } from './doc.js'
 import { createNote, getNote } from './notes.js'
 import { getCluster } from './clusters.js'
 import {
-  CLUSTER_HEADER, LAYOUT_GAP, LAYOUT_PAD, boardLayout, clusterColumns, freeSpot, occupiedBoxes
+  CLUSTER_HEADER, LAYOUT_GAP, LAYOUT_PAD, boardLayout, clusterColumns, freeSpot, occupiedBoxes, settleBoard
 } from './layout.js'
 
 export const CLUSTER_PADDING = LAYOUT_PAD
@@ -69,6 +69,7 @@ export function moveNoteToCluster (doc, noteId, clusterId) {
       const section = map.get('section') ?? null
       if (note.get('section') !== section) note.set('section', section)
       writeClusterLayout(doc, [clusterId, ...(from ? [from] : [])])
+      settleBoard(doc)
     } else {
       const before = boardLayout(doc)
       const old = from ? before.clusters.get(from) : null

@@ -25,8 +25,12 @@ export const CLUSTER_MAX_COLUMNS = 4
 const STRIDE_X = NOTE_SIZE.w + LAYOUT_GAP
 const STRIDE_Y = NOTE_SIZE.h + LAYOUT_GAP
 
+// At least two columns: far out, a one-column cluster would be too narrow for its name in
+// readable type (render.js's semantic zoom draws the name inside the cluster).
+export const CLUSTER_MIN_COLUMNS = 2
+
 export function clusterColumns (count) {
-  let cols = 1
+  let cols = CLUSTER_MIN_COLUMNS
   while (cols * cols < count && cols < CLUSTER_MAX_COLUMNS) cols++
   return cols
 }
@@ -241,23 +245,95 @@ export function arrangeBoard (doc) {
         note.set('y', slot.y)
       })
     }
+    settleBoard(doc)
   })
   return true
 }
 
 /**
- * Write each cluster's resolved place as its wish where the two differ (after a drop), so
- * what reads stored positions (exports, the vote chips) sees what everyone sees.
+ * After a person's action (a drop, G, C, arrange), write what keeps the board tidy for
+ * everyone, in one change: each cluster's resolved place as its wish (so what reads
+ * stored positions, exports and vote chips, sees what everyone sees); every loose note
+ * that a cluster or a title band now covers moved to the nearest free spot of its
+ * section; and each section grown to hold what it holds, the sections below it in the
+ * same column moved down with their content so none overlaps.
  */
-export function settleClusters (doc) {
-  const layout = boardLayout(doc)
-  const { clusters } = roots(doc)
+export function settleBoard (doc) {
+  const { clusters, notes, sections: sectionMaps } = roots(doc)
+  let layout = boardLayout(doc)
+  const sections = readSections(doc)
   change(doc, () => {
     for (const [id, box] of layout.clusters) {
       const map = clusters.get(id)
       if (num(map.get('x')) !== box.x) map.set('x', box.x)
       if (num(map.get('y')) !== box.y) map.set('y', box.y)
     }
+    const taken = [...layout.clusters.values()]
+    const covered = []
+    for (const [id, note] of notes) {
+      if (!(note instanceof Y.Map) || layout.notes.has(id)) continue
+      const box = { x: num(note.get('x')), y: num(note.get('y')), w: NOTE_SIZE.w, h: NOTE_SIZE.h }
+      const section = sections.get(note.get('section')) || null
+      const band = section && box.y < section.y + SECTION_HEADER && overlaps(box, section)
+      if (band || taken.some((c) => overlaps(box, c))) covered.push({ id, note, section })
+      else taken.push(box)
+    }
+    for (const { note, section } of covered) {
+      const spot = freeSpot({ x: num(note.get('x')), y: num(note.get('y')) }, NOTE_SIZE.w, NOTE_SIZE.h, section, taken)
+      note.set('x', spot.x)
+      note.set('y', spot.y)
+      taken.push({ ...spot, w: NOTE_SIZE.w, h: NOTE_SIZE.h })
+    }
+    layout = boardLayout(doc)
+    _growSections(doc, layout, sections, sectionMaps)
   })
-  return layout
+  return boardLayout(doc)
 }
+
+/** Each section at least as tall as its content; lower sections pushed down to match. */
+function _growSections (doc, layout, sections, sectionMaps) {
+  const { clusters, notes } = roots(doc)
+  const contentOf = (sid) => {
+    const boxes = [...layout.clusters.values()].filter((c) => c.section === sid)
+    for (const [id, note] of notes) {
+      if (note instanceof Y.Map && !layout.notes.has(id) && note.get('section') === sid) {
+        boxes.push({ x: num(note.get('x')), y: num(note.get('y')), w: NOTE_SIZE.w, h: NOTE_SIZE.h })
+      }
+    }
+    return boxes
+  }
+  const ordered = [...sections.values()].sort((a, b) => (a.y - b.y) || (a.x - b.x))
+  const done = []
+  for (const s of ordered) {
+    // Below a grown section above it (same column): move it and its content down.
+    let dy = 0
+    for (const above of done) {
+      const acrossOverlap = s.x < above.x + above.w && above.x < s.x + s.w
+      if (acrossOverlap && above.y < s.y && s.y + dy < above.y + above.h + LAYOUT_GAP * 4) {
+        dy = Math.max(dy, above.y + above.h + LAYOUT_GAP * 4 - s.y)
+      }
+    }
+    const content = contentOf(s.id)
+    if (dy > 0) {
+      s.y += dy
+      sectionMaps.get(s.id).set('y', s.y)
+      for (const [id, c] of layout.clusters) {
+        if (c.section !== s.id) continue
+        c.y += dy
+        clusters.get(id).set('y', c.y)
+        for (const noteId of layout.members.get(id)) notes.get(noteId).set('y', num(notes.get(noteId).get('y')) + dy)
+      }
+      for (const box of content) if (!box.id) box.y += dy
+      for (const [id, note] of notes) {
+        if (note instanceof Y.Map && !layout.notes.has(id) && note.get('section') === s.id) note.set('y', num(note.get('y')) + dy)
+      }
+    }
+    const bottom = Math.max(0, ...content.map((b) => b.y + b.h + LAYOUT_PAD))
+    if (bottom > s.y + s.h) {
+      s.h = bottom - s.y
+      sectionMaps.get(s.id).set('h', s.h)
+    }
+    done.push(s)
+  }
+}
+

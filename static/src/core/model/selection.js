@@ -4,7 +4,7 @@ import { createNote, deleteNote, getNote, placeNote, readNote } from './notes.js
 import { clusterNotes, createCluster, deleteCluster, moveCluster } from './clusters.js'
 import { sectionAt, sectionBox } from './sections.js'
 import { writeClusterLayout } from './grid.js'
-import { CLUSTER_HEADER, LAYOUT_PAD, boardLayout, clusterSize, freeSpot, occupiedBoxes, settleClusters } from './layout.js'
+import { CLUSTER_HEADER, LAYOUT_PAD, boardLayout, clusterSize, freeSpot, occupiedBoxes, settleBoard } from './layout.js'
 
 /**
  * Move clusters (with their notes) and loose notes by the same offset, as one change.
@@ -33,8 +33,8 @@ export function moveItems (doc, { notes = [], clusters = [] }, dx, dy) {
       const cluster = getNote(doc, id)?.get('cluster')
       if (cluster) touched.add(cluster)
     }
-    settleClusters(doc)
     writeClusterLayout(doc, [...touched])
+    settleBoard(doc)
   })
 }
 
@@ -86,6 +86,7 @@ export function groupIntoCluster (doc, ids, { title = '', color = undefined, id 
       if (note.get('section') !== section) note.set('section', section)
     }
     writeClusterLayout(doc, [id])
+    settleBoard(doc)
   })
   return id
 }
@@ -96,7 +97,11 @@ export function addClusterAt (doc, at, { id = newId() } = {}) {
   const section = sectionAt(doc, at.x, at.y)
   const layout = boardLayout(doc)
   const spot = freeSpot({ x: at.x - size.w / 2, y: at.y - size.h / 2 }, size.w, size.h, sectionBox(doc, section), occupiedBoxes(doc, layout))
-  return createCluster(doc, { id, x: spot.x, y: spot.y, w: size.w, h: size.h, section })
+  change(doc, () => {
+    createCluster(doc, { id, x: spot.x, y: spot.y, w: size.w, h: size.h, section })
+    settleBoard(doc)
+  })
+  return id
 }
 
 /** Where a new note of this person goes: the free spot nearest to `at` (its top-left). */
