@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from boards import schema
+from boards.layout import Rect
 from boards.model import Board, clean_text
 
 MAX_NOTES = 500  # per request; a findings list of a few hundred lines fits
@@ -45,22 +45,6 @@ GAP = 16
 
 class BulkError(ValueError):
     """Input the bulk import cannot use; the message says what was expected and what came."""
-
-
-@dataclass(frozen=True)
-class Rect:
-    x: float
-    y: float
-    w: float
-    h: float
-
-    def overlaps(self, other: Rect) -> bool:
-        return (
-            self.x < other.x + other.w
-            and other.x < self.x + self.w
-            and self.y < other.y + other.h
-            and other.y < self.y + self.h
-        )
 
 
 def _checked(texts: Iterable[tuple[int, str]], where: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""Facilitation rules as pure functions: phases, the timer, voting and the reveal layout.
+"""Facilitation rules as pure functions: phases, the timer and voting (the reveal's
+layout is in `boards/layout.py`).
 
 The session doc (written only by the server) holds the state these rules produce:
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -188,40 +189,3 @@ def check_vote(request: Mapping[str, Any]) -> tuple[str, int]:
         raise RuleError("invalid_field", f"delta must be 1 or -1, got {delta!r}")
     assert isinstance(delta, int)
     return target, delta
-
-
-@dataclass(frozen=True)
-class Area:
-    x: float
-    y: float
-    w: float
-
-
-def reveal_layout(
-    authors: Sequence[tuple[str, int]],
-    area: Area,
-    *,
-    note_w: float,
-    note_h: float,
-    gap: float = 16.0,
-    start_y: float | None = None,
-) -> dict[str, list[tuple[float, float]]]:
-    """Positions for revealed drafts: one column per author, in the given author order.
-
-    `authors` lists (author key, number of notes). Columns wrap to a new band when the
-    area is full, so a room of thirty people still lands inside the section's width.
-    """
-    column_w = note_w + gap
-    per_band = max(1, int((area.w - gap) // column_w))
-    top = area.y + 64 if start_y is None else start_y
-    positions: dict[str, list[tuple[float, float]]] = {}
-    band_height = 0.0
-    for index, (author, count) in enumerate(authors):
-        column = index % per_band
-        if index and column == 0:
-            top += band_height + gap * 2
-            band_height = 0.0
-        x = area.x + gap + column * column_w
-        positions[author] = [(x, top + row * (note_h + gap)) for row in range(count)]
-        band_height = max(band_height, count * (note_h + gap))
-    return positions

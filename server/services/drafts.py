@@ -14,30 +14,55 @@ nobody has edited that copy on the board since.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 from pycrdt import Doc, Map, Text
 
 from boards import schema
-from boards.facilitation import Area, reveal_layout
+from boards.layout import SECTION_HEADER, Rect, cluster_size, pack_below, section_at
 from boards.schema import now_ms
 from server.services.session import DRAFTS_INFIX, Session, drafts_doc_name, session_doc_name
 from server.store import BoardRecord, Store
 from server.sync.room import Room
 from server.sync.rooms import Rooms
 
-# Note fields copied from a draft to the board; anything else a client added stays private.
-_COPIED = ("x", "y", "color", "author", "created")
-
 
 def _notes(doc: Doc[Any]) -> Map[Any]:
     return schema.notes_map(doc)
 
 
-def _unrevealed(doc: Doc[Any]) -> list[tuple[str, Map[Any]]]:
-    items = [(nid, note) for nid, note in _notes(doc).items() if not note.get("revealed")]
-    items.sort(key=lambda item: (float(item[1].get("created") or 0), item[0]))
+@dataclass(frozen=True)
+class Skipped:
+    """An entry the reveal left alone, told to the facilitator: whose, which, why."""
+
+    owner: str  # a participant id, or "board"
+    entry: str
+    reason: str
+
+
+def _unrevealed(
+    doc: Doc[Any], skipped: list[Skipped] | None = None, owner: str = ""
+) -> list[tuple[str, Map[Any]]]:
+    """The drafts not yet revealed, in the order they were written; entries that are not
+    a note (a participant's client may write anything) go to `skipped` instead."""
+    items: list[tuple[str, Map[Any]]] = []
+    for nid, note in _notes(doc).items():
+        if not isinstance(note, Map):
+            if skipped is not None:
+                skipped.append(Skipped(owner, nid, "draft is not a note map"))
+            continue
+        if note.get("revealed"):
+            continue
+        created = note.get("created")
+        if created is not None and not _is_number(created):
+            if skipped is not None:
+                skipped.append(Skipped(owner, nid, "draft's created is not a number"))
+            continue
+        items.append((nid, note))
+    items.sort(key=lambda item: (_created(item[1]), item[0]))
     return items
 
 
@@ -117,8 +142,10 @@ class Drafts:
 
         content.mutate(write)
 
-    async def reveal(self, board: BoardRecord) -> dict[str, int]:
-        """Move every participant's unrevealed drafts onto the board, laid out by author."""
+    async def reveal(self, board: BoardRecord) -> dict[str, Any]:
+        """Move every participant's unrevealed drafts onto the board: each into the section
+        it was written for (else the one the facilitator has up), in a compact grid below
+        what is already there. Malformed entries are skipped and listed in `skipped`."""
         participants = await self._store.list_participants(board.id)
         async with contextlib.AsyncExitStack() as stack:
             content = await stack.enter_async_context(self._rooms.use(board.id))
@@ -132,38 +159,59 @@ class Drafts:
                 )
                 drafts.append((participant.id, participant.name, room))
             # From here on nothing awaits: the reveal is atomic for everyone else.
-            moved = self._move(content, drafts)
+            moved, skipped = self._move(content, drafts)
             session = Session(session_room)
             for pid, name, room in drafts:
                 session.set_drafts(pid, name, len(_unrevealed(room.doc)))
             await content.durable()
-        return {"revealed": moved}
+        return {
+            "revealed": moved,
+            "skipped": [{"owner": s.owner, "entry": s.entry, "reason": s.reason} for s in skipped],
+        }
 
-    def _move(self, content: Room, drafts: list[tuple[str, str, Room]]) -> int:
-        batches = [(pid, name, room, _unrevealed(room.doc)) for pid, name, room in drafts]
-        batches = [batch for batch in batches if batch[3]]
+    def _move(
+        self, content: Room, drafts: list[tuple[str, str, Room]]
+    ) -> tuple[int, list[Skipped]]:
+        skipped: list[Skipped] = []
+        batches: list[tuple[str, str, Room, list[tuple[str, Map[Any]]]]] = []
+        for pid, name, room in drafts:
+            items = _unrevealed(room.doc, skipped, pid)
+            if items:
+                batches.append((pid, name, room, items))
         if not batches:
-            return 0
-        area, section_id, start_y = self._brainstorm_area(content.doc)
-        layout = reveal_layout(
-            [(pid, len(items)) for pid, _, _, items in batches],
-            area,
-            note_w=schema.NOTE_W,
-            note_h=schema.NOTE_H,
-            start_y=start_y,
-        )
+            return 0, skipped
+        board = _BoardSpace.read(content.doc, skipped)
+        home = board.default_section(self._follow_point(content.name))
         board_notes = _notes(content.doc)
-        copies: list[tuple[str, dict[str, Any], str]] = []
+        # Group by target section, in the order people wrote (created, then id), so
+        # each section's grid reads like the room's brainstorm.
+        wanted: dict[str | None, list[tuple[str, str, str, Map[Any]]]] = {}
         for pid, name, _, items in batches:
-            for (nid, note), (x, y) in zip(items, layout[pid], strict=True):
+            for nid, note in items:
                 if nid in board_notes:
                     continue  # revealed before, by a reveal that was interrupted
-                fields: dict[str, Any] = {key: note.get(key) for key in _COPIED}
-                fields.update(x=x, y=y, section=section_id, cluster=None)
-                fields["author"] = fields.get("author") or name
-                fields["author_id"] = pid
-                fields["created"] = fields.get("created") or now_ms()
-                fields["color"] = fields.get("color") or schema.DEFAULT_NOTE_COLOR
+                target = note.get("section")
+                sid = target if isinstance(target, str) and target in board.rects else home
+                wanted.setdefault(sid, []).append((pid, name, nid, note))
+        copies: list[tuple[str, dict[str, Any], str]] = []
+        for sid, entries in wanted.items():
+            entries.sort(key=lambda e: (_created(e[3]), e[2]))
+            slots = board.slots(sid, len(entries))
+            for (pid, name, nid, note), (x, y) in zip(entries, slots, strict=True):
+                color = note.get("color")
+                author = note.get("author")
+                fields: dict[str, Any] = {
+                    "x": x,
+                    "y": y,
+                    "section": sid,
+                    "cluster": None,
+                    "author": author if isinstance(author, str) and author else name,
+                    "author_id": pid,
+                    "created": _created(note) or now_ms(),
+                    "color": color
+                    if isinstance(color, str) and color
+                    else schema.DEFAULT_NOTE_COLOR,
+                }
                 copies.append((nid, fields, str(note.get("text") or "")))
 
         def add(doc: Doc[Any]) -> None:
@@ -177,24 +225,103 @@ class Drafts:
         for _, _, room, items in batches:
             ids = [nid for nid, _ in items]
             room.mutate(_mark_revealed(ids))
-        return len(copies)
+        return len(copies), skipped
 
-    @staticmethod
-    def _brainstorm_area(doc: Doc[Any]) -> tuple[Area, str | None, float | None]:
-        """The first section of the template, or free space right of everything."""
-        sections = sorted(
-            schema.sections_map(doc).items(), key=lambda item: float(item[1].get("order") or 0)
-        )
-        notes = list(_notes(doc).values())
-        if sections:
-            sid, section = sections[0]
-            area = Area(float(section["x"]), float(section["y"]), float(section["w"]))
-            inside = [float(n["y"]) for n in notes if n.get("section") == sid]
-            start = max(inside) + schema.NOTE_H + 48 if inside else None
-            return area, sid, start
-        right = max((float(n.get("x") or 0) for n in notes), default=-schema.NOTE_W)
-        area = Area(right + schema.NOTE_W + 96, 0.0, 12 * (schema.NOTE_W + 16))
-        return area, None, 0.0
+    def _follow_point(self, board_id: str) -> tuple[float, float] | None:
+        """The board point the facilitator shows everyone (follow me), if they do."""
+        room = self._rooms.get(session_doc_name(board_id))
+        if room is None:
+            return None
+        follow = Session(room).get("follow")
+        x, y = follow.get("x"), follow.get("y")
+        if follow.get("active") and _is_number(x) and _is_number(y):
+            return float(x), float(y)
+        return None
+
+
+class _BoardSpace:
+    """The board's sections and what already lies in each, read defensively: a malformed
+    entry (a participant may write anything while the brainstorm runs) is skipped and
+    reported, never allowed to stop the reveal."""
+
+    def __init__(self, rects: dict[str, Rect], order: list[str], occupied: list[Rect]) -> None:
+        self.rects = rects
+        self.order = order
+        self.occupied = occupied
+
+    @classmethod
+    def read(cls, doc: Doc[Any], skipped: list[Skipped]) -> _BoardSpace:
+        found: list[tuple[float, str, Rect]] = []
+        for sid, section in schema.sections_map(doc).items():
+            box = _rect(section, ("x", "y", "w", "h"))
+            order = section.get("order", 0) if isinstance(section, Map) else None
+            if box is None or not _is_number(order):
+                skipped.append(Skipped("board", sid, "section without a numeric x, y, w, h, order"))
+                continue
+            found.append((float(order), sid, box))
+        found.sort(key=lambda item: (item[0], item[1]))
+        occupied: list[Rect] = []
+        for nid, note in _notes(doc).items():
+            box = _rect(note, ("x", "y"), (schema.NOTE_W, schema.NOTE_H))
+            if box is None:
+                skipped.append(
+                    Skipped("board", nid, "note without a numeric x, y (left out of the layout)")
+                )
+            else:
+                occupied.append(box)
+        for cid, cluster in schema.clusters_map(doc).items():
+            count = sum(
+                1 for n in _notes(doc).values() if isinstance(n, Map) and n.get("cluster") == cid
+            )
+            size = cluster_size(count, note_w=schema.NOTE_W, note_h=schema.NOTE_H)
+            box = _rect(cluster, ("x", "y"), size)
+            if box is not None:
+                occupied.append(box)
+        return cls({sid: box for _, sid, box in found}, [sid for _, sid, _ in found], occupied)
+
+    def default_section(self, point: tuple[float, float] | None) -> str | None:
+        """The section the facilitator has up (follow me), else the first one."""
+        if point is not None:
+            hit = section_at([(sid, self.rects[sid]) for sid in self.order], *point)
+            if hit is not None:
+                return hit
+        return self.order[0] if self.order else None
+
+    def slots(self, sid: str | None, count: int) -> list[tuple[float, float]]:
+        if sid is not None:
+            area = self.rects[sid]
+        else:
+            # No sections: a band right of everything on the board.
+            right = max((r.right for r in self.occupied), default=0.0)
+            area = Rect(right + 96, -SECTION_HEADER, 8 * (schema.NOTE_W + 16), 0)
+        slots = pack_below(area, self.occupied, count, note_w=schema.NOTE_W, note_h=schema.NOTE_H)
+        self.occupied.extend(Rect(x, y, schema.NOTE_W, schema.NOTE_H) for x, y in slots)
+        return slots
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _rect(
+    entry: object, keys: tuple[str, ...], size: tuple[float, float] | None = None
+) -> Rect | None:
+    """The entry's box, or None when it is not a map of finite numbers."""
+    if not isinstance(entry, Map):
+        return None
+    numbers: list[float] = []
+    for key in keys:
+        value = entry.get(key)
+        if not _is_number(value):
+            return None
+        numbers.append(float(value))
+    w, h = size if size is not None else (numbers[2], numbers[3])
+    return Rect(numbers[0], numbers[1], w, h)
+
+
+def _created(note: Map[Any]) -> float:
+    value = note.get("created")
+    return float(value) if _is_number(value) else 0.0
 
 
 def _mark_revealed(ids: list[str]) -> Callable[[Doc[Any]], None]:

@@ -110,8 +110,8 @@ function start () {
   const outlineEl = root.querySelector('[data-outline]')
   const outline = outlineEl ? new OutlineView({ doc, container: outlineEl, t, config, readOnly, anonymous }) : null
 
-  // Show the whole board the first time there is something to show, unless the person
-  // has already moved the view.
+  // The first view (input.firstView: the first question at a readable zoom) the first
+  // time there is something to show, unless the person has already moved the view.
   const hasContent = () => {
     const { notes, clusters, sections } = model.roots(doc)
     return notes.size + clusters.size + sections.size > 0
@@ -119,7 +119,7 @@ function start () {
   const stopFitting = renderer.onRender(() => {
     if (input.cameraTouched) return stopFitting()
     if (!hasContent()) return
-    input.fit()
+    input.firstView()
     stopFitting()
   })
   // What IndexedDB had may be older than the server's board: fit once more on first sync.
@@ -128,7 +128,7 @@ function start () {
     if (!synced) return
     sync.provider.off('sync', fitOnSync)
     stopFitting()
-    requestAnimationFrame(() => { if (!input.cameraTouched && hasContent()) input.fit() })
+    requestAnimationFrame(() => { if (!input.cameraTouched && hasContent()) input.firstView() })
   }
   sync.provider?.on('sync', fitOnSync)
 

@@ -16,14 +16,16 @@ test('moveItems moves a cluster with its notes and drops loose notes into cluste
   const inside = model.createNote(doc, { x: 20, y: 60, cluster: c })
   const loose = model.createNote(doc, { x: 1000, y: 1000 })
   model.moveItems(doc, { clusters: [c] }, 100, 50)
-  assert.deepEqual([note(doc, inside).x, note(doc, inside).y], [120, 110])
+  // The member goes with it, into its grid slot.
+  assert.deepEqual([note(doc, inside).x, note(doc, inside).y], [100 + model.LAYOUT_PAD, 50 + model.CLUSTER_HEADER])
   assert.equal(note(doc, loose).x, 1000)
-  // Dropping the loose note onto the cluster's new place puts it in.
-  model.moveItems(doc, { notes: [loose] }, -800, -800)
+  // Dropping the loose note onto the cluster's new place (a one-note cluster's size) puts it in.
+  model.moveItems(doc, { notes: [loose] }, -850, -880)
   assert.equal(note(doc, loose).cluster, c)
   // Moving cluster and member together moves the member once, not twice.
   model.moveItems(doc, { clusters: [c], notes: [inside] }, 10, 0)
-  assert.equal(note(doc, inside).x, 130)
+  assert.equal(model.boardLayout(doc).clusters.get(c).x, 110)
+  assert.equal(model.boardLayout(doc).notes.get(inside).x, 110 + model.LAYOUT_PAD)
 })
 
 test('duplicateNotes copies text and colour next to the originals', () => {
@@ -38,31 +40,114 @@ test('duplicateNotes copies text and colour next to the originals', () => {
   assert.equal(model.roots(doc).notes.size, 2)
 })
 
-test('groupIntoCluster draws a cluster around the notes and sets their cluster field', () => {
+test('groupIntoCluster makes a cluster near the notes that holds them all in its grid', () => {
   const doc = new Y.Doc()
   const a = model.createNote(doc, { x: 100, y: 200 })
   const b = model.createNote(doc, { x: 400, y: 260 })
   const c = model.groupIntoCluster(doc, [a, b], { title: 'Digital delaktighet' })
   const cluster = model.readCluster(c, model.getCluster(doc, c))
   assert.equal(cluster.title, 'Digital delaktighet')
-  assert.ok(cluster.x <= 100 && cluster.y <= 200 - 40)
-  assert.ok(cluster.x + cluster.w >= 400 + model.NOTE_SIZE.w)
-  assert.ok(cluster.y + cluster.h >= 260 + model.NOTE_SIZE.h)
+  assert.deepEqual([cluster.x, cluster.y], [100 - model.LAYOUT_PAD, 200 - model.CLUSTER_HEADER])
+  const layout = model.boardLayout(doc)
+  const box = layout.clusters.get(c)
+  for (const id of [a, b]) {
+    const slot = layout.notes.get(id)
+    assert.deepEqual([note(doc, id).x, note(doc, id).y], [slot.x, slot.y], 'the slot is written for exports')
+    assert.ok(slot.x >= box.x && slot.x + model.NOTE_SIZE.w <= box.x + box.w)
+    assert.ok(slot.y >= box.y + model.CLUSTER_HEADER && slot.y + model.NOTE_SIZE.h <= box.y + box.h)
+  }
   assert.deepEqual(model.clusterNotes(doc, c).sort(), [a, b].sort())
   assert.equal(model.groupIntoCluster(doc, []), null)
 })
 
-test('tidyCluster lays notes out in a grid in reading order and fits the cluster', () => {
+test('a new cluster takes free space in its section, below the title band, beside the others', () => {
+  const doc = new Y.Doc()
+  const s = model.createSection(doc, { title: 'Fråga', x: 0, y: 0, w: 1200, h: 900 })
+  const a = model.createNote(doc, { x: 40, y: 10, section: s })
+  const b = model.createNote(doc, { x: 60, y: 30, section: s })
+  const first = model.groupIntoCluster(doc, [a])
+  const second = model.groupIntoCluster(doc, [b])
+  const extra = model.addClusterAt(doc, { x: 100, y: 100 })
+  const layout = model.boardLayout(doc)
+  const boxes = [first, second, extra].map((id) => layout.clusters.get(id))
+  for (const box of boxes) {
+    assert.ok(box.y >= model.SECTION_HEADER, 'below the title band')
+    assert.ok(box.x >= 0 && box.x + box.w <= 1200 && box.y + box.h <= 900, 'inside the section')
+    assert.equal(box.section, s)
+  }
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) assert.ok(!model.overlaps(boxes[i], boxes[j]))
+  }
+})
+
+test('clusters whose wishes overlap are drawn apart, the same on every doc', () => {
+  const one = new Y.Doc()
+  const s = model.createSection(one, { title: 'Fråga', x: 0, y: 0, w: 1200, h: 900, id: 'sec' })
+  for (const id of ['k1', 'k2', 'k3']) model.createCluster(one, { id, x: 30, y: 0, section: s })
+  const other = new Y.Doc()
+  Y.applyUpdate(other, Y.encodeStateAsUpdate(one))
+  const boxes = [...model.boardLayout(one).clusters.values()]
+  assert.deepEqual(boxes, [...model.boardLayout(other).clusters.values()])
+  for (let i = 0; i < boxes.length; i++) {
+    assert.ok(boxes[i].y >= model.SECTION_HEADER)
+    for (let j = i + 1; j < boxes.length; j++) assert.ok(!model.overlaps(boxes[i], boxes[j]))
+  }
+})
+
+test('two people dropping one note into two clusters: every doc draws it in the winner', () => {
+  const a = new Y.Doc()
+  const b = new Y.Doc()
+  const k1 = model.createCluster(a, { x: 0, y: 0, id: 'k1' })
+  const k2 = model.createCluster(a, { x: 2000, y: 0, id: 'k2' })
+  const n = model.createNote(a, { x: 900, y: 900 })
+  sync(a, b)
+  model.moveNoteToCluster(a, n, k1)
+  model.moveNoteToCluster(b, n, k2)
+  sync(a, b)
+  const [la, lb] = [model.boardLayout(a), model.boardLayout(b)]
+  const winner = model.getNote(a, n).get('cluster')
+  assert.equal(model.getNote(b, n).get('cluster'), winner)
+  assert.deepEqual(la.notes.get(n), lb.notes.get(n))
+  const box = la.clusters.get(winner)
+  const slot = la.notes.get(n)
+  assert.ok(slot.x >= box.x && slot.x + model.NOTE_SIZE.w <= box.x + box.w && slot.y + model.NOTE_SIZE.h <= box.y + box.h)
+})
+
+test('arrangeBoard packs each section: clusters in rows, loose notes below, nothing overlapping', () => {
+  const doc = new Y.Doc()
+  const s = model.createSection(doc, { title: 'Fråga', x: 0, y: 0, w: 1200, h: 1800 })
+  const notes = []
+  for (let i = 0; i < 20; i++) notes.push(model.createNote(doc, { x: 10 * i, y: 10 * i, section: s, now: i }))
+  for (let k = 0; k < 4; k++) model.groupIntoCluster(doc, notes.slice(k * 4, k * 4 + 3 + (k % 2)))
+  model.arrangeBoard(doc)
+  const layout = model.boardLayout(doc)
+  const boxes = [...layout.clusters.values()]
+  for (const [id, map] of model.roots(doc).notes) {
+    if (!layout.notes.has(id)) boxes.push({ x: map.get('x'), y: map.get('y'), ...model.NOTE_SIZE })
+  }
+  assert.equal(boxes.length, 4 + 20 - 14)
+  for (let i = 0; i < boxes.length; i++) {
+    assert.ok(boxes[i].y >= model.SECTION_HEADER && boxes[i].x >= 0 && boxes[i].x + boxes[i].w <= 1200)
+    for (let j = i + 1; j < boxes.length; j++) assert.ok(!model.overlaps(boxes[i], boxes[j]), `${i} and ${j}`)
+  }
+  // The stored wishes are the packed places: nothing moves when it is resolved.
+  for (const [id, box] of layout.clusters) {
+    const map = model.getCluster(doc, id)
+    assert.deepEqual([map.get('x'), map.get('y')], [box.x, box.y])
+  }
+})
+
+test('tidyCluster lays notes out in a grid in the order they were written and fits the cluster', () => {
   const doc = new Y.Doc()
   const c = model.createCluster(doc, { x: 0, y: 0, w: 300, h: 200 })
-  const ids = [[500, 10], [20, 400], [300, 10], [10, 10], [200, 500]].map(([x, y]) =>
-    model.createNote(doc, { x, y, cluster: c }))
+  // Written in this order (created), wherever they lie.
+  const ids = [[500, 10], [20, 400], [300, 10], [10, 10], [200, 500]].map(([x, y], i) =>
+    model.createNote(doc, { x, y, cluster: c, now: 100 - i }))
   model.tidyCluster(doc, c)
   const placed = ids.map((id) => note(doc, id))
   const cols = model.gridColumns(5)
   assert.equal(cols, 3)
-  // Reading order before: (10,10) (300,10) (500,10) (20,400) (200,500).
-  const order = [3, 2, 0, 1, 4]
+  const order = [4, 3, 2, 1, 0]
   order.forEach((index, slot) => {
     assert.deepEqual([placed[index].x, placed[index].y], Object.values(model.gridSlot({ x: 0, y: 0 }, slot, cols)))
   })

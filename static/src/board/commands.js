@@ -20,6 +20,13 @@ export const COMMANDS = [
   { name: 'add-cluster', keys: ['c'], run: (input) => input.addCluster() },
   { name: 'group', keys: ['g'], enabled: (input) => input.selection.notes.size > 0, run: (input) => input.groupSelection() },
   { name: 'tidy', keys: ['t'], enabled: inCluster, run: (input) => input.tidySelection() },
+  // Facilitator only: packs every section (clusters in rows, loose notes below) for everyone.
+  {
+    name: 'arrange',
+    keys: ['mod+shift+a'],
+    enabled: (input) => input.config.role === 'facilitator',
+    run: (input) => input.config.role === 'facilitator' ? input.arrangeAll() : false
+  },
   { name: 'duplicate', keys: ['mod+d'], enabled: (input) => input.selection.notes.size > 0, run: (input) => input.duplicateSelection() },
   {
     name: 'delete',

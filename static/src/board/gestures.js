@@ -180,44 +180,10 @@ export class Move extends Press {
     const notes = new Set(selection.notes)
     const clusters = new Set(selection.clusters)
     for (const id of clusters) for (const noteId of model.clusterNotes(doc, id)) notes.add(noteId)
-    const map = this.kind === 'note' ? model.getNote(doc, this.id) : model.getCluster(doc, this.id)
-    const origin = map ? { x: map.get('x') || 0, y: map.get('y') || 0 } : null
+    // Where it is drawn, so the others see the drag start from where it lies.
+    const origin = this.input.renderer.placed(this.kind, this.id)
     return { notes, clusters, origin }
   }
-}
-
-/** The corner handle of a cluster: a drag resizes it (drawn live, written on release). */
-export class Resize extends Press {
-  allowsPinch = false
-
-  constructor (input, event, { id, origin }) {
-    super(input, event)
-    this.id = id
-    this.origin = origin
-    this.current = null
-  }
-
-  drag ({ dx, dy }) {
-    if (this.input.readOnly) return
-    this.current = {
-      id: this.id,
-      w: Math.max(model.CLUSTER_MIN_SIZE.w, this.origin.w + dx),
-      h: Math.max(model.CLUSTER_MIN_SIZE.h, this.origin.h + dy)
-    }
-    this.input.renderer.setLocalResize(this.current)
-  }
-
-  up () {
-    const input = this.input
-    if (this.moved && this.current && !input.readOnly) {
-      model.resizeCluster(input.doc, this.id, this.current.w, this.current.h)
-      this.cancel()
-      return
-    }
-    if (!this.moved) clickItem(input, 'cluster', this.id, false)
-  }
-
-  cancel () { this.input.renderer.setLocalResize(null) }
 }
 
 /** A click on a note edits it; on a cluster selects it and focuses it (or its name). */

@@ -6,8 +6,8 @@ import * as model from '../core/model.js'
 import * as cam from '../core/camera.js'
 import { bindTextField } from '../core/editor.js'
 import { buildPalette, listenToToolbar, updateToolbar } from './toolbar.js'
-import { handleKey } from './keyboard.js'
-import { BoxSelect, Move, Pan, Pinch, Resize, Toggle } from './gestures.js'
+import { handleKey, handleUndoKey } from './keyboard.js'
+import { BoxSelect, Move, Pan, Pinch, Toggle } from './gestures.js'
 
 const LINE_HEIGHT = 16 // px per wheel "line" (deltaMode 1)
 
@@ -94,17 +94,19 @@ export class Input {
 
   // ------------------------------------------------------------------------- commands
 
+  /**
+   * A new note where the person looked: at `at` (a double-click) or the centre of the
+   * view, moved to the nearest free spot and kept inside the view, so the view never
+   * has to pan to show it.
+   */
   addNote (at = null) {
     if (this.readOnly) return null
-    let point = at
-    if (!point) {
-      // Centre of the view, nudged a little so repeated presses do not stack exactly.
-      const centre = this.renderer.visibleCentre()
-      const jitter = () => Math.round((Math.random() - 0.5) * 60)
-      point = { x: centre.x - model.NOTE_SIZE.w / 2 + jitter(), y: centre.y - model.NOTE_SIZE.h / 2 + jitter() }
-    }
-    const x = Math.max(0, Math.round(point.x))
-    const y = Math.max(0, Math.round(point.y))
+    const { w, h } = model.NOTE_SIZE
+    const centre = this.renderer.visibleCentre()
+    const wish = at || { x: centre.x - w / 2, y: centre.y - h / 2 }
+    const spot = this._inView(model.freeNoteSpot(this.doc, this._inView(wish, w, h)), w, h)
+    const x = Math.max(0, Math.round(spot.x))
+    const y = Math.max(0, Math.round(spot.y))
     let id = null
     model.change(this.doc, () => {
       id = model.createNote(this.doc, {
@@ -118,19 +120,31 @@ export class Input {
     return id
   }
 
+  /** `p` (the top-left of a w x h box) moved just enough that the box lies in the view. */
+  _inView (p, w, h) {
+    const v = cam.visibleBox(this.renderer.camera, this.viewport.clientWidth, this.viewport.clientHeight)
+    const m = 16 / this.renderer.camera.zoom
+    const clamp = (value, lo, hi) => hi < lo ? lo : Math.min(hi, Math.max(lo, value))
+    return { x: clamp(p.x, v.x0 + m, v.x1 - m - w), y: clamp(p.y, v.y0 + m, v.y1 - m - h) }
+  }
+
   addCluster () {
     if (this.readOnly) return null
-    const centre = this.renderer.visibleCentre()
-    const { w, h } = model.DEFAULT_CLUSTER_SIZE
-    const id = model.createCluster(this.doc, {
-      x: Math.max(0, Math.round(centre.x - w / 2)),
-      y: Math.max(0, Math.round(centre.y - h / 2))
-    })
+    const id = model.addClusterAt(this.doc, this.renderer.visibleCentre())
     this.renderer.render()
     this.stopEditing()
     this.select({ clusters: [id] })
+    this.ensureVisible('cluster', id)
     this.renderer.clusterElement(id)?.querySelector('.cluster-title')?.focus({ preventScroll: true })
     return id
+  }
+
+  /** The facilitator's "arrange everything": every section packed, written for everyone. */
+  arrangeAll () {
+    if (this.readOnly) return false
+    this.stopEditing()
+    model.arrangeBoard(this.doc)
+    return true
   }
 
   /** Put the selected notes into a new cluster drawn around them, and name it. */
@@ -141,6 +155,7 @@ export class Input {
     if (!id) return null
     this.renderer.render()
     this.select({ clusters: [id] })
+    this.ensureVisible('cluster', id)
     this.renderer.clusterElement(id)?.querySelector('.cluster-title')?.focus({ preventScroll: true })
     return id
   }
@@ -277,11 +292,28 @@ export class Input {
     this.setCamera(cam.fitBox(box, this.viewport.clientWidth, this.viewport.clientHeight))
   }
 
+  /**
+   * The first view: the first question (section) at a readable zoom rather than the
+   * whole board too small to read; a board without sections, its content the same way.
+   */
+  firstView () {
+    const sections = [...model.roots(this.doc).sections]
+      .filter(([, s]) => s instanceof Y.Map).map(([id, s]) => model.readSection(id, s))
+      .sort((a, b) => (a.order - b.order) || (a.y - b.y) || (a.x - b.x))
+    const first = sections[0]
+    const box = first ? { x0: first.x, y0: first.y, x1: first.x + first.w, y1: first.y + first.h } : model.contentBounds(this.doc)
+    // The toolbar floats over the top of the board: start below it, so the question shows.
+    const bar = this.root.querySelector('.toolbar')
+    const vp = this.viewport.getBoundingClientRect()
+    const covered = bar && !bar.hidden ? Math.max(0, bar.getBoundingClientRect().bottom - vp.top) : 0
+    this.setCamera(cam.readableBox(box, this.viewport.clientWidth, this.viewport.clientHeight, { top: covered + 16 }))
+  }
+
   /** Pan (never zoom) so a note or cluster is fully in view; centre it when it was not. */
   ensureVisible (kind, id, { centre = false } = {}) {
-    const map = kind === 'note' ? model.getNote(this.doc, id) : model.getCluster(this.doc, id)
-    if (!map) return
-    const item = kind === 'note' ? { ...model.readNote(id, map), ...model.NOTE_SIZE } : model.readCluster(id, map)
+    const placed = this.renderer.placed(kind, id)
+    if (!placed) return
+    const item = kind === 'note' ? { ...placed, ...model.NOTE_SIZE } : placed
     const camera = this.renderer.camera
     const { clientWidth: w, clientHeight: h } = this.viewport
     if (!centre && cam.isVisible(camera, w, h, item)) return
@@ -330,6 +362,7 @@ export class Input {
     vp.addEventListener('focusout', (event) => {
       if (event.target.classList.contains('cluster-title')) this._unbindClusterTitle()
     })
+    document.addEventListener('keydown', (event) => handleUndoKey(this, event), { capture: true })
     document.addEventListener('keydown', (event) => handleKey(this, event))
     document.addEventListener('keyup', (event) => {
       if (event.key === ' ') { this.spaceHeld = false; vp.classList.remove('space-pan') }
@@ -389,14 +422,12 @@ export class Input {
     const noteEl = target.closest('.note')
     const clusterEl = target.closest('.cluster')
 
-    if (!middle && !this.spaceHeld && (noteEl || clusterEl)) {
+    // A cluster is grabbed by its frame or its name; a press inside it, between its notes,
+    // pans like the background, so panning a zoomed-in view never moves a cluster.
+    const grabbed = noteEl || (clusterEl && (title || target.closest('.cluster-header') || this._onClusterFrame(clusterEl, event)))
+    if (!middle && !this.spaceHeld && grabbed) {
       const kind = noteEl ? 'note' : 'cluster'
       const id = noteEl ? noteEl.dataset.noteId : clusterEl.dataset.clusterId
-      if (target.closest('.cluster-resize') && !noteEl) {
-        const map = model.getCluster(this.doc, id)
-        if (map) this.gesture = new Resize(this, event, { id, origin: model.readCluster(id, map) })
-        return
-      }
       if (event.shiftKey) {
         this.gesture = new Toggle(this, event, { kind, id })
         return
@@ -417,6 +448,18 @@ export class Input {
       return
     }
     this.gesture = new Pan(this, event, { background: !middle && !this.spaceHeld })
+  }
+
+  /** True when the press is on the cluster's frame (its padding band), or far out anywhere on it. */
+  _onClusterFrame (clusterEl, event) {
+    const zoom = this.renderer.camera.zoom
+    if (this.viewport.classList.contains('far-out')) return true
+    const box = this.renderer.placed('cluster', clusterEl.dataset.clusterId)
+    if (!box) return true
+    const p = this.renderer.toBoard(event.clientX, event.clientY)
+    // At least 12 screen px, so the frame stays easy to hit when zoomed out.
+    const band = Math.max(model.LAYOUT_PAD, 12 / zoom)
+    return p.x < box.x + band || p.x > box.x + box.w - band || p.y < box.y + band || p.y > box.y + box.h - band
   }
 
   _pointerMove (event) {

@@ -2,6 +2,22 @@
 // commands: Escape (leave a field, drop the selection) and holding space to pan.
 import { allowed, commandForKey } from './commands.js'
 
+/**
+ * Undo and redo, wherever focus is: called in the capture phase, before panels that keep
+ * their keys from the board (the facilitator panel, the drafts tray, the phase bar) stop
+ * them. Only a text field of its own (not a note or cluster name) keeps its native undo.
+ */
+export function handleUndoKey (input, event) {
+  if (!input.active || event.altKey) return
+  const command = commandForKey(event)
+  if (!command?.inFields) return
+  const target = event.target
+  const inField = target instanceof HTMLElement && target.matches('input, textarea, select, [contenteditable="true"]')
+  if (inField && !target.matches('.note-editor, .cluster-title')) return
+  event.preventDefault()
+  if (allowed(command, input)) command.run(input, { event })
+}
+
 /** Handle one keydown for `input` (board/input.js); leaves keys it does not use alone. */
 export function handleKey (input, event) {
   if (!input.active) return
@@ -13,12 +29,8 @@ export function handleKey (input, event) {
   if (!onBoard) return
   const command = commandForKey(event)
 
-  if (command?.inFields && !event.altKey) {
-    if (inField && !target.matches('.note-editor, .cluster-title')) return
-    event.preventDefault()
-    if (allowed(command, input)) command.run(input, { event })
-    return
-  }
+  if (command?.inFields) return // handleUndoKey had it first
+
   if (event.key === 'Escape') {
     if (input.editing) {
       const id = input.editing.id

@@ -3,7 +3,7 @@
 // smooth. Everything sits on one "world" layer moved by a CSS transform (pan and zoom).
 // Never touches the network; never writes to the doc.
 import * as Y from 'yjs'
-import { roots, readNote, readCluster, readSection } from '../core/model.js'
+import { roots, readNote, readCluster, readSection, boardLayout } from '../core/model.js'
 import { toBoard as cameraToBoard } from '../core/camera.js'
 
 const GRID = 24
@@ -30,12 +30,14 @@ export class Renderer {
     this.matches = new Set()
     this.currentMatch = null
     this.localDrag = null // {dx, dy, notes: Set, clusters: Set}: drawn here, written on drop
-    this.localResize = null // {id, w, h}
     this._remote = { editing: new Map(), dragging: new Map() }
     this._frame = null
     this._dirty = { all: true, notes: new Set(), clusters: false, sections: false }
     this._els = { sections: new Map(), clusters: new Map(), notes: new Map(), cursors: new Map() }
     this._listeners = new Set()
+    // Where clusters and their notes are drawn (core/model/layout.js), recomputed whenever
+    // a cluster or a note's membership changes; the same on every screen.
+    this.layout = { clusters: new Map(), notes: new Map(), members: new Map() }
 
     this.layers = {}
     for (const name of ['sections', 'clusters', 'notes', 'cursors']) {
@@ -164,11 +166,14 @@ export class Renderer {
     const size = GRID * zoom
     this.viewport.style.backgroundSize = `${size}px ${size}px`
     this.viewport.style.backgroundPosition = `${x}px ${y}px`
-    this.viewport.classList.toggle('zoomed-out', zoom < 0.5)
-    this.viewport.classList.toggle('far-out', zoom < 0.25)
+    // Semantic zoom: below 70 % notes drop their footers, below 50 % (note text under 8 px)
+    // clusters show their name and count instead of their notes.
+    this.viewport.classList.toggle('zoomed-out', zoom < 0.7)
+    this.viewport.classList.toggle('far-out', zoom < 0.5)
     // Only the layers that use --zoom get it: set on the viewport, every note's style
     // would be recomputed on each zoom frame.
     this.layers.clusters.style.setProperty('--zoom', String(zoom))
+    this.layers.sections.style.setProperty('--zoom', String(zoom))
     this.layers.cursors.style.setProperty('--zoom', String(zoom))
   }
 
@@ -182,13 +187,6 @@ export class Renderer {
       if (d.clusters.size) this._dirty.clusters = true
     }
     if (drag) this._drawDirty()
-    else this.schedule()
-  }
-
-  setLocalResize (resize) {
-    this.localResize = resize
-    this._dirty.clusters = true
-    if (resize) this._drawDirty()
     else this.schedule()
   }
 
@@ -230,13 +228,16 @@ export class Renderer {
         this._drawSection(readSection(id, map), el))
     }
     if (all || dirty.clusters) {
-      const counts = new Map()
-      for (const note of notes.values()) {
-        const cluster = note instanceof Y.Map ? note.get('cluster') : null
-        if (cluster) counts.set(cluster, (counts.get(cluster) || 0) + 1)
+      const before = this.layout.notes
+      this.layout = boardLayout(this.doc)
+      // A note whose slot moved (it joined, left, or its cluster reflowed or was pushed).
+      for (const [id, slot] of this.layout.notes) {
+        const old = before.get(id)
+        if (!old || old.x !== slot.x || old.y !== slot.y) dirty.notes.add(id)
       }
+      for (const id of before.keys()) if (!this.layout.notes.has(id)) dirty.notes.add(id)
       reconcile(this._els.clusters, this.layers.clusters, clusters, (id, map, el) =>
-        this._drawCluster(readCluster(id, map), el, counts.get(id) || 0))
+        this._drawCluster(readCluster(id, map), el))
     }
     if (all) {
       // Oldest first, so a newer note lies on top of older ones.
@@ -286,12 +287,24 @@ export class Renderer {
     return el
   }
 
-  _drawCluster (cluster, el, count) {
-    return this._drawItem('cluster', cluster, el, count)
+  _drawCluster (cluster, el) {
+    const box = this.layout.clusters.get(cluster.id)
+    const placed = box ? { ...cluster, x: box.x, y: box.y, w: box.w, h: box.h } : cluster
+    return this._drawItem('cluster', placed, el, box ? box.count : 0)
   }
 
   _drawNote (note, el) {
-    return this._drawItem('note', note, el)
+    const slot = this.layout.notes.get(note.id)
+    return this._drawItem('note', slot ? { ...note, x: slot.x, y: slot.y } : note, el)
+  }
+
+  /** Where a note or cluster is drawn now (its slot, its resolved place), or null. */
+  placed (kind, id) {
+    if (kind === 'cluster') return this.layout.clusters.get(id) || null
+    const map = roots(this.doc).notes.get(id)
+    if (!(map instanceof Y.Map)) return null
+    const slot = this.layout.notes.get(id)
+    return slot ? { ...slot } : { x: map.get('x') || 0, y: map.get('y') || 0 }
   }
 
   /**
@@ -316,6 +329,7 @@ export class Renderer {
     const transform = `translate(${item.x + offset.dx}px, ${item.y + offset.dy}px)`
     if (el._transform !== transform) { el.style.transform = transform; el._transform = transform }
     el.classList.toggle('selected', this.selection[spec.selection].has(item.id))
+    if (kind === 'note') el.classList.toggle('clustered', this.layout.notes.has(item.id))
     el.classList.toggle('dragging', offset.moving)
     spec.fill(el, item, this, extra)
     return el
@@ -334,10 +348,8 @@ export class Renderer {
     if (own) return { dx: own.x - item.x, dy: own.y - item.y, moving: true }
     if (kind === 'note' && item.cluster) {
       const drag = this._remote.dragging.get(`cluster:${item.cluster}`)
-      const cluster = drag && this.doc.getMap('clusters').get(item.cluster)
-      if (cluster instanceof Y.Map) {
-        return { dx: drag.x - (cluster.get('x') || 0), dy: drag.y - (cluster.get('y') || 0), moving: true }
-      }
+      const cluster = drag && this.layout.clusters.get(item.cluster)
+      if (cluster) return { dx: drag.x - cluster.x, dy: drag.y - cluster.y, moving: true }
     }
     return { dx: 0, dy: 0, moving: false }
   }
@@ -424,22 +436,29 @@ const ITEMS = {
     colorVar: '--cluster-color',
     selection: 'clusters',
     build (el, r) {
-      const title = make('input', 'cluster-title')
-      title.type = 'text'
+      // A textarea, so a long name wraps onto a second line instead of being cut off.
+      const title = make('textarea', 'cluster-title')
+      title.rows = 2
       title.maxLength = 200
+      title.spellcheck = false
+      // A name is one line of text: Enter leaves the field rather than breaking it.
+      title.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' && !event.isComposing) { event.preventDefault(); el.focus({ preventScroll: true }) }
+      })
       title.placeholder = r.t('cluster.title_placeholder')
       title.setAttribute('aria-label', r.t('cluster.title_label'))
       title.readOnly = r.access.readOnly
       const count = make('span', 'cluster-count')
       const header = make('div', 'cluster-header')
       header.append(title, count)
-      el.append(header)
-      if (!r.access.fixed) {
-        const resize = make('div', 'cluster-resize')
-        resize.setAttribute('aria-hidden', 'true')
-        el.append(resize)
-      }
-      return { title, count }
+      // Far out (semantic zoom) the notes give way to the name and count in large type.
+      const label = make('div', 'cluster-label')
+      const labelTitle = make('span', 'cluster-label-title')
+      const labelCount = make('span', 'cluster-label-count')
+      label.append(labelTitle, labelCount)
+      label.setAttribute('aria-hidden', 'true')
+      el.append(header, label)
+      return { title, count, labelTitle, labelCount }
     },
     fill (el, cluster, r, count) {
       el.dataset.count = String(count)
@@ -447,10 +466,14 @@ const ITEMS = {
       // The focused field is bound to the Y.Text by the editor; do not fight it.
       if (document.activeElement !== title && title.value !== cluster.title) title.value = cluster.title
       el.setAttribute('aria-label', r.t('cluster.aria', { title: cluster.title || r.t('cluster.untitled'), count }))
-      setText(el._parts.count, r.t(count === 1 ? 'cluster.count_one' : 'cluster.count_many', { count }))
-      const resize = r.localResize && r.localResize.id === cluster.id ? r.localResize : null
-      el.style.width = `${resize ? resize.w : cluster.w}px`
-      el.style.height = `${resize ? resize.h : cluster.h}px`
+      const countText = r.t(count === 1 ? 'cluster.count_one' : 'cluster.count_many', { count })
+      setText(el._parts.count, countText)
+      setText(el._parts.labelTitle, cluster.title || r.t('cluster.untitled'))
+      setText(el._parts.labelCount, countText)
+      const w = `${cluster.w}px`
+      const h = `${cluster.h}px`
+      if (el.style.width !== w) el.style.width = w
+      if (el.style.height !== h) el.style.height = h
     }
   }
 }

@@ -64,3 +64,23 @@ export function isVisible (camera, width, height, rect, margin = 16) {
   const m = margin / camera.zoom
   return rect.x >= v.x0 + m && rect.y >= v.y0 + m && rect.x + rect.w <= v.x1 - m && rect.y + rect.h <= v.y1 - m
 }
+
+/**
+ * The first view's lowest zoom: note text is 15 px (board.css), and 15 px x 0.75 = 11.25 px
+ * on screen, the least we call readable on a laptop or a projected wall.
+ */
+export const READABLE_ZOOM = 0.75
+
+/**
+ * A view of the box at a readable zoom: all of it when it fits at READABLE_ZOOM or more
+ * (never beyond `maxZoom`), else its top-left part at READABLE_ZOOM.
+ */
+export function readableBox (box, width, height, { padding = 24, top = padding, maxZoom = 1 } = {}) {
+  const fit = fitBox(box, width, height - (top - padding), { padding, maxZoom })
+  if (!box || fit.zoom >= READABLE_ZOOM) return { ...fit, y: fit.y + (top - padding) }
+  const zoom = READABLE_ZOOM
+  const bw = (box.x1 - box.x0) * zoom
+  // Centred across when it fits across, else from its left edge; always from its top.
+  const x = bw <= width - padding * 2 ? (width - bw) / 2 - box.x0 * zoom : padding - box.x0 * zoom
+  return { x, y: top - box.y0 * zoom, zoom }
+}

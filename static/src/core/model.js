@@ -13,11 +13,15 @@ export {
   createCluster, getCluster, clusterTitle, setClusterTitle, moveCluster, resizeCluster,
   recolorCluster, deleteCluster, readCluster, clusterAt, clusterNotes
 } from './model/clusters.js'
-export { createSection, readSection, sectionAt } from './model/sections.js'
+export { createSection, readSection, sectionAt, sectionBox } from './model/sections.js'
 export { contentBounds } from './model/bounds.js'
-export { moveItems, duplicateNotes, deleteItems, groupIntoCluster } from './model/selection.js'
+export { moveItems, duplicateNotes, deleteItems, groupIntoCluster, addClusterAt, freeNoteSpot } from './model/selection.js'
 export {
   CLUSTER_PADDING, CLUSTER_HEADER, GRID_GAP, gridColumns, gridSlot, tidyCluster,
-  moveNoteToCluster, addNoteToCluster
+  moveNoteToCluster, addNoteToCluster, writeClusterLayout
 } from './model/grid.js'
+export {
+  SECTION_HEADER, LAYOUT_PAD, LAYOUT_GAP, clusterSize, clusterSlot, packBelow, boardLayout,
+  clusterAtPoint, freeSpot, occupiedBoxes, arrangeBoard, overlaps
+} from './model/layout.js'
 export { findNotes, outline } from './model/reading.js'

@@ -4,6 +4,7 @@ import {
   CLUSTER_MIN_SIZE, DEFAULT_CLUSTER_SIZE, NOTE_COLORS, change, child, ensureText, finite, finiteFields, insertMap, newId, num, replaceText, roots, setPosition, str
 } from './doc.js'
 import { sectionAt } from './sections.js'
+import { boardLayout, clusterAtPoint } from './layout.js'
 
 export function createCluster (doc, {
   x, y, w = DEFAULT_CLUSTER_SIZE.w, h = DEFAULT_CLUSTER_SIZE.h, color = NOTE_COLORS[3].value,
@@ -88,15 +89,9 @@ export function readCluster (id, cluster) {
   }
 }
 
-/** The id of the topmost cluster containing the point, or null. */
+/** The id of the cluster containing the point where it is drawn (layout.js), or null. */
 export function clusterAt (doc, x, y) {
-  let hit = null
-  for (const [id, cluster] of roots(doc).clusters) {
-    if (!(cluster instanceof Y.Map)) continue
-    const c = readCluster(id, cluster)
-    if (x >= c.x && x <= c.x + c.w && y >= c.y && y <= c.y + c.h) hit = id
-  }
-  return hit
+  return clusterAtPoint(boardLayout(doc), x, y)
 }
 
 export function clusterSection (doc, id) {

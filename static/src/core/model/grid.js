@@ -1,17 +1,17 @@
-// Notes laid out in a cluster's grid: tidy, and moves between clusters without a pointer.
-import * as Y from 'yjs'
-import { CLUSTER_MIN_SIZE, NOTE_SIZE, byPosition, change, num, roots } from './doc.js'
-import { createNote, getNote, readNote } from './notes.js'
-import { clusterNotes, getCluster, readCluster } from './clusters.js'
+// Notes in a cluster's grid. Where a clustered note is drawn is derived (layout.js); these
+// write that derived place into the doc too, so exports and older clients that read a
+// note's x, y see the same tidy grid, and move notes between clusters without a pointer.
+import { NOTE_SIZE, change, num, roots } from './doc.js'
+import { createNote, getNote } from './notes.js'
+import { getCluster } from './clusters.js'
+import {
+  CLUSTER_HEADER, LAYOUT_GAP, LAYOUT_PAD, boardLayout, clusterColumns, freeSpot, occupiedBoxes, settleBoard
+} from './layout.js'
 
-export const CLUSTER_PADDING = 24
-export const CLUSTER_HEADER = 56
-export const GRID_GAP = 16
-
-/** Columns for `count` notes laid out in a grid: close to square, never zero. */
-export function gridColumns (count) {
-  return Math.max(1, Math.ceil(Math.sqrt(count)))
-}
+export const CLUSTER_PADDING = LAYOUT_PAD
+export const GRID_GAP = LAYOUT_GAP
+export { CLUSTER_HEADER }
+export const gridColumns = clusterColumns
 
 /** Board position of slot `index` in a cluster grid with `cols` columns. */
 export function gridSlot (cluster, index, cols) {
@@ -21,42 +21,40 @@ export function gridSlot (cluster, index, cols) {
   }
 }
 
-function gridSize (count, cols) {
-  const rows = Math.max(1, Math.ceil(count / cols))
-  return {
-    w: CLUSTER_PADDING * 2 + cols * NOTE_SIZE.w + (cols - 1) * GRID_GAP,
-    h: CLUSTER_HEADER + rows * NOTE_SIZE.h + (rows - 1) * GRID_GAP + CLUSTER_PADDING
-  }
+/** Write the derived slots of the clusters' notes and the clusters' sizes into the doc. */
+export function writeClusterLayout (doc, ids) {
+  const layout = boardLayout(doc)
+  const { notes } = roots(doc)
+  change(doc, () => {
+    for (const id of ids) {
+      const box = layout.clusters.get(id)
+      const map = getCluster(doc, id)
+      if (!box || !map) continue
+      for (const noteId of layout.members.get(id)) {
+        const slot = layout.notes.get(noteId)
+        const note = notes.get(noteId)
+        if (num(note.get('x')) !== slot.x) note.set('x', slot.x)
+        if (num(note.get('y')) !== slot.y) note.set('y', slot.y)
+      }
+      if (num(map.get('w')) !== box.w) map.set('w', box.w)
+      if (num(map.get('h')) !== box.h) map.set('h', box.h)
+    }
+  })
+  return layout
 }
 
-/** Lay a cluster's notes out in a grid in reading order and fit the cluster around them. */
+/** Lay a cluster's notes out in its grid and fit the cluster around them. */
 export function tidyCluster (doc, id) {
-  const map = getCluster(doc, id)
-  if (!map) return false
-  const cluster = readCluster(id, map)
-  const { notes } = roots(doc)
-  const members = clusterNotes(doc, id)
-    .map((noteId) => readNote(noteId, notes.get(noteId)))
-    .sort(byPosition)
-  const cols = gridColumns(members.length)
-  const size = gridSize(members.length, cols)
-  change(doc, () => {
-    members.forEach((note, index) => {
-      const slot = gridSlot(cluster, index, cols)
-      const target = notes.get(note.id)
-      target.set('x', slot.x)
-      target.set('y', slot.y)
-    })
-    map.set('w', Math.max(CLUSTER_MIN_SIZE.w, size.w))
-    map.set('h', Math.max(CLUSTER_MIN_SIZE.h, size.h))
-  })
+  if (!getCluster(doc, id)) return false
+  writeClusterLayout(doc, [id])
   return true
 }
 
 /**
- * Put a note into a cluster (or take it out with null) without a pointer: the note moves
- * to the cluster's next free grid slot, and the cluster grows to hold it. This is how the
- * outline view and the keyboard move notes between clusters.
+ * Put a note into a cluster (or take it out with null) without a pointer: the note
+ * joins the cluster's grid, which reflows. Out of its cluster, it goes to the free spot
+ * nearest the cluster's right edge. This is how the outline view and the keyboard move
+ * notes between clusters.
  */
 export function moveNoteToCluster (doc, noteId, clusterId) {
   const note = getNote(doc, noteId)
@@ -67,28 +65,22 @@ export function moveNoteToCluster (doc, noteId, clusterId) {
     if (clusterId) {
       const map = getCluster(doc, clusterId)
       if (!map) return
-      const cluster = readCluster(clusterId, map)
-      const index = clusterNotes(doc, clusterId).length
-      const cols = Math.max(1, Math.floor((cluster.w - CLUSTER_PADDING * 2 + GRID_GAP) / (NOTE_SIZE.w + GRID_GAP)))
-      const slot = gridSlot(cluster, index, cols)
-      note.set('x', slot.x)
-      note.set('y', slot.y)
       note.set('cluster', clusterId)
-      const section = cluster.section
+      const section = map.get('section') ?? null
       if (note.get('section') !== section) note.set('section', section)
-      const needed = slot.y + NOTE_SIZE.h + CLUSTER_PADDING - cluster.y
-      if (needed > cluster.h) map.set('h', needed)
+      writeClusterLayout(doc, [clusterId, ...(from ? [from] : [])])
+      settleBoard(doc)
     } else {
-      // Out of its cluster: just right of it, stacked, so it is visibly outside.
-      const old = from ? getCluster(doc, from) : null
-      if (old) {
-        const c = readCluster(from, old)
-        const loose = [...roots(doc).notes.values()].filter((n) => n instanceof Y.Map && !n.get('cluster') &&
-          num(n.get('x')) === c.x + c.w + GRID_GAP).length
-        note.set('x', c.x + c.w + GRID_GAP)
-        note.set('y', c.y + loose * (NOTE_SIZE.h / 2))
-      }
+      const before = boardLayout(doc)
+      const old = from ? before.clusters.get(from) : null
       note.set('cluster', null)
+      if (old) {
+        const after = writeClusterLayout(doc, [from])
+        const spot = freeSpot({ x: old.x + old.w + GRID_GAP, y: old.y }, NOTE_SIZE.w, NOTE_SIZE.h, null,
+          occupiedBoxes(doc, after, new Set([noteId])))
+        note.set('x', spot.x)
+        note.set('y', spot.y)
+      }
     }
   })
   return true
@@ -101,10 +93,8 @@ export function addNoteToCluster (doc, clusterId, fields = {}) {
     const map = clusterId ? getCluster(doc, clusterId) : null
     const start = map ? { x: num(map.get('x')) + CLUSTER_PADDING, y: num(map.get('y')) + CLUSTER_HEADER } : fields.at || { x: 40, y: 40 }
     id = createNote(doc, { ...fields, x: start.x, y: start.y })
-    if (map) {
-      getNote(doc, id).set('cluster', null)
-      moveNoteToCluster(doc, id, clusterId)
-    }
+    if (map) moveNoteToCluster(doc, id, clusterId)
   })
   return id
 }
+

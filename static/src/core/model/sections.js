@@ -36,3 +36,9 @@ export function sectionAt (doc, x, y) {
   }
   return best ? best.id : null
 }
+
+/** The section `id` as a plain box, or null when there is none. */
+export function sectionBox (doc, id) {
+  const map = id ? roots(doc).sections.get(id) : null
+  return map instanceof Y.Map ? readSection(id, map) : null
+}

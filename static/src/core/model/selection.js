@@ -1,8 +1,10 @@
 // What the board's selection commands do to the doc: move, duplicate, delete, group.
-import { CLUSTER_MIN_SIZE, NOTE_SIZE, change, newId, num } from './doc.js'
+import { NOTE_SIZE, change, newId, num } from './doc.js'
 import { createNote, deleteNote, getNote, placeNote, readNote } from './notes.js'
-import { clusterNotes, clusterSection, createCluster, deleteCluster, getCluster, moveCluster } from './clusters.js'
-import { CLUSTER_HEADER, CLUSTER_PADDING } from './grid.js'
+import { clusterNotes, createCluster, deleteCluster, moveCluster } from './clusters.js'
+import { sectionAt, sectionBox } from './sections.js'
+import { writeClusterLayout } from './grid.js'
+import { CLUSTER_HEADER, LAYOUT_PAD, boardLayout, clusterSize, freeSpot, occupiedBoxes, settleBoard } from './layout.js'
 
 /**
  * Move clusters (with their notes) and loose notes by the same offset, as one change.
@@ -11,12 +13,14 @@ import { CLUSTER_HEADER, CLUSTER_PADDING } from './grid.js'
  */
 export function moveItems (doc, { notes = [], clusters = [] }, dx, dy) {
   const moved = new Set()
+  // From where each cluster is drawn, not its stored wish: what people dragged is what they saw.
+  const layout = boardLayout(doc)
   change(doc, () => {
     for (const id of clusters) {
-      const cluster = getCluster(doc, id)
-      if (!cluster) continue
+      const box = layout.clusters.get(id)
+      if (!box) continue
       for (const noteId of clusterNotes(doc, id)) moved.add(noteId)
-      moveCluster(doc, id, Math.max(0, num(cluster.get('x')) + dx), Math.max(0, num(cluster.get('y')) + dy))
+      moveCluster(doc, id, Math.max(0, box.x + dx), Math.max(0, box.y + dy))
     }
     for (const id of notes) {
       if (moved.has(id)) continue
@@ -24,6 +28,13 @@ export function moveItems (doc, { notes = [], clusters = [] }, dx, dy) {
       if (!note) continue
       placeNote(doc, id, Math.max(0, num(note.get('x')) + dx), Math.max(0, num(note.get('y')) + dy))
     }
+    const touched = new Set(clusters)
+    for (const id of notes) {
+      const cluster = getNote(doc, id)?.get('cluster')
+      if (cluster) touched.add(cluster)
+    }
+    writeClusterLayout(doc, [...touched])
+    settleBoard(doc)
   })
 }
 
@@ -53,27 +64,50 @@ export function deleteItems (doc, { notes = [], clusters = [] }) {
   })
 }
 
-/** Put notes into a new cluster drawn around them; returns the cluster id or null. */
+/**
+ * Put notes into a new cluster in free space of their section, as near to where they lie
+ * as it fits (never on top of another cluster or the section's title); returns its id or null.
+ */
 export function groupIntoCluster (doc, ids, { title = '', color = undefined, id = newId() } = {}) {
-  const boxes = ids.map((noteId) => getNote(doc, noteId)).filter(Boolean).map((note) => ({ x: num(note.get('x')), y: num(note.get('y')) }))
-  if (boxes.length === 0) return null
-  const x0 = Math.min(...boxes.map((b) => b.x)) - CLUSTER_PADDING
-  const y0 = Math.min(...boxes.map((b) => b.y)) - CLUSTER_HEADER
-  const x1 = Math.max(...boxes.map((b) => b.x + NOTE_SIZE.w)) + CLUSTER_PADDING
-  const y1 = Math.max(...boxes.map((b) => b.y + NOTE_SIZE.h)) + CLUSTER_PADDING
-  const x = Math.max(0, x0)
-  const y = Math.max(0, y0)
+  const found = ids.map((noteId) => [noteId, getNote(doc, noteId)]).filter(([, note]) => note)
+  if (found.length === 0) return null
+  const members = new Set(found.map(([noteId]) => noteId))
+  const layout = boardLayout(doc)
+  const boxes = found.map(([noteId, note]) => layout.notes.get(noteId) || { x: num(note.get('x')), y: num(note.get('y')) })
+  const wish = { x: Math.min(...boxes.map((b) => b.x)) - LAYOUT_PAD, y: Math.min(...boxes.map((b) => b.y)) - CLUSTER_HEADER }
+  const first = boxes[0]
+  const section = sectionAt(doc, first.x + NOTE_SIZE.w / 2, first.y + NOTE_SIZE.h / 2)
+  const size = clusterSize(found.length)
+  const spot = freeSpot(wish, size.w, size.h, sectionBox(doc, section), occupiedBoxes(doc, layout, members))
   change(doc, () => {
-    createCluster(doc, {
-      id, title, x, y, w: Math.max(CLUSTER_MIN_SIZE.w, x1 - x), h: Math.max(CLUSTER_MIN_SIZE.h, y1 - y), ...(color ? { color } : {})
-    })
-    const section = clusterSection(doc, id)
-    for (const noteId of ids) {
-      const note = getNote(doc, noteId)
-      if (!note) continue
+    createCluster(doc, { id, title, x: spot.x, y: spot.y, w: size.w, h: size.h, section, ...(color ? { color } : {}) })
+    for (const [, note] of found) {
       note.set('cluster', id)
       if (note.get('section') !== section) note.set('section', section)
     }
+    writeClusterLayout(doc, [id])
+    settleBoard(doc)
   })
   return id
+}
+
+/** A new empty cluster at the free spot of its section nearest to `at` (its centre). */
+export function addClusterAt (doc, at, { id = newId() } = {}) {
+  const size = clusterSize(0)
+  const section = sectionAt(doc, at.x, at.y)
+  const layout = boardLayout(doc)
+  const spot = freeSpot({ x: at.x - size.w / 2, y: at.y - size.h / 2 }, size.w, size.h, sectionBox(doc, section), occupiedBoxes(doc, layout))
+  change(doc, () => {
+    createCluster(doc, { id, x: spot.x, y: spot.y, w: size.w, h: size.h, section })
+    settleBoard(doc)
+  })
+  return id
+}
+
+/** Where a new note of this person goes: the free spot nearest to `at` (its top-left). */
+export function freeNoteSpot (doc, at) {
+  const section = sectionAt(doc, at.x + NOTE_SIZE.w / 2, at.y + NOTE_SIZE.h / 2)
+  const box = sectionBox(doc, section)
+  const spot = freeSpot(at, NOTE_SIZE.w, NOTE_SIZE.h, box, occupiedBoxes(doc, boardLayout(doc)))
+  return spot
 }
