@@ -64,6 +64,7 @@ async def ballot(
     if body.get("reset") is True:
         await store.clear_votes(board.id)
         voting_state["round"] = int(voting_state.get("round") or 0) + 1
+        voting_state["voted"] = 0
     session.update("voting", voting_state)
     await voting.publish(store, board, session)
 

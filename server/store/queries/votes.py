@@ -1,4 +1,5 @@
-"""The `votes` table. `cast` checks the budget and writes in one job, so it is atomic."""
+"""The `votes` table. `cast` checks the budget (and the per-item maximum) and writes in one
+job, so it is atomic."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from server.store.records import VoteRefusedError, VoteResult
 
 
 def cast(
-    conn: sqlite3.Connection, board_id: str, voter: str, target: str, delta: int, budget: int
+    conn: sqlite3.Connection,
+    board_id: str,
+    voter: str,
+    target: str,
+    delta: int,
+    budget: int,
+    per_item: int | None = None,
 ) -> VoteResult:
     used = conn.execute(
         "SELECT coalesce(sum(count), 0) FROM votes WHERE board_id = ? AND voter = ?",
@@ -22,6 +29,10 @@ def cast(
     if delta > 0 and used + delta > budget:
         raise VoteRefusedError(
             "budget_exhausted", f"all {budget} votes are used; take one back first"
+        )
+    if delta > 0 and per_item is not None and current + delta > per_item:
+        raise VoteRefusedError(
+            "item_limit", f"at most {per_item} votes on one item; put the next one elsewhere"
         )
     if delta < 0 and current + delta < 0:
         raise VoteRefusedError("no_vote_to_remove", "there is no vote of yours to remove")
@@ -44,6 +55,16 @@ def mine(conn: sqlite3.Connection, board_id: str, voter: str) -> dict[str, int]:
         (board_id, voter),
     )
     return {target: int(count) for target, count in rows.fetchall()}
+
+
+def used_by_voter(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
+    """How many dots each voter has placed (voters with none left out)."""
+    rows = conn.execute(
+        "SELECT voter, sum(count) FROM votes WHERE board_id = ?"
+        " GROUP BY voter HAVING sum(count) > 0 ORDER BY voter",
+        (board_id,),
+    )
+    return {voter: int(used) for voter, used in rows.fetchall()}
 
 
 def tallies(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
