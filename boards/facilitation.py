@@ -14,6 +14,7 @@ lock      Y.Map  content: bool
 follow    Y.Map  active: bool, x, y, zoom: number
                  (x, y: the board point at the centre of the facilitator's view)
 board     Y.Map  anonymous: bool, notes_while_voting: bool          (added)
+                 question: section id|null: the question put up now (added)
 drafts    Y.Map  <participant id> -> {name: str, count: int}       (added)
 participants Y.Map <participant id> -> {name: str, online: bool}   (added)
 ```
@@ -108,7 +109,7 @@ def default_session(now_ms: int) -> dict[str, dict[str, Any]]:
         },
         "lock": {"content": False},
         "follow": {"active": False, "x": 0.0, "y": 0.0, "zoom": 1.0},
-        "board": {"anonymous": False, "notes_while_voting": False},
+        "board": {"anonymous": False, "notes_while_voting": False, "question": None},
     }
 
 

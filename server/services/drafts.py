@@ -144,27 +144,40 @@ class Drafts:
         batches = [batch for batch in batches if batch[3]]
         if not batches:
             return 0
-        area, section_id, start_y = self._brainstorm_area(content.doc)
-        layout = reveal_layout(
-            [(pid, len(items)) for pid, _, _, items in batches],
-            area,
-            note_w=schema.NOTE_W,
-            note_h=schema.NOTE_H,
-            start_y=start_y,
-        )
         board_notes = _notes(content.doc)
-        copies: list[tuple[str, dict[str, Any], str]] = []
+        sections = schema.sections_map(content.doc)
+        # Each draft goes to the question it was written under (its `section`); one
+        # without a known section goes to the first question, as before.
+        groups: dict[str | None, list[tuple[str, str, list[tuple[str, Map[Any]]]]]] = {}
         for pid, name, _, items in batches:
-            for (nid, note), (x, y) in zip(items, layout[pid], strict=True):
-                if nid in board_notes:
-                    continue  # revealed before, by a reveal that was interrupted
-                fields: dict[str, Any] = {key: note.get(key) for key in _COPIED}
-                fields.update(x=x, y=y, section=section_id, cluster=None)
-                fields["author"] = fields.get("author") or name
-                fields["author_id"] = pid
-                fields["created"] = fields.get("created") or now_ms()
-                fields["color"] = fields.get("color") or schema.DEFAULT_NOTE_COLOR
-                copies.append((nid, fields, str(note.get("text") or "")))
+            by_section: dict[str | None, list[tuple[str, Map[Any]]]] = {}
+            for nid, note in items:
+                wanted = note.get("section")
+                key = wanted if isinstance(wanted, str) and wanted in sections else None
+                by_section.setdefault(key, []).append((nid, note))
+            for key, notes in by_section.items():
+                groups.setdefault(key, []).append((pid, name, notes))
+        copies: list[tuple[str, dict[str, Any], str]] = []
+        for wanted, authors in groups.items():
+            area, section_id, start_y = self._brainstorm_area(content.doc, wanted)
+            layout = reveal_layout(
+                [(pid, len(notes)) for pid, _, notes in authors],
+                area,
+                note_w=schema.NOTE_W,
+                note_h=schema.NOTE_H,
+                start_y=start_y,
+            )
+            for pid, name, notes in authors:
+                for (nid, note), (x, y) in zip(notes, layout[pid], strict=True):
+                    if nid in board_notes:
+                        continue  # revealed before, by a reveal that was interrupted
+                    fields: dict[str, Any] = {key: note.get(key) for key in _COPIED}
+                    fields.update(x=x, y=y, section=section_id, cluster=None)
+                    fields["author"] = fields.get("author") or name
+                    fields["author_id"] = pid
+                    fields["created"] = fields.get("created") or now_ms()
+                    fields["color"] = fields.get("color") or schema.DEFAULT_NOTE_COLOR
+                    copies.append((nid, fields, str(note.get("text") or "")))
 
         def add(doc: Doc[Any]) -> None:
             notes = _notes(doc)
@@ -180,14 +193,18 @@ class Drafts:
         return len(copies)
 
     @staticmethod
-    def _brainstorm_area(doc: Doc[Any]) -> tuple[Area, str | None, float | None]:
-        """The first section of the template, or free space right of everything."""
+    def _brainstorm_area(
+        doc: Doc[Any], wanted: str | None = None
+    ) -> tuple[Area, str | None, float | None]:
+        """Section `wanted`, else the first section of the template, else free space right
+        of everything."""
         sections = sorted(
             schema.sections_map(doc).items(), key=lambda item: float(item[1].get("order") or 0)
         )
         notes = list(_notes(doc).values())
-        if sections:
-            sid, section = sections[0]
+        chosen = [item for item in sections if item[0] == wanted] or sections[:1]
+        if chosen:
+            sid, section = chosen[0]
             area = Area(float(section["x"]), float(section["y"]), float(section["w"]))
             inside = [float(n["y"]) for n in notes if n.get("section") == sid]
             start = max(inside) + schema.NOTE_H + 48 if inside else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from boards import schema
 from boards.facilitation import RuleError, check_phase, timer_after, voting_after
 from boards.schema import now_ms
 from server.services import voting
@@ -108,14 +109,29 @@ async def board_settings(
     store: Store, rooms: Rooms, board: BoardRecord, session: Session, body: dict[str, Any]
 ) -> None:
     keys = ("anonymous", "notes_while_voting")
-    values: dict[str, bool] = {key: _flag(body, key) for key in keys if key in body}
+    values: dict[str, bool | str | None] = {key: _flag(body, key) for key in keys if key in body}
+    if "question" in body:
+        values["question"] = await _question(rooms, board, body["question"])
     if not values:
-        raise RuleError("invalid_field", "expected anonymous or notes_while_voting")
+        raise RuleError("invalid_field", "expected anonymous, notes_while_voting or question")
     if "anonymous" in values:
-        await store.set_board_flags(board.id, anonymous=values["anonymous"])
+        await store.set_board_flags(board.id, anonymous=bool(values["anonymous"]))
     session.update("board", values)
     if values.get("notes_while_voting"):
         _resync(rooms, board)
+
+
+async def _question(rooms: Rooms, board: BoardRecord, value: object) -> str | None:
+    """The question the facilitator puts up: a section of the board, or None for none."""
+    if value is None:
+        return None
+    async with rooms.use(board.id) as content:
+        sections = schema.sections_map(content.doc)
+        if not isinstance(value, str) or value not in sections:
+            raise RuleError(
+                "invalid_field", f"question must be a section id or null, got {value!r}"
+            )
+    return value
 
 
 CHANGES: dict[str, Change] = {

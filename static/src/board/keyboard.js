@@ -19,7 +19,10 @@ export function handleKey (input, event) {
     if (allowed(command, input)) command.run(input, { event })
     return
   }
-  if (event.key === 'Escape') {
+  // Enter finishes a note (Shift+Enter: a new line); the note stays selected.
+  const finishNote = event.key === 'Enter' && !event.shiftKey && !mod && !event.altKey && !event.isComposing
+  if (event.key === 'Escape' || (finishNote && target.matches?.('.note-editor'))) {
+    if (event.key === 'Enter') event.preventDefault()
     if (input.editing) {
       const id = input.editing.id
       input.stopEditing()

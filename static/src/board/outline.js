@@ -15,6 +15,9 @@ export class OutlineView {
     this._els = { groups: new Map(), clusters: new Map(), notes: new Map() }
     this._bound = null // {field, unbind}
     this._focusAfterRender = null
+    // A page may take over new notes (the silent brainstorm sends them to private drafts):
+    // (sectionId) => true when it did.
+    this.interceptAdd = null
 
     const heading = document.createElement('h2')
     heading.className = 'visually-hidden'
@@ -238,6 +241,7 @@ export class OutlineView {
   }
 
   _addNote (clusterId, sectionId) {
+    if (this.interceptAdd?.(sectionId)) return
     const fields = { author: this.config.name || '', authorId: this.config.participant_id || null }
     let at = null
     if (!clusterId) {

@@ -5,7 +5,7 @@
 import { PHASES, participantList } from './session.js'
 import { CheckpointList } from './checkpoints.js'
 import { renderResults } from './votes.js'
-import { roots } from '../core/model.js'
+import { outline, roots } from '../core/model.js'
 import { groupCode } from './wall.js'
 import { exportLinks } from './exports.js'
 import { BulkNotes, NextBoard } from './journey.js'
@@ -146,7 +146,19 @@ export class FacilitatorPanel {
       this.phaseButtons.set(name, b)
       group.append(b)
     }
-    return this._section('phase', t('phase.heading'), group)
+    // The question put up now: participants' private notes start under it.
+    this.question = el('select', { id: 'facil-question' })
+    this.question.addEventListener('change', () => this._post('/settings', { question: this.question.value || null }))
+    const fillQuestions = () => {
+      const sections = outline(this.doc).filter((g) => g.section).map((g) => g.section)
+      this.question.replaceChildren(new Option(t('facil.question_none'), ''),
+        ...sections.map((s, i) => new Option(s.title || t('drafts.question_n', { number: i + 1 }), s.id)))
+      this.question.value = this.state?.board.question || ''
+    }
+    roots(this.doc).sections.observeDeep(fillQuestions)
+    fillQuestions()
+    return this._section('phase', t('phase.heading'), group,
+      el('div', { className: 'facil-field' }, el('label', { htmlFor: 'facil-question', textContent: t('facil.question') }), this.question))
   }
 
   _timerSection () {
@@ -268,6 +280,7 @@ export class FacilitatorPanel {
     this.target.value = voting.target === 'notes' ? 'notes' : 'clusters'
     this.tallies.input.checked = Boolean(voting.tallies_visible)
 
+    if (document.activeElement !== this.question) this.question.value = state.board.question || ''
     this.lock.input.checked = Boolean(state.lock.content)
     this.anonymous.input.checked = Boolean(state.board.anonymous)
     this.notesWhileVoting.input.checked = Boolean(state.board.notes_while_voting)

@@ -46,7 +46,10 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
   const votes = role === 'wall' ? null : new Votes({ api, t, onChange: () => showVotes() })
   const voteLayer = new VoteLayer({ doc, canvas: renderer.canvas, t, lang, votes })
   const follow = new Follow({ role, input, renderer, api, doc, onChange: () => showFollow() })
-  const drafts = role === 'participant' ? new DraftsTray({ config, t, onState: (state, code) => onClosed(code) }) : null
+  // Escape in a private note hands the keys back to the board, so N starts the next one.
+  const drafts = role === 'participant'
+    ? new DraftsTray({ config, t, board: doc, onState: (state, code) => onClosed(code), onLeave: () => leaveField() })
+    : null
   if (drafts) boardRoot.append(drafts.el)
 
   let panel = null
@@ -76,15 +79,23 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     document.body.classList.toggle('facil-panel-open', open)
   }
 
-  // In the silent brainstorm a participant's new notes go to their private drafts.
+  // In the silent brainstorm a participant's new notes go to their private drafts,
+  // from the canvas's N and toolbar and from the outline's buttons alike.
   const addToBoard = input.addNote.bind(input)
   let silent = false
   input.addNote = (at = null) => (silent && drafts ? drafts.add() : addToBoard(at))
+  if (outline) outline.interceptAdd = (section) => (silent && drafts ? drafts.add(section ?? undefined) !== null : false)
+
+  function leaveField () {
+    if (outline?.visible) outline.container.querySelector('button')?.focus({ preventScroll: true })
+    else input.viewport.focus({ preventScroll: true })
+  }
 
   function applyRules (state) {
     if (role === 'wall') return
     const caps = capabilitiesFor(state, role)
     silent = caps.silentNotes
+    drafts?.setCurrentQuestion(state.board.question)
     drafts?.setActive(caps.silentNotes)
     if (role !== 'participant') return
     // Participants may lose the right to edit while the page is open: the input, the
@@ -165,6 +176,7 @@ function workshopBar ({ t, names, timer, role, exports }) {
     const li = document.createElement('li')
     li.className = 'phase-step'
     li.dataset.phase = name
+    li.dataset.step = String(PHASES.indexOf(name) + 1) // the number shown, also when alone
     li.textContent = names[name]
     items.set(name, li)
     steps.append(li)

@@ -36,6 +36,7 @@ export class WallView {
     for (const name of PHASES) {
       const item = el('li', 'wall-step', phaseNames[name])
       item.dataset.phase = name
+      item.dataset.step = String(PHASES.indexOf(name) + 1)
       this.stepItems.set(name, item)
       this.steps.append(item)
     }
