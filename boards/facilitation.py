@@ -8,7 +8,8 @@ timer     Y.Map  ends_at: epoch ms|null, duration_s: int, paused_left_s: int|nul
 voting    Y.Map  open: bool, budget: int, target: "clusters"|"notes", tallies_visible: bool,
                  round: int (added: bumped when votes are reset, so clients reload theirs),
                  max_per_item: int (added: most dots one voter may put on one item, 0 = any),
-                 voted: int (added: how many participants have placed at least one dot)
+                 voted: int (added: how many participants have placed at least one dot),
+                 dots: int (added: how many dots are placed in all)
 tallies   Y.Map  <cluster or note id> -> int
 lock      Y.Map  content: bool
 follow    Y.Map  active: bool, x, y, zoom: number
@@ -106,6 +107,7 @@ def default_session(now_ms: int) -> dict[str, dict[str, Any]]:
             "round": 0,
             "max_per_item": 0,
             "voted": 0,
+            "dots": 0,
         },
         "lock": {"content": False},
         "follow": {"active": False, "x": 0.0, "y": 0.0, "zoom": 1.0},
@@ -185,10 +187,9 @@ def voting_after(request: Mapping[str, Any], voting: Mapping[str, Any]) -> dict[
     return result
 
 
-def per_item_limit(voting: Mapping[str, Any]) -> int | None:
-    """The most dots one voter may put on one item, or None when there is no maximum."""
-    limit = int(voting.get("max_per_item") or 0)
-    return limit if limit > 0 else None
+def per_item_limit(voting: Mapping[str, Any]) -> int:
+    """The most dots one voter may put on one item; 0 when there is no maximum."""
+    return max(0, int(voting.get("max_per_item") or 0))
 
 
 def tallies_public(voting: Mapping[str, Any]) -> bool:

@@ -66,6 +66,7 @@ async def ballot(
         await store.clear_votes(board.id)
         voting_state["round"] = int(voting_state.get("round") or 0) + 1
         voting_state["voted"] = 0
+        voting_state["dots"] = 0
     session.update("voting", voting_state)
     await voting.publish(store, board, session)
 

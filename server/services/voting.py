@@ -52,7 +52,10 @@ async def cast(
             )
         except VoteRefusedError as exc:
             raise Conflict(exc.code, exc.detail) from None
-        session.update("voting", {"voted": _voted(await store.votes_used(board.id))})
+        used = await store.votes_used(board.id)
+        # Counts only (names stay with the facilitator's /votes/status): the facilitator's
+        # panel refreshes who still has dots when they move.
+        session.update("voting", {"voted": _voted(used), "dots": sum(used.values())})
         voting = session.get("voting")  # it may have changed while the store worked
         if tallies_public(voting):
             tallies = session.get("tallies")

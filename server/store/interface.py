@@ -60,16 +60,10 @@ class Store(Protocol):
 
     # -- votes
     async def cast_vote(
-        self,
-        board_id: str,
-        voter: str,
-        target: str,
-        delta: int,
-        budget: int,
-        per_item: int | None = None,
+        self, board_id: str, voter: str, target: str, delta: int, budget: int, per_item: int = 0
     ) -> VoteResult:
         """Add `delta` dots; raises VoteRefusedError past the budget or past `per_item` dots
-        of this voter on this target (check and write atomic)."""
+        of this voter on this target (0: no maximum) (check and write atomic)."""
         ...
 
     async def votes_used(self, board_id: str) -> dict[str, int]:

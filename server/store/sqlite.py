@@ -127,13 +127,7 @@ class SqliteStore:
     # -- votes -------------------------------------------------------------------------
 
     async def cast_vote(
-        self,
-        board_id: str,
-        voter: str,
-        target: str,
-        delta: int,
-        budget: int,
-        per_item: int | None = None,
+        self, board_id: str, voter: str, target: str, delta: int, budget: int, per_item: int = 0
     ) -> VoteResult:
         """Add `delta` (+1 or -1) dots; the budget check and the write are one job."""
         return await self.submit(

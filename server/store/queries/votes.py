@@ -15,7 +15,7 @@ def cast(
     target: str,
     delta: int,
     budget: int,
-    per_item: int | None = None,
+    per_item: int = 0,
 ) -> VoteResult:
     used = conn.execute(
         "SELECT coalesce(sum(count), 0) FROM votes WHERE board_id = ? AND voter = ?",
@@ -30,7 +30,7 @@ def cast(
         raise VoteRefusedError(
             "budget_exhausted", f"all {budget} votes are used; take one back first"
         )
-    if delta > 0 and per_item is not None and current + delta > per_item:
+    if delta > 0 and per_item > 0 and current + delta > per_item:
         raise VoteRefusedError(
             "item_limit", f"at most {per_item} votes on one item; put the next one elsewhere"
         )
@@ -57,23 +57,25 @@ def mine(conn: sqlite3.Connection, board_id: str, voter: str) -> dict[str, int]:
     return {target: int(count) for target, count in rows.fetchall()}
 
 
-def used_by_voter(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
-    """How many dots each voter has placed (voters with none left out)."""
+def _sums(conn: sqlite3.Connection, board_id: str, by: str) -> dict[str, int]:
+    """Dots per voter or per target (`by`, one of the two column names), zeros left out."""
+    if by not in ("voter", "target"):
+        raise ValueError(f"expected by='voter' or 'target', got {by!r}")
     rows = conn.execute(
-        "SELECT voter, sum(count) FROM votes WHERE board_id = ?"
-        " GROUP BY voter HAVING sum(count) > 0 ORDER BY voter",
+        f"SELECT {by}, sum(count) FROM votes WHERE board_id = ?"
+        f" GROUP BY {by} HAVING sum(count) > 0 ORDER BY {by}",
         (board_id,),
     )
-    return {voter: int(used) for voter, used in rows.fetchall()}
+    return {key: int(total) for key, total in rows.fetchall()}
+
+
+def used_by_voter(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
+    """How many dots each voter has placed (voters with none left out)."""
+    return _sums(conn, board_id, "voter")
 
 
 def tallies(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
-    rows = conn.execute(
-        "SELECT target, sum(count) FROM votes WHERE board_id = ?"
-        " GROUP BY target HAVING sum(count) > 0 ORDER BY target",
-        (board_id,),
-    )
-    return {target: int(total) for target, total in rows.fetchall()}
+    return _sums(conn, board_id, "target")
 
 
 def clear(conn: sqlite3.Connection, board_id: str) -> None:

@@ -4,7 +4,7 @@
 import { boardApi } from '../core/api.js'
 import { Clock, SessionClient, PHASES, capabilitiesFor } from './session.js'
 import { TimerDisplay } from './timer.js'
-import { Votes, VoteLayer } from './votes.js'
+import { OutlineVotes, ResultsPanel, Votes, VoteLayer } from './votes.js'
 import { DraftsTray } from './drafts.js'
 import { Follow } from './follow.js'
 import { FacilitatorPanel, phaseNames } from './facilitator.js'
@@ -22,7 +22,9 @@ function phaseHint (t, state, role) {
   switch (state.phase.name) {
     case 'brainstorm': return t('phase.hint_brainstorm')
     case 'cluster': return t('phase.hint_cluster')
-    case 'vote': return state.board.notes_while_voting ? t('phase.hint_vote_notes') : t('phase.hint_vote')
+    case 'vote':
+      if (!state.voting.open) return t('phase.hint_vote_closed')
+      return state.board.notes_while_voting ? t('phase.hint_vote_notes') : t('phase.hint_vote')
     case 'discuss': return t('phase.hint_discuss')
     default: return t('phase.hint_closed')
   }
@@ -44,7 +46,11 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
   const session = new SessionClient({ config, onState: (state, code) => onClosed(code) })
   const timer = new TimerDisplay({ clock, t, className: role === 'wall' ? 'timer wall-timer' : 'timer' })
   const votes = role === 'wall' ? null : new Votes({ api, t, onChange: () => showVotes() })
-  const voteLayer = new VoteLayer({ doc, canvas: renderer.canvas, t, lang, votes })
+  const voteLayer = new VoteLayer({ doc, canvas: renderer.canvas, t, lang, votes, zoom: () => renderer.camera.zoom })
+  const outlineVotes = outline && role !== 'wall' ? new OutlineVotes({ outline, doc, t, lang, votes }) : null
+  // After the vote everyone sees the ranking (the facilitator in the panel, the room on the wall).
+  const results = role === 'participant' ? new ResultsPanel({ doc, t, lang }) : null
+  if (results) boardRoot.append(results.el)
   const follow = new Follow({ role, input, renderer, api, doc, onChange: () => showFollow() })
   // Escape in a private note hands the keys back to the board, so N starts the next one.
   const drafts = role === 'participant'
@@ -107,14 +113,17 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
 
   function showVotes () {
     voteLayer.schedule()
+    outlineVotes?.draw()
     if (!bar) return
     const state = session.state
     const open = session.synced && state.voting.open
     const remaining = votes.state.remaining
     bar.votes.hidden = !open || remaining === null
     if (remaining !== null) {
+      const max = Number(state.voting.max_per_item) || 0
+      const left = t(remaining === 1 ? 'vote.remaining_one' : 'vote.remaining_many', { count: remaining })
       bar.votes.dataset.votesRemaining = String(remaining)
-      bar.votes.textContent = t(remaining === 1 ? 'vote.remaining_one' : 'vote.remaining_many', { count: remaining })
+      bar.votes.textContent = max ? `${left} · ${t('vote.max_short', { count: max })}` : left
     }
     const message = votes.message()
     if (message) {
@@ -142,8 +151,11 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     const votingChanged = !previous ||
       previous.voting.open !== state.voting.open || previous.voting.budget !== state.voting.budget ||
       previous.voting.round !== state.voting.round // votes were reset: my old dots are gone
+    if (votes) votes.maxPerItem = Number(state.voting.max_per_item) || 0
     if (votes && votingChanged) votes.load()
     voteLayer.setSession(state, role !== 'wall')
+    outlineVotes?.setSession(state, role !== 'wall')
+    results?.update(state)
     if (!previous || JSON.stringify(previous.follow) !== JSON.stringify(state.follow)) follow.update(state.follow)
     if (!previous || previous.board.anonymous !== state.board.anonymous) {
       renderer.setAnonymous(state.board.anonymous)
@@ -156,7 +168,7 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     showFollow()
   })
 
-  return { api, clock, session, timer, votes, voteLayer, follow, drafts, panel, wall }
+  return { api, clock, session, timer, votes, voteLayer, outlineVotes, results, follow, drafts, panel, wall }
 }
 
 

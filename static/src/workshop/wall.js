@@ -1,7 +1,7 @@
 // The wall view for the projector (1920x1080 from the back of a room): the join code, QR
 // code and link, the phase, the timer, how many are here, the results, and the board
 // following the facilitator. Nothing to click: the room watches it.
-import { renderResults } from './votes.js'
+import { afterContentChanges, renderResults } from './votes.js'
 import { PHASES, onlineCount } from './session.js'
 
 /** A join code in groups of three, easy to read aloud: "ABC123" -> "ABC 123". */
@@ -70,13 +70,7 @@ export class WallView {
     this.resultsBox.append(el('h2', 'wall-label', t('vote.results')), this.results)
     this.side.append(join, this.count, this.resultsBox)
 
-    let pending = null
-    const later = () => {
-      if (pending !== null) return
-      pending = setTimeout(() => { pending = null; this._renderResults() }, 250)
-    }
-    doc.getMap('clusters').observeDeep(later)
-    doc.getMap('notes').observeDeep(later)
+    afterContentChanges(doc, () => this._renderResults())
   }
 
   /** Place the wall's parts on the page: the top above the board, the side beside it. */
