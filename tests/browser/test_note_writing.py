@@ -177,6 +177,21 @@ def test_a_phone_writes_private_notes_from_the_list(
     assert listing["y"] + listing["height"] <= tray["y"] + 1, (listing, tray)
     expect(page.locator(".drafts-add")).to_be_in_viewport()
     page.screenshot(path=str(screenshot_dir / "drafts-phone.png"))
+
+    # Offline (in Swedish), a note typed then is kept and reaches the server once online.
+    page.context.set_offline(True)
+    expect(page.locator("[data-connection-label]")).to_have_text("Frånkopplad")
+    page.locator(".drafts-add").click()
+    page.keyboard.type("Skrivet utan nät")
+    page.keyboard.press("Escape")
+    page.context.set_offline(False)
+    expect(page.locator("[data-connection-state]")).to_have_attribute(
+        "data-connection-state", "connected"
+    )
+    page.wait_for_function("() => window.samsyn.workshop.drafts.provider.synced === true")
+    page.reload()
+    expect(page.locator(".draft-text")).to_have_count(3)
+    expect(page.locator(".draft-text").nth(2)).to_have_value("Skrivet utan nät")
     assert problems == []
     page.context.close()
 

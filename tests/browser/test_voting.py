@@ -90,8 +90,13 @@ def test_voting_on_laptop_and_phone_with_results_for_everyone(
     expect(fac.locator(".facil-still-has")).to_have_text("Har röster kvar: Anna, Bo")
     anna.screenshot(path=str(screenshot_dir / "vote-laptop.png"))
 
-    # The phone, in the outline (its default): the same controls, as large.
+    # The phone, in the outline (its default): the same controls, as large. Its phase
+    # pill numbers the phase it shows (it read "1 Samtal" when only one pill showed).
     expect(bo.locator("[data-outline]")).to_be_visible()
+    pill = bo.locator('.phase-step[aria-current="step"]')
+    expect(pill).to_have_text("Röstning")
+    assert pill.evaluate("el => getComputedStyle(el, '::before').content") == '"3"'
+
     assert _controls_at_least_touch_size(bo, ".outline-vote") == 6
     bo_hours = bo.locator(f'.outline-vote[data-vote-for="{hours}"]')
     bo_hours.locator(".vote-add").click()
