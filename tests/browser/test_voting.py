@@ -89,6 +89,12 @@ def test_voting_on_laptop_and_phone_with_results_for_everyone(
     expect(fac.locator(".facil-voted")).to_have_text("1 av 2 har röstat")
     expect(fac.locator(".facil-still-has")).to_have_text("Har röster kvar: Anna, Bo")
     anna.screenshot(path=str(screenshot_dir / "vote-laptop.png"))
+    # Zoomed in to 100 %, the controls keep their size on screen.
+    anna.locator('[data-action="zoom-reset"]').click()
+    anna.wait_for_function("() => window.samsyn.renderer.camera.zoom === 1")
+    assert _controls_at_least_touch_size(anna, ".vote-chip") == 6
+    box = chip.locator(".vote-add").bounding_box()
+    assert box is not None and box["width"] < 2 * TOUCH_PX, box
 
     # The phone, in the outline (its default): the same controls, as large. Its phase
     # pill numbers the phase it shows (it read "1 Samtal" when only one pill showed).
@@ -107,6 +113,9 @@ def test_voting_on_laptop_and_phone_with_results_for_everyone(
     _settled(bo)
     bo.screenshot(path=str(screenshot_dir / "vote-phone.png"))
     expect(fac.locator(".facil-voted")).to_have_text("2 av 2 har röstat")
+    expect(fac.locator(".facil-still-has")).to_have_text("Har röster kvar: Anna, Bo")
+    fac.locator(".facil-still-has").scroll_into_view_if_needed()
+    fac.screenshot(path=str(screenshot_dir / "vote-facilitator.png"))
 
     # Closing the ballot: a ranking for every participant, tied items sharing a rank.
     fac.locator('[data-action="toggle-voting"]').click()
