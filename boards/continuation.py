@@ -16,11 +16,12 @@ from typing import Any
 from pycrdt import Doc
 
 from boards import schema
-from boards.bulk import GAP, HEADER, PADDING, Rect
+from boards.bulk import GAP, HEADER, PADDING
 from boards.catalog import get_template
 from boards.export.json import apply_json, to_json
 from boards.export.labels import labels
 from boards.export.outline import cluster_name, rank_prefix, votes_text
+from boards.layout import Rect
 from boards.model import Board, Cluster
 
 DEEPENING_TEMPLATE = "malbild-deepening"

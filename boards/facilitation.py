@@ -7,13 +7,17 @@ The session doc (written only by the server) holds the state these rules produce
 phase     Y.Map  name: "brainstorm"|"cluster"|"vote"|"discuss"|"closed", since: epoch ms
 timer     Y.Map  ends_at: epoch ms|null, duration_s: int, paused_left_s: int|null
 voting    Y.Map  open: bool, budget: int, target: "clusters"|"notes", tallies_visible: bool,
-                 round: int (added: bumped when votes are reset, so clients reload theirs)
+                 round: int (added: bumped when votes are reset, so clients reload theirs),
+                 max_per_item: int (added: most dots one voter may put on one item, 0 = any),
+                 voted: int (added: how many participants have placed at least one dot),
+                 dots: int (added: how many dots are placed in all)
 tallies   Y.Map  <cluster or note id> -> int
 lock      Y.Map  content: bool
 follow    Y.Map  active: bool, x, y, zoom: number
                  (x, y: the board point at the centre of the facilitator's view)
 board     Y.Map  anonymous: bool, notes_while_voting: bool          (added)
                  authors_in_export: bool (the export names authors)   (added)
+                 question: section id|null: the question put up now (added)
 drafts    Y.Map  <participant id> -> {name: str, count: int}       (added)
 participants Y.Map <participant id> -> {name: str, online: bool}   (added)
 ```
@@ -103,10 +107,18 @@ def default_session(now_ms: int) -> dict[str, dict[str, Any]]:
             "target": "clusters",
             "tallies_visible": False,
             "round": 0,
+            "max_per_item": 0,
+            "voted": 0,
+            "dots": 0,
         },
         "lock": {"content": False},
         "follow": {"active": False, "x": 0.0, "y": 0.0, "zoom": 1.0},
-        "board": {"anonymous": False, "notes_while_voting": False, "authors_in_export": False},
+        "board": {
+            "anonymous": False,
+            "notes_while_voting": False,
+            "authors_in_export": False,
+            "question": None,
+        },
     }
 
 
@@ -164,6 +176,13 @@ def voting_after(request: Mapping[str, Any], voting: Mapping[str, Any]) -> dict[
         if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET:
             raise RuleError("invalid_field", f"budget must be a whole number 1..{MAX_BUDGET}")
         result["budget"] = budget
+    if "max_per_item" in request:
+        limit = request["max_per_item"]
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_BUDGET:
+            raise RuleError(
+                "invalid_field", f"max_per_item must be a whole number 0..{MAX_BUDGET} (0: any)"
+            )
+        result["max_per_item"] = limit
     if "target" in request:
         if request["target"] not in VOTE_TARGETS:
             raise RuleError("invalid_field", f"target must be one of {list(VOTE_TARGETS)}")
@@ -173,6 +192,11 @@ def voting_after(request: Mapping[str, Any], voting: Mapping[str, Any]) -> dict[
             raise RuleError("invalid_field", "tallies_visible must be true or false")
         result["tallies_visible"] = request["tallies_visible"]
     return result
+
+
+def per_item_limit(voting: Mapping[str, Any]) -> int:
+    """The most dots one voter may put on one item; 0 when there is no maximum."""
+    return max(0, int(voting.get("max_per_item") or 0))
 
 
 def tallies_public(voting: Mapping[str, Any]) -> bool:

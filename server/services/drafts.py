@@ -181,7 +181,12 @@ class Drafts:
         if not batches:
             return 0, skipped
         board = _BoardSpace.read(content.doc, skipped)
-        home = board.default_section(self._follow_point(content.name))
+        question = self._question(content.name)
+        home = (
+            question
+            if question in board.rects
+            else board.default_section(self._follow_point(content.name))
+        )
         board_notes = _notes(content.doc)
         # Group by target section, in the order people wrote (created, then id), so
         # each section's grid reads like the room's brainstorm.
@@ -226,6 +231,14 @@ class Drafts:
             ids = [nid for nid, _ in items]
             room.mutate(_mark_revealed(ids))
         return len(copies), skipped
+
+    def _question(self, board_id: str) -> str | None:
+        """The question the facilitator has put up, if any (session `board.question`)."""
+        room = self._rooms.get(session_doc_name(board_id))
+        if room is None:
+            return None
+        question = Session(room).get("board").get("question")
+        return question if isinstance(question, str) else None
 
     def _follow_point(self, board_id: str) -> tuple[float, float] | None:
         """The board point the facilitator shows everyone (follow me), if they do."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from boards import schema
 from boards.facilitation import RuleError, check_phase, timer_after, voting_after
 from boards.schema import now_ms
 from server.services import voting
@@ -64,6 +65,8 @@ async def ballot(
     if body.get("reset") is True:
         await store.clear_votes(board.id)
         voting_state["round"] = int(voting_state.get("round") or 0) + 1
+        voting_state["voted"] = 0
+        voting_state["dots"] = 0
     session.update("voting", voting_state)
     await voting.publish(store, board, session)
 
@@ -107,14 +110,29 @@ async def board_settings(
     store: Store, rooms: Rooms, board: BoardRecord, session: Session, body: dict[str, Any]
 ) -> None:
     keys = ("anonymous", "notes_while_voting", "authors_in_export")
-    values: dict[str, bool] = {key: _flag(body, key) for key in keys if key in body}
+    values: dict[str, bool | str | None] = {key: _flag(body, key) for key in keys if key in body}
+    if "question" in body:
+        values["question"] = await _question(rooms, board, body["question"])
     if not values:
-        raise RuleError("invalid_field", f"expected one of {list(keys)}")
+        raise RuleError("invalid_field", f"expected one of {[*keys, 'question']}")
     if "anonymous" in values:
-        await store.set_board_flags(board.id, anonymous=values["anonymous"])
+        await store.set_board_flags(board.id, anonymous=bool(values["anonymous"]))
     session.update("board", values)
     if values.get("notes_while_voting"):
         _resync(rooms, board)
+
+
+async def _question(rooms: Rooms, board: BoardRecord, value: object) -> str | None:
+    """The question the facilitator puts up: a section of the board, or None for none."""
+    if value is None:
+        return None
+    async with rooms.use(board.id) as content:
+        sections = schema.sections_map(content.doc)
+        if not isinstance(value, str) or value not in sections:
+            raise RuleError(
+                "invalid_field", f"question must be a section id or null, got {value!r}"
+            )
+    return value
 
 
 CHANGES: dict[str, Change] = {

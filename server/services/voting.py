@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from boards import schema
-from boards.facilitation import check_vote, tallies_public
+from boards.facilitation import check_vote, per_item_limit, tallies_public
 from server.errors import Conflict, NotAllowed, NotFound
 from server.services.principals import Principal
 from server.services.session import Session, session_doc_name
@@ -47,9 +47,15 @@ async def cast(
             raise NotFound("unknown_target", f"no {kind[:-1]} {target!r} on this board")
         budget = int(voting.get("budget", 5))
         try:
-            result = await store.cast_vote(board.id, voter, target, delta, budget)
+            result = await store.cast_vote(
+                board.id, voter, target, delta, budget, per_item_limit(voting)
+            )
         except VoteRefusedError as exc:
             raise Conflict(exc.code, exc.detail) from None
+        used = await store.votes_used(board.id)
+        # Counts only (names stay with the facilitator's /votes/status): the facilitator's
+        # panel refreshes who still has dots when they move.
+        session.update("voting", {"voted": _voted(used), "dots": sum(used.values())})
         voting = session.get("voting")  # it may have changed while the store worked
         if tallies_public(voting):
             tallies = session.get("tallies")
@@ -63,6 +69,35 @@ async def mine(rooms: Rooms, store: Store, board: BoardRecord, voter: str) -> di
         budget = int(Session(session_room).get("voting").get("budget", 5))
     votes = await store.votes_of(board.id, voter)
     return {"remaining": max(0, budget - sum(votes.values())), "mine": votes}
+
+
+def _voted(used: dict[str, int]) -> int:
+    """Participants with at least one dot placed (the facilitator's own dots not counted)."""
+    return sum(1 for voter, count in used.items() if count > 0 and voter != FACILITATOR_VOTER)
+
+
+async def status(rooms: Rooms, store: Store, board: BoardRecord) -> dict[str, Any]:
+    """For the facilitator: how many have voted, and who still has dots (names, so never
+    in the session doc, which every member reads)."""
+    async with rooms.use(session_doc_name(board.id)) as session_room:
+        budget = int(Session(session_room).get("voting").get("budget", 5))
+    used = await store.votes_used(board.id)
+    participants = await store.list_participants(board.id)
+    voters = [
+        {
+            "participant_id": p.id,
+            "name": p.name,
+            "used": used.get(p.id, 0),
+            "remaining": max(0, budget - used.get(p.id, 0)),
+        }
+        for p in sorted(participants, key=lambda p: (p.name.casefold(), p.id))
+    ]
+    return {
+        "budget": budget,
+        "voted": _voted(used),
+        "participants": len(participants),
+        "voters": voters,
+    }
 
 
 async def publish(store: Store, board: BoardRecord, session: Session) -> None:

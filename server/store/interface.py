@@ -60,9 +60,14 @@ class Store(Protocol):
 
     # -- votes
     async def cast_vote(
-        self, board_id: str, voter: str, target: str, delta: int, budget: int
+        self, board_id: str, voter: str, target: str, delta: int, budget: int, per_item: int = 0
     ) -> VoteResult:
-        """Add `delta` dots; raises VoteRefusedError past the budget (check and write atomic)."""
+        """Add `delta` dots; raises VoteRefusedError past the budget or past `per_item` dots
+        of this voter on this target (0: no maximum) (check and write atomic)."""
+        ...
+
+    async def votes_used(self, board_id: str) -> dict[str, int]:
+        """voter -> dots placed, voters with none left out."""
         ...
 
     async def votes_of(self, board_id: str, voter: str) -> dict[str, int]: ...

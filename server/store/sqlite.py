@@ -127,12 +127,15 @@ class SqliteStore:
     # -- votes -------------------------------------------------------------------------
 
     async def cast_vote(
-        self, board_id: str, voter: str, target: str, delta: int, budget: int
+        self, board_id: str, voter: str, target: str, delta: int, budget: int, per_item: int = 0
     ) -> VoteResult:
         """Add `delta` (+1 or -1) dots; the budget check and the write are one job."""
         return await self.submit(
-            lambda conn: votes.cast(conn, board_id, voter, target, delta, budget)
+            lambda conn: votes.cast(conn, board_id, voter, target, delta, budget, per_item)
         )
+
+    async def votes_used(self, board_id: str) -> dict[str, int]:
+        return await self._read(lambda conn: votes.used_by_voter(conn, board_id))
 
     async def votes_of(self, board_id: str, voter: str) -> dict[str, int]:
         return await self._read(lambda conn: votes.mine(conn, board_id, voter))

@@ -57,6 +57,12 @@ async def my_votes(request: Request) -> Response:
     return JSONResponse(await voting.mine(app.rooms, app.store, call.board, voter))
 
 
+async def vote_status(request: Request) -> Response:
+    call = await board_call(request, facilitator=True)
+    app = call.services
+    return JSONResponse(await voting.status(app.rooms, app.store, call.board))
+
+
 async def checkpoint_list(request: Request) -> Response:
     call = await board_call(request, facilitator=request.method == "POST")
     app = call.services
@@ -101,6 +107,7 @@ routes = [
     Route(f"{_BOARD}/reveal", reveal, methods=["POST"]),
     Route(f"{_BOARD}/votes", post_vote, methods=["POST"]),
     Route(f"{_BOARD}/votes/me", my_votes),
+    Route(f"{_BOARD}/votes/status", vote_status),
     Route(f"{_BOARD}/checkpoints", checkpoint_list, methods=["GET", "POST"]),
     Route(f"{_BOARD}/checkpoints/{{checkpoint_id}}/fork", checkpoint_fork, methods=["POST"]),
     Route(f"{_BOARD}/checkpoints/{{checkpoint_id}}/state", checkpoint_state),

@@ -442,3 +442,77 @@ async def test_no_new_notes_on_the_board_where_the_phase_forbids_them(
         await post(app_server, settings, workshop["key"], {"notes_while_voting": True})
         anna.doc.get("notes", type=Map)["allowed"] = Map({"text": Text("tillåtet")})
         await bo.wait_for(lambda: "allowed" in notes_of(bo))
+
+
+async def test_max_per_item_is_enforced_with_409(
+    app_server: InProcessServer, workshop: dict[str, Any]
+) -> None:
+    board = await _open_voting(app_server, workshop, max_per_item=2)
+    path = f"/api/boards/{board['id']}/votes"
+    async with httpx.AsyncClient(
+        base_url=app_server.url, headers=bearer(workshop["anna"]["token"])
+    ) as client:
+        for _ in range(2):
+            assert (await client.post(path, json={"target": "c1", "delta": 1})).status_code == 200
+        third = await client.post(path, json={"target": "c1", "delta": 1})
+        assert third.status_code == 409 and third.json()["error"] == "item_limit"
+        # The refused dot is not spent: it can go on another item.
+        other = await client.post(path, json={"target": "c2", "delta": 1})
+        assert other.json() == {"remaining": 2, "mine": {"c1": 2, "c2": 1}}
+    # 0 lifts the maximum again.
+    lifted = await post(
+        app_server, f"/api/boards/{board['id']}/voting", workshop["key"], {"max_per_item": 0}
+    )
+    assert lifted.json()["voting"]["max_per_item"] == 0
+    again = await post(app_server, path, workshop["anna"]["token"], {"target": "c1", "delta": 1})
+    assert again.status_code == 200 and again.json()["mine"]["c1"] == 3
+    bad = await post(
+        app_server, f"/api/boards/{board['id']}/voting", workshop["key"], {"max_per_item": -1}
+    )
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_field"
+
+
+async def test_facilitator_sees_who_has_voted_and_the_session_only_counts(
+    app_server: InProcessServer, workshop: dict[str, Any]
+) -> None:
+    board = await _open_voting(app_server, workshop)
+    status_path = f"/api/boards/{board['id']}/votes/status"
+    refused = await get(app_server, status_path, workshop["anna"]["token"])
+    assert refused.status_code == 403
+    await post(
+        app_server,
+        f"/api/boards/{board['id']}/votes",
+        workshop["anna"]["token"],
+        {"target": "c1", "delta": 1},
+    )
+    # The facilitator's own dot does not count as a participant having voted.
+    await post(
+        app_server,
+        f"/api/boards/{board['id']}/votes",
+        workshop["key"],
+        {"target": "c2", "delta": 1},
+    )
+    status = (await get(app_server, status_path, workshop["key"])).json()
+    assert status["voted"] == 1 and status["participants"] == 2 and status["budget"] == 5
+    assert status["voters"] == [
+        {
+            "participant_id": workshop["anna"]["participant_id"],
+            "name": "Anna",
+            "used": 1,
+            "remaining": 4,
+        },
+        {
+            "participant_id": workshop["bo"]["participant_id"],
+            "name": "Bo",
+            "used": 0,
+            "remaining": 5,
+        },
+    ]
+    async with socket(app_server, board, workshop["bo"]["token"], "/session") as bo:
+        await bo.wait_for(lambda: session_map(bo, "voting").get("voted") == 1)
+        assert session_map(bo, "voting")["dots"] == 2
+        assert "Anna" not in str(session_map(bo, "voting"))
+    reset = await post(
+        app_server, f"/api/boards/{board['id']}/voting", workshop["key"], {"reset": True}
+    )
+    assert reset.json()["voting"]["voted"] == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 from playwright.sync_api import expect, sync_playwright
 
@@ -108,3 +109,21 @@ def open_page(
         "data-connection-state", "connected"
     )
     return page
+
+
+def open_people(
+    browser: Any,
+    base_url: str,
+    board: dict[str, Any],
+    problems: list[str],
+    people: dict[str, tuple[int, int]],
+) -> dict[str, Any]:
+    """`open_page` for each of `people` (who -> viewport size): "facilitator" and "wall"
+    open their own links, anyone else joins by name."""
+    links = board["urls"]
+    return {
+        who: open_page(
+            browser, urljoin(base_url, links.get(who, links["join"])), problems, who, size
+        )
+        for who, size in people.items()
+    }

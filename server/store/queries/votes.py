@@ -1,4 +1,5 @@
-"""The `votes` table. `cast` checks the budget and writes in one job, so it is atomic."""
+"""The `votes` table. `cast` checks the budget (and the per-item maximum) and writes in one
+job, so it is atomic."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from server.store.records import VoteRefusedError, VoteResult
 
 
 def cast(
-    conn: sqlite3.Connection, board_id: str, voter: str, target: str, delta: int, budget: int
+    conn: sqlite3.Connection,
+    board_id: str,
+    voter: str,
+    target: str,
+    delta: int,
+    budget: int,
+    per_item: int = 0,
 ) -> VoteResult:
     used = conn.execute(
         "SELECT coalesce(sum(count), 0) FROM votes WHERE board_id = ? AND voter = ?",
@@ -22,6 +29,10 @@ def cast(
     if delta > 0 and used + delta > budget:
         raise VoteRefusedError(
             "budget_exhausted", f"all {budget} votes are used; take one back first"
+        )
+    if delta > 0 and per_item > 0 and current + delta > per_item:
+        raise VoteRefusedError(
+            "item_limit", f"at most {per_item} votes on one item; put the next one elsewhere"
         )
     if delta < 0 and current + delta < 0:
         raise VoteRefusedError("no_vote_to_remove", "there is no vote of yours to remove")
@@ -46,13 +57,25 @@ def mine(conn: sqlite3.Connection, board_id: str, voter: str) -> dict[str, int]:
     return {target: int(count) for target, count in rows.fetchall()}
 
 
-def tallies(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
+def _sums(conn: sqlite3.Connection, board_id: str, by: str) -> dict[str, int]:
+    """Dots per voter or per target (`by`, one of the two column names), zeros left out."""
+    if by not in ("voter", "target"):
+        raise ValueError(f"expected by='voter' or 'target', got {by!r}")
     rows = conn.execute(
-        "SELECT target, sum(count) FROM votes WHERE board_id = ?"
-        " GROUP BY target HAVING sum(count) > 0 ORDER BY target",
+        f"SELECT {by}, sum(count) FROM votes WHERE board_id = ?"
+        f" GROUP BY {by} HAVING sum(count) > 0 ORDER BY {by}",
         (board_id,),
     )
-    return {target: int(total) for target, total in rows.fetchall()}
+    return {key: int(total) for key, total in rows.fetchall()}
+
+
+def used_by_voter(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
+    """How many dots each voter has placed (voters with none left out)."""
+    return _sums(conn, board_id, "voter")
+
+
+def tallies(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
+    return _sums(conn, board_id, "target")
 
 
 def clear(conn: sqlite3.Connection, board_id: str) -> None:

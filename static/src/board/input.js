@@ -442,7 +442,15 @@ export class Input {
       return
     }
     // Background (or middle button / space anywhere).
-    event.preventDefault() // no text selection, keep focus where it is
+    event.preventDefault() // no text selection
+    // A press on the board leaves any field being typed in (a note here, a private note
+    // in the tray), so the next N makes a note instead of typing an "n".
+    if (!middle && !this.spaceHeld) {
+      this.stopEditing()
+      if (document.activeElement?.matches?.('input, textarea, select, [contenteditable="true"]')) {
+        this.viewport.focus({ preventScroll: true })
+      }
+    }
     if (!middle && !this.spaceHeld && (event.shiftKey || this.tool === 'select')) {
       this.gesture = new BoxSelect(this, event, { additive: event.shiftKey })
       return

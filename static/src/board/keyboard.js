@@ -31,7 +31,10 @@ export function handleKey (input, event) {
 
   if (command?.inFields) return // handleUndoKey had it first
 
-  if (event.key === 'Escape') {
+  // Enter finishes a note (Shift+Enter: a new line); the note stays selected.
+  const finishNote = event.key === 'Enter' && !event.shiftKey && !mod && !event.altKey && !event.isComposing
+  if (event.key === 'Escape' || (finishNote && target.matches?.('.note-editor'))) {
+    if (event.key === 'Enter') event.preventDefault()
     if (input.editing) {
       const id = input.editing.id
       input.stopEditing()

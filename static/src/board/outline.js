@@ -15,6 +15,10 @@ export class OutlineView {
     this._els = { groups: new Map(), clusters: new Map(), notes: new Map() }
     this._bound = null // {field, unbind}
     this._focusAfterRender = null
+    // A page may take over new notes (the silent brainstorm sends them to private drafts):
+    // (sectionId) => true when it did.
+    this.interceptAdd = null
+    this._rendered = new Set()
 
     const heading = document.createElement('h2')
     heading.className = 'visually-hidden'
@@ -42,6 +46,24 @@ export class OutlineView {
     if (this.anonymous === anonymous) return
     this.anonymous = anonymous
     this.schedule()
+  }
+
+  /** Call `fn` after each render (pages add their parts to the slots then). */
+  onRender (fn) {
+    this._rendered.add(fn)
+    return () => this._rendered.delete(fn)
+  }
+
+  /** A container for a page's own controls on a cluster or note ('cluster' | 'note'), or null. */
+  slot (kind, id) {
+    const el = this._els[kind === 'note' ? 'notes' : 'clusters'].get(id)
+    if (!el) return null
+    if (!el._slot) {
+      el._slot = make('div', { className: 'outline-slot' })
+      if (kind === 'note') el.append(el._slot)
+      else el._heading.after(el._slot)
+    }
+    return el._slot
   }
 
   show (visible) {
@@ -91,6 +113,7 @@ export class OutlineView {
       this._focusAfterRender = null
       noteEl?.querySelector('textarea')?.focus()
     }
+    for (const fn of this._rendered) fn()
   }
 
   _group (key, group, hasSections) {
@@ -238,6 +261,7 @@ export class OutlineView {
   }
 
   _addNote (clusterId, sectionId) {
+    if (this.interceptAdd?.(sectionId)) return
     const fields = { author: this.config.name || '', authorId: this.config.participant_id || null }
     let at = null
     if (!clusterId) {

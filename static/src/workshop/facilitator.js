@@ -5,7 +5,7 @@
 import { PHASES, participantList } from './session.js'
 import { CheckpointList } from './checkpoints.js'
 import { renderResults } from './votes.js'
-import { roots } from '../core/model.js'
+import { outline, roots } from '../core/model.js'
 import { groupCode } from './wall.js'
 import { exportLinks } from './exports.js'
 import { BulkNotes, NextBoard } from './journey.js'
@@ -146,7 +146,19 @@ export class FacilitatorPanel {
       this.phaseButtons.set(name, b)
       group.append(b)
     }
-    return this._section('phase', t('phase.heading'), group)
+    // The question put up now: participants' private notes start under it.
+    this.question = el('select', { id: 'facil-question' })
+    this.question.addEventListener('change', () => this._post('/settings', { question: this.question.value || null }))
+    const fillQuestions = () => {
+      const sections = outline(this.doc).filter((g) => g.section).map((g) => g.section)
+      this.question.replaceChildren(new Option(t('facil.question_none'), ''),
+        ...sections.map((s, i) => new Option(s.title || t('drafts.question_n', { number: i + 1 }), s.id)))
+      this.question.value = this.state?.board.question || ''
+    }
+    roots(this.doc).sections.observeDeep(fillQuestions)
+    fillQuestions()
+    return this._section('phase', t('phase.heading'), group,
+      el('div', { className: 'facil-field' }, el('label', { htmlFor: 'facil-question', textContent: t('facil.question') }), this.question))
   }
 
   _timerSection () {
@@ -187,6 +199,13 @@ export class FacilitatorPanel {
       el('option', { value: 'clusters', textContent: t('vote.target_clusters') }),
       el('option', { value: 'notes', textContent: t('vote.target_notes') }))
     this.target.addEventListener('change', () => this._post('/voting', { target: this.target.value }))
+    this.maxPerItem = el('input', { type: 'number', id: 'vote-max', min: 0, max: 100, step: 1, value: 0, className: 'number' })
+    this.maxPerItem.addEventListener('change', () => {
+      const value = Math.round(Number(this.maxPerItem.value))
+      if (value >= 0 && value <= 100) this._post('/voting', { max_per_item: value })
+    })
+    this.voted = el('p', { className: 'facil-voted', dataset: { voted: '0' } })
+    this.stillHas = el('p', { className: 'facil-hint facil-still-has' })
     this.tallies = checkbox('vote-tallies', t('vote.tallies_visible'), (on) => this._post('/voting', { tallies_visible: on }))
     const reset = button(t('vote.reset'), async () => {
       if (await this._post('/voting', { reset: true })) this.notify(t('vote.reset_done'))
@@ -194,8 +213,9 @@ export class FacilitatorPanel {
     this.results = el('ol', { className: 'results', attrs: { 'aria-label': t('vote.results') } })
     this.resultsHint = el('p', { className: 'facil-hint' })
     return this._section('voting', t('vote.heading'),
-      el('div', { className: 'facil-row' }, this.votingToggle), this.votingState,
+      el('div', { className: 'facil-row' }, this.votingToggle), this.votingState, this.voted, this.stillHas,
       el('div', { className: 'facil-field' }, el('label', { htmlFor: 'vote-budget', textContent: t('vote.budget') }), this.budget),
+      el('div', { className: 'facil-field' }, el('label', { htmlFor: 'vote-max', textContent: t('vote.max_per_item') }), this.maxPerItem),
       el('div', { className: 'facil-field' }, el('label', { htmlFor: 'vote-target', textContent: t('vote.target') }), this.target),
       this.tallies.label,
       el('h4', { textContent: t('vote.results') }), this.resultsHint, this.results,
@@ -267,13 +287,38 @@ export class FacilitatorPanel {
     if (document.activeElement !== this.budget) this.budget.value = String(voting.budget)
     this.target.value = voting.target === 'notes' ? 'notes' : 'clusters'
     this.tallies.input.checked = Boolean(voting.tallies_visible)
+    if (document.activeElement !== this.maxPerItem) this.maxPerItem.value = String(voting.max_per_item || 0)
+    this._showVoted(voting, people.length)
 
+    if (document.activeElement !== this.question) this.question.value = state.board.question || ''
     this.lock.input.checked = Boolean(state.lock.content)
     this.anonymous.input.checked = Boolean(state.board.anonymous)
     this.notesWhileVoting.input.checked = Boolean(state.board.notes_while_voting)
     this.followButton.setAttribute('aria-pressed', String(Boolean(state.follow.active)))
     this.followButton.textContent = state.follow.active ? t('facil.follow_stop') : t('facil.follow')
     this._renderResults()
+  }
+
+  // "14 av 20 har röstat" from the session's counts; who still has dots from the
+  // facilitator-only /votes/status, fetched again when the counts move.
+  _showVoted (voting, count) {
+    const t = this.t
+    const voted = Number(voting.voted) || 0
+    this.voted.dataset.voted = String(voted)
+    this.voted.textContent = t('vote.voted', { voted, count })
+    this.voted.hidden = !voting.open && voted === 0
+    const key = `${voting.open}:${voted}:${voting.dots}:${voting.budget}:${count}`
+    if (!voting.open) { this.stillHas.hidden = true; this._votedKey = key; return }
+    if (this._votedKey === key) return
+    this._votedKey = key
+    clearTimeout(this._votedTimer)
+    this._votedTimer = setTimeout(async () => {
+      const status = await this.api.get('/votes/status').catch(() => null)
+      if (!status || this._votedKey !== key) return
+      const names = status.voters.filter((v) => v.remaining > 0).map((v) => v.name || t('presence.anonymous'))
+      this.stillHas.hidden = false
+      this.stillHas.textContent = names.length ? t('vote.still_has', { names: names.join(', ') }) : t('vote.all_used')
+    }, 300)
   }
 
   _renderResults () {

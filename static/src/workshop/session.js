@@ -13,10 +13,10 @@ export const PHASES = Object.freeze(['brainstorm', 'cluster', 'vote', 'discuss',
 const DEFAULTS = Object.freeze({
   phase: { name: 'brainstorm', since: 0 },
   timer: { ends_at: null, duration_s: 0, paused_left_s: null },
-  voting: { open: false, budget: 5, target: 'clusters', tallies_visible: false, round: 0 },
+  voting: { open: false, budget: 5, target: 'clusters', tallies_visible: false, round: 0, max_per_item: 0, voted: 0 },
   lock: { content: false },
   follow: { active: false, x: 0, y: 0, zoom: 1 },
-  board: { anonymous: false, notes_while_voting: false }
+  board: { anonymous: false, notes_while_voting: false, question: null }
 })
 
 /** The session doc as plain data, with defaults for anything not (yet) there. */

@@ -4,7 +4,7 @@
 import { boardApi } from '../core/api.js'
 import { Clock, SessionClient, PHASES, capabilitiesFor } from './session.js'
 import { TimerDisplay } from './timer.js'
-import { Votes, VoteLayer } from './votes.js'
+import { OutlineVotes, ResultsPanel, Votes, VoteLayer } from './votes.js'
 import { DraftsTray } from './drafts.js'
 import { Follow } from './follow.js'
 import { FacilitatorPanel, phaseNames } from './facilitator.js'
@@ -22,7 +22,9 @@ function phaseHint (t, state, role) {
   switch (state.phase.name) {
     case 'brainstorm': return t('phase.hint_brainstorm')
     case 'cluster': return t('phase.hint_cluster')
-    case 'vote': return state.board.notes_while_voting ? t('phase.hint_vote_notes') : t('phase.hint_vote')
+    case 'vote':
+      if (!state.voting.open) return t('phase.hint_vote_closed')
+      return state.board.notes_while_voting ? t('phase.hint_vote_notes') : t('phase.hint_vote')
     case 'discuss': return t('phase.hint_discuss')
     default: return t('phase.hint_closed')
   }
@@ -44,9 +46,16 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
   const session = new SessionClient({ config, onState: (state, code) => onClosed(code) })
   const timer = new TimerDisplay({ clock, t, className: role === 'wall' ? 'timer wall-timer' : 'timer' })
   const votes = role === 'wall' ? null : new Votes({ api, t, onChange: () => showVotes() })
-  const voteLayer = new VoteLayer({ doc, canvas: renderer.canvas, t, lang, votes })
+  const voteLayer = new VoteLayer({ doc, canvas: renderer.canvas, t, lang, votes, zoom: () => renderer.camera.zoom })
+  const outlineVotes = outline && role !== 'wall' ? new OutlineVotes({ outline, doc, t, lang, votes }) : null
+  // After the vote everyone sees the ranking (the facilitator in the panel, the room on the wall).
+  const results = role === 'participant' ? new ResultsPanel({ doc, t, lang }) : null
+  if (results) boardRoot.append(results.el)
   const follow = new Follow({ role, input, renderer, api, doc, onChange: () => showFollow() })
-  const drafts = role === 'participant' ? new DraftsTray({ config, t, onState: (state, code) => onClosed(code) }) : null
+  // Escape in a private note hands the keys back to the board, so N starts the next one.
+  const drafts = role === 'participant'
+    ? new DraftsTray({ config, t, board: doc, onState: (state, code) => onClosed(code), onLeave: () => leaveField() })
+    : null
   if (drafts) boardRoot.append(drafts.el)
 
   let panel = null
@@ -76,15 +85,23 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     document.body.classList.toggle('facil-panel-open', open)
   }
 
-  // In the silent brainstorm a participant's new notes go to their private drafts.
+  // In the silent brainstorm a participant's new notes go to their private drafts,
+  // from the canvas's N and toolbar and from the outline's buttons alike.
   const addToBoard = input.addNote.bind(input)
   let silent = false
   input.addNote = (at = null) => (silent && drafts ? drafts.add() : addToBoard(at))
+  if (outline) outline.interceptAdd = (section) => (silent && drafts ? drafts.add(section ?? undefined) !== null : false)
+
+  function leaveField () {
+    if (outline?.visible) outline.container.querySelector('button')?.focus({ preventScroll: true })
+    else input.viewport.focus({ preventScroll: true })
+  }
 
   function applyRules (state) {
     if (role === 'wall') return
     const caps = capabilitiesFor(state, role)
     silent = caps.silentNotes
+    drafts?.setCurrentQuestion(state.board.question)
     drafts?.setActive(caps.silentNotes)
     if (role !== 'participant') return
     // Participants may lose the right to edit while the page is open: the input, the
@@ -96,14 +113,17 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
 
   function showVotes () {
     voteLayer.schedule()
+    outlineVotes?.draw()
     if (!bar) return
     const state = session.state
     const open = session.synced && state.voting.open
     const remaining = votes.state.remaining
     bar.votes.hidden = !open || remaining === null
     if (remaining !== null) {
+      const max = Number(state.voting.max_per_item) || 0
+      const left = t(remaining === 1 ? 'vote.remaining_one' : 'vote.remaining_many', { count: remaining })
       bar.votes.dataset.votesRemaining = String(remaining)
-      bar.votes.textContent = t(remaining === 1 ? 'vote.remaining_one' : 'vote.remaining_many', { count: remaining })
+      bar.votes.textContent = max ? `${left} · ${t('vote.max_short', { count: max })}` : left
     }
     const message = votes.message()
     if (message) {
@@ -131,8 +151,11 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     const votingChanged = !previous ||
       previous.voting.open !== state.voting.open || previous.voting.budget !== state.voting.budget ||
       previous.voting.round !== state.voting.round // votes were reset: my old dots are gone
+    if (votes) votes.maxPerItem = Number(state.voting.max_per_item) || 0
     if (votes && votingChanged) votes.load()
     voteLayer.setSession(state, role !== 'wall')
+    outlineVotes?.setSession(state, role !== 'wall')
+    results?.update(state)
     if (!previous || JSON.stringify(previous.follow) !== JSON.stringify(state.follow)) follow.update(state.follow)
     if (!previous || previous.board.anonymous !== state.board.anonymous) {
       renderer.setAnonymous(state.board.anonymous)
@@ -145,7 +168,7 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     showFollow()
   })
 
-  return { api, clock, session, timer, votes, voteLayer, follow, drafts, panel, wall }
+  return { api, clock, session, timer, votes, voteLayer, outlineVotes, results, follow, drafts, panel, wall }
 }
 
 
@@ -165,6 +188,7 @@ function workshopBar ({ t, names, timer, role, exports }) {
     const li = document.createElement('li')
     li.className = 'phase-step'
     li.dataset.phase = name
+    li.dataset.step = String(PHASES.indexOf(name) + 1) // the number shown, also when alone
     li.textContent = names[name]
     items.set(name, li)
     steps.append(li)

@@ -15,7 +15,7 @@ function withCount (mine, target, count) {
 
 /**
  * My votes. Actions: {type: 'loaded', remaining, mine} (from the server),
- * {type: 'cast', target, delta} (optimistic), {type: 'confirmed', remaining, mine},
+ * {type: 'cast', target, delta, max?} (optimistic; max: dots allowed per item, 0 = any), {type: 'confirmed', remaining, mine},
  * {type: 'refused', code}. The server's answer wins once nothing else is in flight.
  */
 export function votesReducer (state, action) {
@@ -26,6 +26,9 @@ export function votesReducer (state, action) {
       const current = state.mine[action.target] || 0
       if (action.delta > 0 && state.remaining !== null && state.remaining <= 0) {
         return { ...state, error: 'budget_exhausted' }
+      }
+      if (action.delta > 0 && action.max > 0 && current >= action.max) {
+        return { ...state, error: 'item_limit' }
       }
       if (action.delta < 0 && current <= 0) return state
       return {
@@ -91,6 +94,7 @@ export class Votes {
     this.t = t
     this.state = initialVotes
     this.onChange = onChange
+    this.maxPerItem = 0 // the facilitator's maximum of dots on one item (0: none)
     this._queue = Promise.resolve()
   }
 
@@ -109,7 +113,7 @@ export class Votes {
   /** One dot on (+1) or off (-1) a target; requests go out one after another. */
   cast (target, delta) {
     const before = this.state
-    this._dispatch({ type: 'cast', target, delta })
+    this._dispatch({ type: 'cast', target, delta, max: this.maxPerItem })
     if (this.state.pending === before.pending) return Promise.resolve() // refused locally
     this._queue = this._queue.then(async () => {
       try {
@@ -128,6 +132,7 @@ export class Votes {
     switch (this.state.error) {
       case null: return ''
       case 'budget_exhausted': return this.t('vote.budget_exhausted')
+      case 'item_limit': return this.t('vote.item_limit', { count: this.maxPerItem })
       case 'voting_closed': return this.t('vote.closed_message')
       case 'unknown_target': return this.t('vote.unknown_target')
       default: return this.t('vote.failed')
@@ -135,13 +140,82 @@ export class Votes {
   }
 }
 
+/** One target's vote controls and tally: − (my dots) +, the rank and count once public. */
+function buildChip (id, className) {
+  const vote = (name, delta, textContent) =>
+    make('button', { type: 'button', className: name, textContent, dataset: { voteTarget: id, voteDelta: delta } })
+  const rank = make('span', { className: 'vote-rank', attrs: { 'aria-hidden': 'true' } })
+  const count = make('span', { className: 'vote-count', dataset: { tallyFor: id } })
+  const tally = make('span', { className: 'vote-tally' }, rank, count)
+  const minus = vote('vote-button', '-1', '−')
+  const dots = make('span', { className: 'vote-dots', dataset: { myVotes: '0' } })
+  const plus = vote('vote-button vote-add', '1', '+')
+  const controls = make('span', { className: 'vote-controls' }, minus, dots, plus)
+  const el = make('div', { className, dataset: { voteFor: id } }, tally, controls)
+  return { el, tally, rank, count, controls, minus, dots, plus }
+}
+
+function fillChip (chip, { label, row, mine, voting, remaining, max }, t) {
+  chip.tally.hidden = !row
+  if (row) {
+    setText(chip.rank, String(row.rank))
+    setText(chip.count, t(row.count === 1 ? 'vote.tally_one' : 'vote.tally_many', { count: row.count }))
+    chip.el.dataset.rank = String(row.rank)
+  } else {
+    delete chip.el.dataset.rank
+  }
+  chip.controls.hidden = !voting
+  if (!voting) return
+  chip.minus.disabled = mine <= 0
+  chip.plus.disabled = (remaining !== null && remaining !== undefined && remaining <= 0) || (max > 0 && mine >= max)
+  chip.minus.setAttribute('aria-label', t('vote.remove', { title: label }))
+  chip.plus.setAttribute('aria-label', t('vote.add', { title: label }))
+  chip.minus.title = chip.minus.getAttribute('aria-label')
+  chip.plus.title = chip.plus.getAttribute('aria-label')
+  chip.dots.dataset.myVotes = String(mine)
+  const dots = '●'.repeat(Math.min(mine, 10)) + (mine > 10 ? '+' : '')
+  setText(chip.dots, dots)
+  chip.dots.setAttribute('aria-label', t('vote.mine', { count: mine }))
+  chip.dots.setAttribute('role', 'img')
+}
+
+/** Clicks on any vote button inside `container` cast through `votes()`. */
+function listenForVotes (container, votes) {
+  container.addEventListener('click', (event) => {
+    const button = event.target.closest('[data-vote-delta]')
+    const voter = votes()
+    if (!button || !voter) return
+    voter.cast(button.dataset.voteTarget, Number(button.dataset.voteDelta))
+  })
+}
+
+/** What every chip needs from the session: is it shown, the ranking, am I voting. */
+function ballotView (state, doc, t, lang, votes, canVote) {
+  const show = Boolean(state && (state.voting.open || Object.keys(state.tallies).length > 0))
+  if (!show) return { show }
+  const target = state.voting.target === 'notes' ? 'notes' : 'clusters'
+  const labels = targetLabels(doc, target, t)
+  const ranking = new Map(rankTargets(state.tallies, labels, lang).map((row) => [row.id, row]))
+  return {
+    show,
+    target,
+    labels,
+    ranking,
+    mine: votes ? votes.state.mine : {},
+    voting: Boolean(state.voting.open && canVote && votes),
+    remaining: votes?.state.remaining,
+    max: Number(state.voting.max_per_item) || 0
+  }
+}
+
 /**
  * Dot buttons and tally badges drawn on their own layer of the board, next to each
- * cluster (or note). Reads the content doc; never writes it.
+ * cluster (or note). They keep their size on screen at any zoom (at least 44 px to
+ * touch), so the layer scales each chip by 1/zoom. Reads the content doc; never writes it.
  */
 export class VoteLayer {
-  constructor ({ doc, canvas, t, lang, votes = null }) {
-    Object.assign(this, { doc, t, lang, votes })
+  constructor ({ doc, canvas, t, lang, votes = null, zoom = () => 1 }) {
+    Object.assign(this, { doc, t, lang, votes, zoom })
     this.session = null
     this.layer = document.createElement('div')
     this.layer.className = 'layer layer-votes'
@@ -152,15 +226,23 @@ export class VoteLayer {
     for (const type of ['pointerdown', 'dblclick', 'keydown']) {
       this.layer.addEventListener(type, (event) => event.stopPropagation())
     }
-    this.layer.addEventListener('click', (event) => {
-      const button = event.target.closest('[data-vote-delta]')
-      if (!button || !this.votes) return
-      this.votes.cast(button.dataset.voteTarget, Number(button.dataset.voteDelta))
-    })
+    listenForVotes(this.layer, () => this.votes)
     const { clusters, notes } = roots(doc)
     this._observer = () => this.schedule()
     clusters.observeDeep(this._observer)
     notes.observeDeep(this._observer)
+    // The camera is one style write on the canvas: follow it with one on this layer.
+    this._zoom = new MutationObserver(() => this._applyZoom())
+    this._zoom.observe(canvas, { attributes: true, attributeFilter: ['style'] })
+    this._applyZoom()
+  }
+
+  _applyZoom () {
+    const zoom = Number(this.zoom()) || 1
+    if (this._lastZoom === zoom) return
+    this._lastZoom = zoom
+    this.layer.style.setProperty('--unzoom', String(1 / zoom))
+    if (this.chips.size) this.schedule() // the gaps between chips changed
   }
 
   setSession (state, canVote) {
@@ -175,86 +257,170 @@ export class VoteLayer {
   }
 
   draw () {
-    const state = this.session
-    const show = state && (state.voting.open || Object.keys(state.tallies).length > 0)
-    this.layer.hidden = !show
-    if (!show) return
-    const target = state.voting.target === 'notes' ? 'notes' : 'clusters'
-    const labels = targetLabels(this.doc, target, this.t)
-    const ranking = new Map(rankTargets(state.tallies, labels, this.lang).map((row) => [row.id, row]))
-    const mine = this.votes ? this.votes.state.mine : {}
-    const voting = Boolean(state.voting.open && this.canVote && this.votes)
+    const view = ballotView(this.session, this.doc, this.t, this.lang, this.votes, this.canVote)
+    this.layer.hidden = !view.show
+    if (!view.show) return
     const seen = new Set()
     const { clusters, notes } = roots(this.doc)
-    for (const [id, label] of labels) {
-      const map = target === 'notes' ? notes.get(id) : clusters.get(id)
-      const box = target === 'notes'
-        ? { ...readNote(id, map), w: NOTE_SIZE.w }
+    for (const [id, label] of view.labels) {
+      const map = view.target === 'notes' ? notes.get(id) : clusters.get(id)
+      const box = view.target === 'notes'
+        ? { ...readNote(id, map), w: NOTE_SIZE.w, h: NOTE_SIZE.h }
         : readCluster(id, map)
-      const row = ranking.get(id)
-      if (!voting && !row) continue
+      const row = view.ranking.get(id)
+      if (!view.voting && !row) continue
       seen.add(id)
       let chip = this.chips.get(id)
       if (!chip) {
-        chip = this._chip(id)
+        chip = buildChip(id, 'vote-chip')
         this.chips.set(id, chip)
         this.layer.append(chip.el)
       }
-      this._fill(chip, { id, label, box, row, mine: mine[id] || 0, voting, remaining: this.votes?.state.remaining })
+      // Anchored at the bottom-right corner, below the title; CSS pulls the chip in.
+      chip.anchor = { x: box.x + box.w, y: box.y + (box.h || 0) }
+      fillChip(chip, { label, row, mine: view.mine[id] || 0, voting: view.voting, remaining: view.remaining, max: view.max }, this.t)
     }
     for (const [id, chip] of this.chips) {
       if (!seen.has(id)) { chip.el.remove(); this.chips.delete(id) }
     }
+    this._spread()
   }
 
-  _chip (id) {
-    const vote = (className, delta, textContent) =>
-      make('button', { type: 'button', className, textContent, dataset: { voteTarget: id, voteDelta: delta } })
-    const rank = make('span', { className: 'vote-rank', attrs: { 'aria-hidden': 'true' } })
-    const count = make('span', { className: 'vote-count', dataset: { tallyFor: id } })
-    const tally = make('span', { className: 'vote-tally' }, rank, count)
-    const minus = vote('vote-button', '-1', '−')
-    const dots = make('span', { className: 'vote-dots', dataset: { myVotes: '0' } })
-    const plus = vote('vote-button vote-add', '1', '+')
-    const controls = make('span', { className: 'vote-controls' }, minus, dots, plus)
-    const el = make('div', { className: 'vote-chip', dataset: { voteFor: id } }, tally, controls)
-    return { el, tally, rank, count, controls, minus, dots, plus }
-  }
-
-  _fill (chip, { label, box, row, mine, voting, remaining }) {
-    const t = this.t
-    // Anchored at the top-right corner; CSS pulls the chip up and in from there.
-    chip.el.style.left = `${box.x + box.w}px`
-    chip.el.style.top = `${box.y}px`
-    chip.tally.hidden = !row
-    if (row) {
-      setText(chip.rank, String(row.rank))
-      setText(chip.count, t(row.count === 1 ? 'vote.tally_one' : 'vote.tally_many', { count: row.count }))
-      chip.el.dataset.rank = String(row.rank)
-    } else {
-      delete chip.el.dataset.rank
+  // Chips keep their screen size, so far out two neighbours' chips would cover each
+  // other (and each other's buttons): move each one down below any it would overlap.
+  _spread () {
+    const unzoom = 1 / (Number(this.zoom()) || 1)
+    const placed = []
+    const chips = [...this.chips.values()].sort((a, b) => (a.anchor.y - b.anchor.y) || (a.anchor.x - b.anchor.x))
+    for (const chip of chips) {
+      const w = chip.el.offsetWidth * unzoom
+      const h = chip.el.offsetHeight * unzoom
+      const pull = 12 * unzoom // the CSS's .75rem to the right of the anchor
+      const rect = { x1: chip.anchor.x - w + pull, x2: chip.anchor.x + pull, y1: chip.anchor.y - h / 2, y2: chip.anchor.y + h / 2 }
+      let moved = true
+      while (moved) {
+        moved = false
+        for (const other of placed) {
+          if (rect.x1 < other.x2 && other.x1 < rect.x2 && rect.y1 < other.y2 && other.y1 < rect.y2) {
+            const dy = other.y2 + 4 * unzoom - rect.y1
+            rect.y1 += dy
+            rect.y2 += dy
+            moved = true
+          }
+        }
+      }
+      placed.push(rect)
+      const left = `${chip.anchor.x}px`
+      const top = `${rect.y1 + h / 2}px`
+      if (chip.el.style.left !== left) chip.el.style.left = left
+      if (chip.el.style.top !== top) chip.el.style.top = top
     }
-    chip.controls.hidden = !voting
-    if (!voting) return
-    chip.minus.disabled = mine <= 0
-    chip.plus.disabled = remaining !== null && remaining !== undefined && remaining <= 0
-    chip.minus.setAttribute('aria-label', t('vote.remove', { title: label }))
-    chip.plus.setAttribute('aria-label', t('vote.add', { title: label }))
-    chip.minus.title = chip.minus.getAttribute('aria-label')
-    chip.plus.title = chip.plus.getAttribute('aria-label')
-    chip.dots.dataset.myVotes = String(mine)
-    const dots = '●'.repeat(Math.min(mine, 10)) + (mine > 10 ? '+' : '')
-    setText(chip.dots, dots)
-    chip.dots.setAttribute('aria-label', t('vote.mine', { count: mine }))
-    chip.dots.setAttribute('role', 'img')
   }
 
   destroy () {
     const { clusters, notes } = roots(this.doc)
     clusters.unobserveDeep(this._observer)
     notes.unobserveDeep(this._observer)
+    this._zoom.disconnect()
     this.layer.remove()
   }
+}
+
+/**
+ * The same controls in the outline (the phone's board): one row under each cluster's
+ * heading (or each note), in the outline's slots, redrawn whenever the outline renders.
+ */
+export class OutlineVotes {
+  constructor ({ outline, doc, t, lang, votes = null }) {
+    Object.assign(this, { outline, doc, t, lang, votes })
+    this.session = null
+    this.canVote = false
+    this.chips = new Map()
+    listenForVotes(outline.container, () => this.votes)
+    outline.onRender(() => this.draw())
+  }
+
+  setSession (state, canVote) {
+    this.session = state
+    this.canVote = canVote
+    this.draw()
+  }
+
+  draw () {
+    if (!this.outline.visible) return
+    const view = ballotView(this.session, this.doc, this.t, this.lang, this.votes, this.canVote)
+    const seen = new Set()
+    if (view.show) {
+      for (const [id, label] of view.labels) {
+        const row = view.ranking.get(id)
+        const slot = this.outline.slot(view.target === 'notes' ? 'note' : 'cluster', id)
+        if (!slot || (!view.voting && !row)) continue
+        seen.add(id)
+        let chip = this.chips.get(id)
+        if (!chip) {
+          chip = buildChip(id, 'outline-vote')
+          this.chips.set(id, chip)
+        }
+        if (chip.el.parentNode !== slot) slot.append(chip.el)
+        fillChip(chip, { label, row, mine: view.mine[id] || 0, voting: view.voting, remaining: view.remaining, max: view.max }, this.t)
+      }
+    }
+    for (const [id, chip] of this.chips) {
+      if (!seen.has(id)) { chip.el.remove(); this.chips.delete(id) }
+    }
+  }
+}
+
+/**
+ * The ranking for participants once the vote is over (closed ballot with public tallies):
+ * a panel beside the board they can hide and bring back.
+ */
+export class ResultsPanel {
+  constructor ({ doc, t, lang }) {
+    Object.assign(this, { doc, t, lang })
+    this.state = null
+    this.dismissed = false
+    this.list = make('ol', { className: 'results', attrs: { 'aria-labelledby': 'samsyn-results-heading' } })
+    const close = make('button', { type: 'button', className: 'button small results-hide', textContent: t('vote.results_hide') })
+    close.addEventListener('click', () => { this.dismissed = true; this.render() })
+    this.reopen = make('button', { type: 'button', className: 'button results-show', textContent: t('vote.results'), hidden: true })
+    this.reopen.addEventListener('click', () => { this.dismissed = false; this.render() })
+    this.panel = make('section', { className: 'results-panel', hidden: true, attrs: { 'aria-labelledby': 'samsyn-results-heading' } },
+      make('div', { className: 'results-panel-head' },
+        make('h2', { id: 'samsyn-results-heading', textContent: t('vote.results') }), close),
+      this.list)
+    this.el = make('div', { className: 'results-dock' }, this.panel, this.reopen)
+    afterContentChanges(doc, () => this.render())
+  }
+
+  update (state) {
+    const wasOpen = this.state?.voting.open
+    this.state = state
+    if (wasOpen && !state.voting.open) this.dismissed = false // a new result: show it
+    this.render()
+  }
+
+  render () {
+    const state = this.state
+    const over = Boolean(state && !state.voting.open)
+    const shown = over
+      ? renderResults(this.list, { tallies: state.tallies, target: state.voting.target }, this.doc, this.t, this.lang)
+      : 0
+    this.panel.hidden = shown === 0 || this.dismissed
+    this.reopen.hidden = shown === 0 || !this.dismissed
+  }
+}
+
+/** Run `fn` a moment after clusters or notes change (renamed while the results show),
+ * once per burst of changes. */
+export function afterContentChanges (doc, fn, ms = 250) {
+  let pending = null
+  const later = () => {
+    if (pending !== null) return
+    pending = setTimeout(() => { pending = null; fn() }, ms)
+  }
+  roots(doc).clusters.observeDeep(later)
+  roots(doc).notes.observeDeep(later)
 }
 
 function setText (el, text) {
