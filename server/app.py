@@ -25,6 +25,7 @@ from server.store import SqliteStore
 from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
 from server.web import boards, exports, facilitation, health, imports, pages, sockets
+from server.web.csrf import CrossSiteGuard
 from server.web.deps import Services
 from server.web.errors import HANDLERS
 from server.web.headers import SecurityHeaders
@@ -95,7 +96,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=1024)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(CrossSiteGuard, allowed_origins=settings.allowed_origins),
+            Middleware(GZipMiddleware, minimum_size=1024),
+        ],
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,
     )

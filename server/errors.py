@@ -41,5 +41,9 @@ class TooLarge(SamsynError):
     """The request body is over its limit."""
 
 
+class WrongMediaType(SamsynError):
+    """The request body is not of the type the route reads (JSON)."""
+
+
 class TooManyAttempts(SamsynError):
     """Too many failures from this client; it must wait."""

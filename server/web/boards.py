@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.errors import NotAllowed, TooManyAttempts
-from server.services.principals import normalize_join_code
+from server.services.principals import Role, normalize_join_code
 from server.services.registry import create_board, create_participant
 from server.web.deps import board_of, json_body, services
 from server.web.responses import board_created, set_board_cookie
@@ -38,7 +38,7 @@ async def post_participant(request: Request) -> Response:
         {"participant_id": new.record.id, "token": new.token, "name": new.record.name},
         status_code=201,
     )
-    set_board_cookie(response, app.settings, board.id, new.token)
+    set_board_cookie(response, app.settings, board.id, new.token, Role.PARTICIPANT)
     return response
 
 

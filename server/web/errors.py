@@ -15,6 +15,7 @@ from server.errors import (
     TooLarge,
     TooManyAttempts,
     Unauthenticated,
+    WrongMediaType,
 )
 
 STATUS: dict[type[SamsynError], int] = {
@@ -24,6 +25,7 @@ STATUS: dict[type[SamsynError], int] = {
     NotFound: 404,
     Conflict: 409,
     TooLarge: 413,
+    WrongMediaType: 415,
     TooManyAttempts: 429,
 }
 

@@ -8,7 +8,15 @@ from starlette.routing import Route
 
 from server.services.docs import import_board
 from server.services.journey import add_bulk_notes, continue_board
-from server.web.deps import board_call, json_body, json_object, parse_json, read_body, services
+from server.web.deps import (
+    board_call,
+    json_body,
+    json_object,
+    parse_json,
+    read_body,
+    require_json,
+    services,
+)
 from server.web.responses import board_created
 
 # A two-day workshop exports to well under 1 MB; 20 MB leaves room for a whole year.
@@ -19,6 +27,7 @@ MAX_BULK_BYTES = 2 * 1024 * 1024
 
 async def post_import(request: Request) -> Response:
     """POST /api/boards/import: a JSON export becomes a new board."""
+    require_json(request)
     body = await read_body(request, MAX_IMPORT_BYTES)
     new = await import_board(services(request).store, parse_json(body, "a Samsyn JSON export"))
     return JSONResponse(board_created(request, new), status_code=201)
@@ -27,6 +36,7 @@ async def post_import(request: Request) -> Response:
 async def post_bulk_notes(request: Request) -> Response:
     """POST /api/boards/{board_id}/notes/bulk: lines or a CSV become notes in a section."""
     call = await board_call(request, facilitator=True)
+    require_json(request)
     data = json_object(parse_json(await read_body(request, MAX_BULK_BYTES), "an object"))
     ids = await add_bulk_notes(call.services.rooms, call.board, data)
     return JSONResponse({"created": len(ids), "ids": ids}, status_code=201)

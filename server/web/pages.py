@@ -17,10 +17,16 @@ from starlette.routing import Route
 from boards.catalog import list_templates
 from boards.schema import LANGUAGES
 from server.errors import SamsynError
-from server.services.principals import Principal, Role, authenticate, normalize_join_code
+from server.services.principals import (
+    Principal,
+    Role,
+    authenticate,
+    authenticate_any,
+    normalize_join_code,
+)
 from server.services.registry import create_board, create_participant
 from server.store import BoardRecord
-from server.web.auth import cookie_name, wall_cookie_name
+from server.web.auth import cookie_secrets
 from server.web.deps import services
 from server.web.responses import set_board_cookie
 
@@ -100,7 +106,11 @@ async def home(request: Request) -> Response:
         else:
             response = RedirectResponse(f"/b/{new.record.id}", status_code=303)
             set_board_cookie(
-                response, services(request).settings, new.record.id, new.facilitator_key
+                response,
+                services(request).settings,
+                new.record.id,
+                new.facilitator_key,
+                Role.FACILITATOR,
             )
             return response
     templates = [{"id": tpl.id, "title": tpl.localized(lang)["title"]} for tpl in list_templates()]
@@ -135,7 +145,9 @@ async def join(request: Request) -> Response:
             error = "join.error_name"
         else:
             response = RedirectResponse(f"/b/{board.id}", status_code=303)
-            set_board_cookie(response, services(request).settings, board.id, new.token)
+            set_board_cookie(
+                response, services(request).settings, board.id, new.token, Role.PARTICIPANT
+            )
             return response
     status = 400 if error else 200
     return render(
@@ -144,10 +156,8 @@ async def join(request: Request) -> Response:
 
 
 async def _page_principal(request: Request, board: BoardRecord) -> Principal | None:
-    secret = request.cookies.get(cookie_name(board.id)) or request.cookies.get(
-        wall_cookie_name(board.id), ""
-    )
-    return await authenticate(services(request).store, board, secret)
+    secrets = cookie_secrets(request.cookies, board.id)
+    return await authenticate_any(services(request).store, board, secrets)
 
 
 async def _trade_key(request: Request, board: BoardRecord, key: str, wall: bool) -> Response:
@@ -156,15 +166,12 @@ async def _trade_key(request: Request, board: BoardRecord, key: str, wall: bool)
     principal = await authenticate(services(request).store, board, key)
     if principal is None or principal.role is Role.PARTICIPANT:
         return error_page(request, 401, "error.bad_key", board.language)
-    if wall:
-        # A cookie of its own, so a wall link never replaces the facilitator's cookie.
-        response = RedirectResponse(f"/b/{board.id}/wall", status_code=303)
-        set_board_cookie(response, settings, board.id, key, name=wall_cookie_name(board.id))
-        return response
-    if not principal.is_facilitator:
+    if not wall and not principal.is_facilitator:
         return error_page(request, 401, "error.bad_key", board.language)
-    response = RedirectResponse(f"/b/{board.id}", status_code=303)
-    set_board_cookie(response, settings, board.id, key)
+    # A facilitator's key on the wall path stays the facilitator's cookie: the page is
+    # shown as the wall because of the path, and the cookie still opens the board.
+    response = RedirectResponse(f"/b/{board.id}{'/wall' if wall else ''}", status_code=303)
+    set_board_cookie(response, settings, board.id, key, principal.role)
     return response
 
 

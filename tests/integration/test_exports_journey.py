@@ -31,6 +31,7 @@ async def _post(
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         if isinstance(body, bytes):
+            headers["Content-Type"] = "application/json"
             return await client.post(path, content=body, headers=headers)
         return await client.post(path, json=body, headers=headers)
 
