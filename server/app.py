@@ -29,7 +29,7 @@ from server.web.csrf import CrossSiteGuard
 from server.web.deps import Services
 from server.web.errors import HANDLERS
 from server.web.headers import SecurityHeaders
-from server.web.ratelimit import FailureLimiter
+from server.web.ratelimit import Limits
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 rooms=rooms,
                 drafts=drafts,
                 presence=Presence(),
-                join_limiter=FailureLimiter(),
+                limits=Limits.from_settings(settings),
             )
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store

@@ -46,4 +46,8 @@ class WrongMediaType(SamsynError):
 
 
 class TooManyAttempts(SamsynError):
-    """Too many failures from this client; it must wait."""
+    """Too many failures (or boards) from this client; it must wait `retry_after` s."""
+
+    def __init__(self, code: str, detail: str, retry_after: int) -> None:
+        super().__init__(code, detail)
+        self.retry_after = retry_after

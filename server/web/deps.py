@@ -24,7 +24,7 @@ from server.settings import Settings
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
 from server.web.auth import credentials
-from server.web.ratelimit import FailureLimiter
+from server.web.ratelimit import Limits
 
 # Request bodies of the JSON API are small; refuse anything larger before parsing.
 MAX_JSON_BYTES = 64 * 1024
@@ -39,7 +39,7 @@ class Services:
     rooms: Rooms
     drafts: Drafts
     presence: Presence
-    join_limiter: FailureLimiter
+    limits: Limits
 
 
 def services(conn: HTTPConnection) -> Services:

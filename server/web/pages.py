@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from boards.catalog import list_templates
 from boards.schema import LANGUAGES
-from server.errors import SamsynError
+from server.errors import SamsynError, TooManyAttempts, Unauthenticated
 from server.services.principals import (
     Principal,
     Role,
@@ -28,6 +28,15 @@ from server.services.registry import create_board, create_participant
 from server.store import BoardRecord
 from server.web.auth import cookie_secrets
 from server.web.deps import services
+from server.web.gates import (
+    admit_join,
+    code_worked,
+    issue_browser_id,
+    join_failed,
+    remember_browser,
+    require_create_token,
+    spend_board_quota,
+)
 from server.web.responses import set_board_cookie
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -77,12 +86,20 @@ def render(
 
 
 def error_page(
-    request: Request, status: int, message_key: str, lang: str | None = None
+    request: Request,
+    status: int,
+    message_key: str,
+    lang: str | None = None,
+    *,
+    retry_after: int = 0,
 ) -> Response:
     lang = lang or pick_language(request)
-    return render(
+    response = render(
         request, "error.html", lang, status, status=status, message=strings(lang)[message_key]
     )
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _board_view(board: BoardRecord) -> dict[str, str]:
@@ -95,12 +112,18 @@ async def home(request: Request) -> Response:
     if request.method == "POST":
         form = await request.form()
         try:
+            require_create_token(request, form.get("token"))
+            spend_board_quota(request)
             new = await create_board(
                 services(request).store,
                 form.get("title"),
                 form.get("template") or None,
                 form.get("language") or lang,
             )
+        except TooManyAttempts as exc:
+            return error_page(request, 429, "error.too_many_boards", retry_after=exc.retry_after)
+        except Unauthenticated:
+            error = "home.error_token"
         except SamsynError:
             error = "home.error_title"
         else:
@@ -115,7 +138,13 @@ async def home(request: Request) -> Response:
             return response
     templates = [{"id": tpl.id, "title": tpl.localized(lang)["title"]} for tpl in list_templates()]
     return render(
-        request, "home.html", lang, 400 if error else 200, templates=templates, error=error
+        request,
+        "home.html",
+        lang,
+        (401 if error == "home.error_token" else 400) if error else 200,
+        templates=templates,
+        error=error,
+        needs_token=bool(services(request).settings.create_token),
     )
 
 
@@ -125,16 +154,24 @@ async def join_by_code(request: Request) -> Response:
 
 
 async def join(request: Request) -> Response:
+    issue_browser_id(request)
+    response = await _join(request)
+    remember_browser(request, response)
+    return response
+
+
+async def _join(request: Request) -> Response:
     store = services(request).store
-    limiter = services(request).join_limiter
-    client = request.client.host if request.client else "unknown"
-    if limiter.retry_after(client):
-        return error_page(request, 429, "error.too_many_attempts")
     code = normalize_join_code(request.path_params["code"])
     board = await store.get_board_by_code(code) if code else None
+    try:
+        admit_join(request, board.id if board else None)
+    except TooManyAttempts as exc:
+        return error_page(request, 429, "error.too_many_attempts", retry_after=exc.retry_after)
     if board is None:
-        limiter.failed(client)
+        join_failed(request)
         return error_page(request, 404, "join.error_code")
+    code_worked(request, board.id)
     lang = pick_language(request, board.language)
     error = None
     if request.method == "POST":

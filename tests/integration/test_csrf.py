@@ -27,6 +27,17 @@ def _facilitator_browser(server: InProcessServer, board: dict[str, str]) -> http
     return client
 
 
+async def _post_phase(
+    browser: httpx.AsyncClient, board: dict[str, str], name: str, **headers: str
+) -> httpx.Response:
+    """The facilitator's phase change, with the request headers a page would send."""
+    return await browser.post(
+        f"/api/boards/{board['id']}/phase",
+        json={"name": name},
+        headers={k.replace("_", "-"): v for k, v in headers.items()},
+    )
+
+
 async def test_no_cors_post_from_another_port_is_refused(app_server: InProcessServer) -> None:
     board = await create_board(app_server.url)
     other_port = f"http://127.0.0.1:{app_server.port + 1}"
@@ -51,15 +62,9 @@ async def test_origin_of_another_scheme_is_refused(app_server: InProcessServer) 
     board = await create_board(app_server.url)
     https_twin = f"https://127.0.0.1:{app_server.port}"
     async with _facilitator_browser(app_server, board) as browser:
-        forged = await browser.post(
-            f"/api/boards/{board['id']}/phase",
-            json={"name": "closed"},
-            headers={"Origin": https_twin},
-        )
-        own = await browser.post(
-            f"/api/boards/{board['id']}/phase",
-            json={"name": "cluster"},
-            headers={"Origin": app_server.url, "Sec-Fetch-Site": "same-origin"},
+        forged = await _post_phase(browser, board, "closed", Origin=https_twin)
+        own = await _post_phase(
+            browser, board, "cluster", Origin=app_server.url, Sec_Fetch_Site="same-origin"
         )
     assert forged.status_code == 403 and forged.json()["error"] == "cross_site"
     assert own.status_code == 200, own.text
@@ -102,16 +107,8 @@ async def test_listed_origin_is_allowed(settings: Settings) -> None:
     async with run_server(settings.with_overrides(allowed_origins=(listed,))) as server:
         board = await create_board(server.url)
         async with _facilitator_browser(server, board) as browser:
-            allowed = await browser.post(
-                f"/api/boards/{board['id']}/phase",
-                json={"name": "vote"},
-                headers={"Origin": listed},
-            )
-            other = await browser.post(
-                f"/api/boards/{board['id']}/phase",
-                json={"name": "closed"},
-                headers={"Origin": "http://samsyn.example.org"},
-            )
+            allowed = await _post_phase(browser, board, "vote", Origin=listed)
+            other = await _post_phase(browser, board, "closed", Origin="http://samsyn.example.org")
         assert allowed.status_code == 200, allowed.text
         assert other.status_code == 403
         assert await _session_phase(server, board) == "vote"
