@@ -24,7 +24,7 @@ from server.settings import Settings
 from server.store import SqliteStore
 from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
-from server.web import boards, exports, facilitation, health, imports, pages, sockets
+from server.web import access, boards, exports, facilitation, health, imports, pages, sockets
 from server.web.csrf import CrossSiteGuard
 from server.web.deps import Services
 from server.web.errors import HANDLERS
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *imports.routes,
             *pages.routes,
             *facilitation.routes,
+            *access.routes,
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],

@@ -71,6 +71,9 @@ async def authenticate(store: Store, board: BoardRecord, secret: str) -> Princip
     digest = hash_secret(secret)
     if hmac.compare_digest(digest, board.facilitator_key_hash):
         return Principal(board.id, Role.FACILITATOR, name="")
+    co_hash = board.cofacilitator_key_hash
+    if co_hash is not None and hmac.compare_digest(digest, co_hash):
+        return Principal(board.id, Role.COFACILITATOR, name="")
     if board.wall_key_hash is not None and hmac.compare_digest(digest, board.wall_key_hash):
         return Principal(board.id, Role.WALL, name="")
     participant = await store.participant_by_token_hash(digest)
@@ -80,12 +83,20 @@ async def authenticate(store: Store, board: BoardRecord, secret: str) -> Princip
     return Principal(board.id, Role.PARTICIPANT, participant.id, participant.name)
 
 
+async def first_valid(
+    store: Store, board: BoardRecord, secrets: Sequence[str]
+) -> tuple[Principal, str] | None:
+    """The first of `secrets` that is valid on `board`, with its principal."""
+    for secret in secrets:
+        principal = await authenticate(store, board, secret)
+        if principal is not None:
+            return principal, secret
+    return None
+
+
 async def authenticate_any(
     store: Store, board: BoardRecord, secrets: Sequence[str]
 ) -> Principal | None:
     """The principal of the first of `secrets` that is valid on `board`."""
-    for secret in secrets:
-        principal = await authenticate(store, board, secret)
-        if principal is not None:
-            return principal
-    return None
+    found = await first_valid(store, board, secrets)
+    return found[0] if found else None

@@ -12,7 +12,7 @@ from server.services.principals import Role
 # browser never replaces the facilitator's cookie there, by accident or by a forged POST.
 _COOKIE_PREFIX = {
     Role.FACILITATOR: "samsyn_f_",
-    Role.COFACILITATOR: "samsyn_f_",
+    Role.COFACILITATOR: "samsyn_c_",
     Role.PARTICIPANT: "samsyn_p_",
     Role.WALL: "samsyn_wall_",
 }
@@ -31,11 +31,25 @@ def cookie_secrets(cookies: dict[str, str], board_id: str) -> list[str]:
     """The board's cookie secrets, the strongest role's first."""
     names = [
         cookie_name(Role.FACILITATOR, board_id),
+        cookie_name(Role.COFACILITATOR, board_id),
         f"{_LEGACY_PREFIX}{board_id}",
         cookie_name(Role.PARTICIPANT, board_id),
         cookie_name(Role.WALL, board_id),
     ]
     return [cookies[name] for name in names if cookies.get(name)]
+
+
+def facilitator_cookies(cookies: dict[str, str], limit: int) -> list[tuple[str, str]]:
+    """(board id, secret) of the cookies that may be a facilitator's, at most `limit`."""
+    prefixes = (_COOKIE_PREFIX[Role.FACILITATOR], _COOKIE_PREFIX[Role.COFACILITATOR])
+    others = (_COOKIE_PREFIX[Role.PARTICIPANT], _COOKIE_PREFIX[Role.WALL])
+    found: list[tuple[str, str]] = []
+    for name, secret in cookies.items():
+        if name.startswith(prefixes):
+            found.append((name[len(prefixes[0]) :], secret))
+        elif name.startswith(_LEGACY_PREFIX) and not name.startswith(others):
+            found.append((name[len(_LEGACY_PREFIX) :], secret))
+    return found[:limit]
 
 
 def credentials(

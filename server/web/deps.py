@@ -19,7 +19,7 @@ from server.errors import (
 )
 from server.services.drafts import Drafts
 from server.services.presence import Presence
-from server.services.principals import Principal, authenticate_any
+from server.services.principals import Principal, first_valid
 from server.settings import Settings
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
@@ -68,23 +68,27 @@ async def board_of(conn: HTTPConnection) -> BoardRecord:
 
 
 async def principal_on(
-    request: Request, board: BoardRecord, *, facilitator: bool = False
-) -> Principal:
-    """The caller on `board`: 401 without valid credentials, 403 if not the facilitator."""
+    request: Request, board: BoardRecord, *, facilitator: bool = False, owner: bool = False
+) -> tuple[Principal, str]:
+    """The caller on `board` and the secret it proved itself with: 401 without valid
+    credentials, 403 if not the facilitator (or co-facilitator, unless `owner`)."""
     secrets = credentials(request.headers, request.query_params, request.cookies, board.id)
-    principal = await authenticate_any(services(request).store, board, secrets)
-    if principal is None:
+    found = await first_valid(services(request).store, board, secrets)
+    if found is None:
         detail = "unknown credentials" if secrets else "a token or facilitator key is required"
         raise Unauthenticated("unauthorized", detail)
+    principal = found[0]
+    if owner and not principal.is_owner:
+        raise NotAllowed("forbidden", "only the facilitator may do this, not a co-facilitator")
     if facilitator and not principal.is_facilitator:
         raise NotAllowed("forbidden", "only the facilitator may do this")
-    return principal
+    return found
 
 
 async def board_call(request: Request, *, facilitator: bool = False) -> BoardCall:
     """The board (404) and its caller (401, or 403 when the facilitator is required)."""
     board = await board_of(request)
-    principal = await principal_on(request, board, facilitator=facilitator)
+    principal, _ = await principal_on(request, board, facilitator=facilitator)
     return BoardCall(services(request), board, principal)
 
 

@@ -26,7 +26,7 @@ from server.services.principals import (
 )
 from server.services.registry import create_board, create_participant
 from server.store import BoardRecord
-from server.web.auth import cookie_secrets
+from server.web.auth import cookie_secrets, facilitator_cookies
 from server.web.deps import services
 from server.web.gates import (
     admit_join,
@@ -145,7 +145,24 @@ async def home(request: Request) -> Response:
         templates=templates,
         error=error,
         needs_token=bool(services(request).settings.create_token),
+        my_boards=await _facilitated_boards(request),
     )
+
+
+# A browser holds a cookie per board it opened; the home page lists at most this many.
+_MAX_LISTED = 50
+
+
+async def _facilitated_boards(request: Request) -> list[dict[str, str]]:
+    """The boards whose facilitator (or co-facilitator) cookie this browser holds."""
+    store = services(request).store
+    listed: dict[str, dict[str, str]] = {}
+    for board_id, secret in facilitator_cookies(request.cookies, _MAX_LISTED):
+        board = await store.get_board(board_id) if board_id not in listed else None
+        principal = await authenticate(store, board, secret) if board else None
+        if board and principal and principal.is_facilitator:
+            listed[board.id] = _board_view(board)
+    return list(listed.values())
 
 
 async def join_by_code(request: Request) -> Response:
@@ -223,10 +240,14 @@ async def board_page(request: Request) -> Response:
         return await _trade_key(request, board, key, wall)
     principal = await _page_principal(request, board)
     if principal is None:
-        return error_page(request, 401, "error.need_join", board.language)
+        # A projector's PC has no cookie yet: tell how the wall link gets there.
+        return error_page(
+            request, 401, "error.need_wall_link" if wall else "error.need_join", board.language
+        )
     if principal.role is Role.WALL and not wall:
         return RedirectResponse(f"/b/{board.id}/wall", status_code=303)
-    role = Role.WALL if wall else principal.role
+    # A co-facilitator sees the facilitator's page; the panel asks the server what it may.
+    role = Role.WALL if wall else Role.FACILITATOR if principal.is_facilitator else principal.role
     checkpoint = request.path_params.get("checkpoint_id")
     if checkpoint is not None:
         known = {c.id for c in await store.list_checkpoints(board.id)}
@@ -244,6 +265,7 @@ async def board_page(request: Request) -> Response:
         "ws_url": "/ws",
         "read_only": role is Role.WALL or checkpoint is not None,
         "is_facilitator": principal.is_facilitator,
+        "co_facilitator": principal.role is Role.COFACILITATOR,
         "anonymous": board.anonymous,
         "join_code": board.join_code,
         "join_url": f"{base}/j/{board.join_code}",
@@ -260,10 +282,15 @@ async def qr_code(request: Request) -> Response:
     if board is None or await _page_principal(request, board) is None:
         return Response(status_code=404)
     base = str(request.base_url).rstrip("/")
-    qr = segno.make(f"{base}/j/{board.join_code}", error="m")
+    return Response(qr_svg(f"{base}/j/{board.join_code}"), media_type="image/svg+xml")
+
+
+def qr_svg(text: str) -> bytes:
+    """`text` (a link) as a QR code in SVG, dark on white, readable from across a room."""
+    qr = segno.make(text, error="m")
     buffer = io.BytesIO()
     qr.save(buffer, kind="svg", scale=8, border=2, dark="#111111", light="#ffffff", xmldecl=False)
-    return Response(buffer.getvalue(), media_type="image/svg+xml")
+    return buffer.getvalue()
 
 
 async def service_worker(request: Request) -> Response:

@@ -9,6 +9,7 @@ import { roots } from '../core/model.js'
 import { groupCode } from './wall.js'
 import { exportLinks } from './exports.js'
 import { BulkNotes, NextBoard } from './journey.js'
+import { AccessLinks } from './access.js'
 import { el } from '../core/dom.js'
 
 const TIMER_PRESETS = [3, 5, 10]
@@ -51,6 +52,7 @@ export class FacilitatorPanel {
     this.status = el('p', { className: 'facil-status', attrs: { role: 'status', 'aria-live': 'polite' } })
     this.el.append(
       this._joinSection(),
+      this._section('access', t('access.heading'), (this.access = new AccessLinks({ config, t, api })).el),
       this._participantsSection(),
       this._phaseSection(),
       this._timerSection(),
