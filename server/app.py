@@ -29,6 +29,7 @@ from server.web.csrf import CrossSiteGuard
 from server.web.deps import Services
 from server.web.errors import HANDLERS
 from server.web.headers import SecurityHeaders
+from server.web.live import LiveSockets
 from server.web.ratelimit import Limits
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 drafts=drafts,
                 presence=Presence(),
                 limits=Limits.from_settings(settings),
+                live=LiveSockets(),
             )
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store

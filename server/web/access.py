@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.services import access
+from server.services.principals import Role
 from server.web.deps import board_of, principal_on, services
 from server.web.pages import qr_svg
 
@@ -41,6 +42,9 @@ async def post_cofacilitator(request: Request) -> Response:
     board = await board_of(request)
     await principal_on(request, board, owner=True)
     key = await access.issue_cofacilitator(services(request).store, board)
+    services(request).live.close(
+        board.id, Role.COFACILITATOR, "the co-facilitator link was replaced"
+    )
     return JSONResponse(
         {"link": _link(request, f"/b/{board.id}", key), "active": True},
         status_code=201,
@@ -53,6 +57,9 @@ async def revoke_cofacilitator(request: Request) -> Response:
     board = await board_of(request)
     await principal_on(request, board, owner=True)
     await access.revoke_cofacilitator(services(request).store, board)
+    services(request).live.close(
+        board.id, Role.COFACILITATOR, "the co-facilitator link was revoked"
+    )
     return JSONResponse({"active": False})
 
 

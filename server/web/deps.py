@@ -24,6 +24,7 @@ from server.settings import Settings
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
 from server.web.auth import credentials
+from server.web.live import LiveSockets
 from server.web.ratelimit import Limits
 
 # Request bodies of the JSON API are small; refuse anything larger before parsing.
@@ -40,6 +41,7 @@ class Services:
     drafts: Drafts
     presence: Presence
     limits: Limits
+    live: LiveSockets
 
 
 def services(conn: HTTPConnection) -> Services:

@@ -57,7 +57,8 @@ async def _serve(
     closed_maps: Callable[[], tuple[str, ...]] | None = None,
     on_join: Callable[[Room], None] | None = None,
 ) -> None:
-    rooms = services(websocket).rooms
+    app = services(websocket)
+    rooms = app.rooms
     await websocket.accept()
     who = principal.participant_id or principal.role.value
     conn = rooms.connection(
@@ -67,7 +68,8 @@ async def _serve(
         closed_maps=closed_maps,
         raw_send=send,
     )
-    await rooms.serve(conn, doc_name, on_join=on_join)
+    with app.live.holding(principal.board_id, principal.role, conn):
+        await rooms.serve(conn, doc_name, on_join=on_join)
 
 
 async def board_socket(websocket: WebSocket, send: Send) -> None:

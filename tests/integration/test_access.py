@@ -81,9 +81,14 @@ async def test_cofacilitator_runs_the_workshop_until_revoked(app_server: InProce
         assert (await client.post(f"{base}/cofacilitator", json={}, headers=co)).status_code == 403
         refused = await client.post(f"{base}/cofacilitator/revoke", json={}, headers=co)
         assert refused.status_code == 403
-        assert await _socket_close(app_server, board["id"], co_key) is None
+        # A socket open with the link is closed the moment it is revoked.
+        live = YClient(f"{app_server.ws_url}/ws/{board['id']}?token={co_key}")
+        await live.connect()
+        await live.wait_for(live.synced.is_set)
         revoked = await client.post(f"{base}/cofacilitator/revoke", json={}, headers=owner)
         assert revoked.json() == {"active": False}
+        assert await live.wait_closed() == 4401
+        assert live.close_reason == "the co-facilitator link was revoked"
     assert await _status(app_server, board["id"], co_key) == 401
     assert await _socket_close(app_server, board["id"], co_key) == 4401
     assert await _status(app_server, board["id"], board["facilitator_key"]) == 200
