@@ -1,4 +1,5 @@
-// The facilitator's side panel: join code and QR, participants and their draft counts,
+// The facilitator's side panel: join code and QR, the links to keep (access.js),
+// participants and their draft counts,
 // reveal, phases, timer, voting, lock, anonymity, follow me, checkpoints, the exports,
 // bulk notes and the next board. Every control
 // calls the API; what it shows comes back through the session doc.
