@@ -24,11 +24,13 @@ from server.settings import Settings
 from server.store import SqliteStore
 from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
-from server.web import boards, exports, facilitation, health, imports, pages, sockets
+from server.web import access, boards, exports, facilitation, health, imports, pages, sockets
+from server.web.csrf import CrossSiteGuard
 from server.web.deps import Services
 from server.web.errors import HANDLERS
 from server.web.headers import SecurityHeaders
-from server.web.ratelimit import FailureLimiter
+from server.web.live import LiveSockets
+from server.web.ratelimit import Limits
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 rooms=rooms,
                 drafts=drafts,
                 presence=Presence(),
-                join_limiter=FailureLimiter(),
+                limits=Limits.from_settings(settings),
+                live=LiveSockets(),
             )
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store
@@ -92,10 +95,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *imports.routes,
             *pages.routes,
             *facilitation.routes,
+            *access.routes,
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=1024)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(CrossSiteGuard, allowed_origins=settings.allowed_origins),
+            Middleware(GZipMiddleware, minimum_size=1024),
+        ],
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,
     )

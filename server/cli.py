@@ -24,6 +24,7 @@ from boards.export import FORMATS, render
 from boards.export.outline import DEFAULT_TZ
 from server.app import create_app
 from server.errors import SamsynError
+from server.services.access import rekey_facilitator
 from server.services.docs import board_view, import_board, stored_doc
 from server.settings import Settings, SettingsError
 from server.store import SqliteStore
@@ -150,6 +151,27 @@ def _cmd_boards(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rekey(path: Path, board_id: str) -> str:
+    async with SqliteStore(path) as store:
+        try:
+            return await rekey_facilitator(store, board_id)
+        except SamsynError:
+            raise CliError(
+                f"no board {board_id!r} in {path} (`samsyn boards` lists them)"
+            ) from None
+
+
+def _cmd_rekey(args: argparse.Namespace) -> int:
+    key = asyncio.run(_rekey(_db_path(args), args.board))
+    # The key is shown once: only its hash is stored, so print it and nothing else to stdout.
+    print(f"facilitator: /b/{args.board}?key={key}")
+    print(
+        "the old facilitator link no longer works; sockets open with it close when they reconnect",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _cmd_backup(args: argparse.Namespace) -> int:
     source = _db_path(args)
     target: Path = args.output
@@ -222,6 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     boards = commands.add_parser("boards", help="list the boards: id, created, join code, title")
     _db_option(boards)
     boards.set_defaults(handler=_cmd_boards)
+
+    rekey = commands.add_parser(
+        "rekey", help="issue a new facilitator key for a board (the old one stops working)"
+    )
+    rekey.add_argument("board", help="board id (`samsyn boards` lists them)")
+    _db_option(rekey)
+    rekey.set_defaults(handler=_cmd_rekey)
 
     backup = commands.add_parser("backup", help="copy the database safely, even while serving")
     backup.add_argument("-o", "--output", type=Path, required=True, help="backup file to write")

@@ -41,5 +41,13 @@ class TooLarge(SamsynError):
     """The request body is over its limit."""
 
 
+class WrongMediaType(SamsynError):
+    """The request body is not of the type the route reads (JSON)."""
+
+
 class TooManyAttempts(SamsynError):
-    """Too many failures from this client; it must wait."""
+    """Too many failures (or boards) from this client; it must wait `retry_after` s."""
+
+    def __init__(self, code: str, detail: str, retry_after: int) -> None:
+        super().__init__(code, detail)
+        self.retry_after = retry_after

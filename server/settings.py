@@ -39,6 +39,19 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # Mark cookies Secure; turn on behind HTTPS.
     secure_cookies: bool = False
+    # What anyone may do without credentials. With `create_token` set, making a board (API,
+    # home page, import) needs that operator token. Boards one address may make per hour
+    # (create, import, fork, continue), and all addresses together; imports per address
+    # per hour and the largest one; wrong join codes one browser, and one address (a whole
+    # room on a library's Wi-Fi), may type within the window.
+    create_token: str = ""
+    boards_per_hour: int = 30
+    boards_per_hour_total: int = 300
+    imports_per_hour: int = 10
+    max_import_bytes: int = 20 * 1024 * 1024
+    join_failures_per_client: int = 10
+    join_failures_per_address: int = 100
+    join_failure_window_s: float = 600.0
     log_level: str = "info"
 
     def with_overrides(self, **values: Any) -> Settings:
@@ -69,6 +82,13 @@ class Settings:
             (self.compact_after_updates >= 1, "compact_after_updates", "at least 1"),
             (self.rate_per_s > 0, "rate_per_s", "more than zero"),
             (self.rate_burst >= 1, "rate_burst", "at least 1"),
+            (self.boards_per_hour >= 1, "boards_per_hour", "at least 1"),
+            (self.boards_per_hour_total >= 1, "boards_per_hour_total", "at least 1"),
+            (self.imports_per_hour >= 1, "imports_per_hour", "at least 1"),
+            (self.max_import_bytes >= 1024, "max_import_bytes", "at least 1024"),
+            (self.join_failures_per_client >= 1, "join_failures_per_client", "at least 1"),
+            (self.join_failures_per_address >= 1, "join_failures_per_address", "at least 1"),
+            (self.join_failure_window_s > 0, "join_failure_window_s", "more than zero"),
             (
                 self.sqlite_synchronous in ("NORMAL", "FULL"),
                 "sqlite_synchronous",

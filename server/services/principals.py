@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +20,9 @@ JOIN_CODE_LENGTH = 6
 
 class Role(StrEnum):
     FACILITATOR = "facilitator"
+    # Runs the workshop like the facilitator, through a link of its own that the
+    # facilitator can revoke; cannot issue or revoke links itself.
+    COFACILITATOR = "cofacilitator"
     PARTICIPANT = "participant"
     WALL = "wall"
 
@@ -34,6 +38,12 @@ class Principal:
 
     @property
     def is_facilitator(self) -> bool:
+        """May run the workshop (phases, timer, reveal...): facilitator or co-facilitator."""
+        return self.role in (Role.FACILITATOR, Role.COFACILITATOR)
+
+    @property
+    def is_owner(self) -> bool:
+        """The facilitator proper: the one who may issue and revoke links."""
         return self.role is Role.FACILITATOR
 
 
@@ -61,6 +71,9 @@ async def authenticate(store: Store, board: BoardRecord, secret: str) -> Princip
     digest = hash_secret(secret)
     if hmac.compare_digest(digest, board.facilitator_key_hash):
         return Principal(board.id, Role.FACILITATOR, name="")
+    co_hash = board.cofacilitator_key_hash
+    if co_hash is not None and hmac.compare_digest(digest, co_hash):
+        return Principal(board.id, Role.COFACILITATOR, name="")
     if board.wall_key_hash is not None and hmac.compare_digest(digest, board.wall_key_hash):
         return Principal(board.id, Role.WALL, name="")
     participant = await store.participant_by_token_hash(digest)
@@ -68,3 +81,22 @@ async def authenticate(store: Store, board: BoardRecord, secret: str) -> Princip
     if participant is None or not hmac.compare_digest(participant.board_id, board.id):
         return None
     return Principal(board.id, Role.PARTICIPANT, participant.id, participant.name)
+
+
+async def first_valid(
+    store: Store, board: BoardRecord, secrets: Sequence[str]
+) -> tuple[Principal, str] | None:
+    """The first of `secrets` that is valid on `board`, with its principal."""
+    for secret in secrets:
+        principal = await authenticate(store, board, secret)
+        if principal is not None:
+            return principal, secret
+    return None
+
+
+async def authenticate_any(
+    store: Store, board: BoardRecord, secrets: Sequence[str]
+) -> Principal | None:
+    """The principal of the first of `secrets` that is valid on `board`."""
+    found = await first_valid(store, board, secrets)
+    return found[0] if found else None

@@ -88,6 +88,7 @@ async def create_board(
             facilitator_key_hash=hash_secret(key),
             created=created,
             wall_key_hash=hash_secret(wall_key),
+            wall_key=wall_key,
         )
         try:
             await store.create_board(record, doc.get_update())

@@ -41,6 +41,13 @@ MIGRATIONS: list[tuple[str, ...]] = [
         ' "at" INTEGER NOT NULL, "content" BLOB NOT NULL, "session" BLOB NOT NULL)',
         'CREATE INDEX "idx_checkpoints_board_id_at" ON "checkpoints" ("board_id", "at")',
     ),
+    (
+        # The wall key in clear, so that the facilitator's panel can show the wall link
+        # again (it opens a read-only view of what the database holds anyway); the
+        # co-facilitator's key only as a hash, like the facilitator's.
+        'ALTER TABLE "boards" ADD COLUMN "wall_key" TEXT',
+        'ALTER TABLE "boards" ADD COLUMN "cofacilitator_key_hash" BLOB',
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

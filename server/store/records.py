@@ -29,6 +29,8 @@ class BoardRecord:
     created: int
     wall_key_hash: bytes | None = None
     anonymous: bool = False
+    wall_key: str | None = None  # None on boards made before the wall link was kept
+    cofacilitator_key_hash: bytes | None = None  # None: no co-facilitator link
 
 
 @dataclass(frozen=True, slots=True)

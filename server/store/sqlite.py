@@ -115,6 +115,18 @@ class SqliteStore:
     async def set_wall_key_hash(self, board_id: str, key_hash: bytes) -> None:
         await self.submit(lambda conn: boards.set_wall_key_hash(conn, board_id, key_hash))
 
+    async def set_facilitator_key_hash(self, board_id: str, key_hash: bytes) -> bool:
+        keys: dict[str, bytes | str | None] = {"facilitator_key_hash": key_hash}
+        return await self.submit(lambda conn: boards.set_keys(conn, board_id, keys))
+
+    async def set_cofacilitator_key_hash(self, board_id: str, key_hash: bytes | None) -> None:
+        keys: dict[str, bytes | str | None] = {"cofacilitator_key_hash": key_hash}
+        await self.submit(lambda conn: boards.set_keys(conn, board_id, keys))
+
+    async def set_wall_key(self, board_id: str, key: str, key_hash: bytes) -> None:
+        keys: dict[str, bytes | str | None] = {"wall_key": key, "wall_key_hash": key_hash}
+        await self.submit(lambda conn: boards.set_keys(conn, board_id, keys))
+
     async def create_participant(self, participant: ParticipantRecord, token_hash: bytes) -> None:
         await self.submit(lambda conn: participants.insert(conn, participant, token_hash))
 

@@ -6,15 +6,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.errors import NotAllowed, TooManyAttempts
-from server.services.principals import normalize_join_code
+from server.errors import NotAllowed
+from server.services.principals import Role, normalize_join_code
 from server.services.registry import create_board, create_participant
 from server.web.deps import board_of, json_body, services
+from server.web.gates import (
+    admit_join,
+    code_worked,
+    join_failed,
+    require_create_token,
+    spend_board_quota,
+)
 from server.web.responses import board_created, set_board_cookie
 
 
 async def post_board(request: Request) -> Response:
     data = await json_body(request)
+    require_create_token(request)
+    spend_board_quota(request)
     new = await create_board(
         services(request).store, data.get("title"), data.get("template"), data.get("language")
     )
@@ -25,20 +34,19 @@ async def post_participant(request: Request) -> Response:
     app = services(request)
     board = await board_of(request)
     data = await json_body(request)
-    client = request.client.host if request.client else "unknown"
-    wait = app.join_limiter.retry_after(client)
-    if wait:
-        raise TooManyAttempts("too_many_attempts", f"too many wrong join codes; retry in {wait} s")
     code = data.get("join_code")
-    if not isinstance(code, str) or normalize_join_code(code) != board.join_code:
-        app.join_limiter.failed(client)
+    right = isinstance(code, str) and normalize_join_code(code) == board.join_code
+    admit_join(request, board.id if right else None)
+    if not right:
+        join_failed(request)
         raise NotAllowed("wrong_join_code", "the join code does not match this board")
+    code_worked(request, board.id)
     new = await create_participant(app.store, board, data.get("name"))
     response = JSONResponse(
         {"participant_id": new.record.id, "token": new.token, "name": new.record.name},
         status_code=201,
     )
-    set_board_cookie(response, app.settings, board.id, new.token)
+    set_board_cookie(response, app.settings, board.id, new.token, Role.PARTICIPANT)
     return response
 
 

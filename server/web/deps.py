@@ -9,15 +9,23 @@ from typing import Any
 
 from starlette.requests import HTTPConnection, Request
 
-from server.errors import InvalidInput, NotAllowed, NotFound, TooLarge, Unauthenticated
+from server.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+    WrongMediaType,
+)
 from server.services.drafts import Drafts
 from server.services.presence import Presence
-from server.services.principals import Principal, authenticate
+from server.services.principals import Principal, first_valid
 from server.settings import Settings
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
-from server.web.auth import credential
-from server.web.ratelimit import FailureLimiter
+from server.web.auth import credentials
+from server.web.live import LiveSockets
+from server.web.ratelimit import Limits
 
 # Request bodies of the JSON API are small; refuse anything larger before parsing.
 MAX_JSON_BYTES = 64 * 1024
@@ -32,7 +40,8 @@ class Services:
     rooms: Rooms
     drafts: Drafts
     presence: Presence
-    join_limiter: FailureLimiter
+    limits: Limits
+    live: LiveSockets
 
 
 def services(conn: HTTPConnection) -> Services:
@@ -61,24 +70,39 @@ async def board_of(conn: HTTPConnection) -> BoardRecord:
 
 
 async def principal_on(
-    request: Request, board: BoardRecord, *, facilitator: bool = False
-) -> Principal:
-    """The caller on `board`: 401 without valid credentials, 403 if not the facilitator."""
-    secret = credential(request.headers, request.query_params, request.cookies, board.id)
-    principal = await authenticate(services(request).store, board, secret)
-    if principal is None:
-        detail = "unknown credentials" if secret else "a token or facilitator key is required"
+    request: Request, board: BoardRecord, *, facilitator: bool = False, owner: bool = False
+) -> tuple[Principal, str]:
+    """The caller on `board` and the secret it proved itself with: 401 without valid
+    credentials, 403 if not the facilitator (or co-facilitator, unless `owner`)."""
+    secrets = credentials(request.headers, request.query_params, request.cookies, board.id)
+    found = await first_valid(services(request).store, board, secrets)
+    if found is None:
+        detail = "unknown credentials" if secrets else "a token or facilitator key is required"
         raise Unauthenticated("unauthorized", detail)
+    principal = found[0]
+    if owner and not principal.is_owner:
+        raise NotAllowed("forbidden", "only the facilitator may do this, not a co-facilitator")
     if facilitator and not principal.is_facilitator:
         raise NotAllowed("forbidden", "only the facilitator may do this")
-    return principal
+    return found
 
 
 async def board_call(request: Request, *, facilitator: bool = False) -> BoardCall:
     """The board (404) and its caller (401, or 403 when the facilitator is required)."""
     board = await board_of(request)
-    principal = await principal_on(request, board, facilitator=facilitator)
+    principal, _ = await principal_on(request, board, facilitator=facilitator)
     return BoardCall(services(request), board, principal)
+
+
+def require_json(request: Request) -> None:
+    """415 unless the body is declared JSON: a form or a `text/plain` body is what a
+    foreign page can send without asking, so the API never reads one."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise WrongMediaType(
+            "unsupported_media_type",
+            f"expected Content-Type application/json, got {media_type or 'none'!r}",
+        )
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -111,6 +135,7 @@ def json_object(data: object) -> dict[str, Any]:
 
 async def json_body(request: Request) -> dict[str, Any]:
     """A small JSON object body (the API's requests)."""
+    require_json(request)
     body = await request.body()
     if len(body) > MAX_JSON_BYTES:
         raise TooLarge("too_large", f"request body over {MAX_JSON_BYTES} bytes")

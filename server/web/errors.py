@@ -15,6 +15,7 @@ from server.errors import (
     TooLarge,
     TooManyAttempts,
     Unauthenticated,
+    WrongMediaType,
 )
 
 STATUS: dict[type[SamsynError], int] = {
@@ -24,6 +25,7 @@ STATUS: dict[type[SamsynError], int] = {
     NotFound: 404,
     Conflict: 409,
     TooLarge: 413,
+    WrongMediaType: 415,
     TooManyAttempts: 429,
 }
 
@@ -32,7 +34,10 @@ async def error_response(request: Request, exc: Exception) -> Response:
     """Registered for SamsynError and RuleError (a board rule refused a request: 400)."""
     assert isinstance(exc, SamsynError | RuleError)
     status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 400)
-    return JSONResponse({"error": exc.code, "detail": exc.detail}, status_code=status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+    return JSONResponse(
+        {"error": exc.code, "detail": exc.detail}, status_code=status, headers=headers
+    )
 
 
 HANDLERS = {SamsynError: error_response, RuleError: error_response}

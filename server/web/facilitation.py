@@ -12,6 +12,7 @@ from starlette.routing import Route
 from boards.schema import now_ms
 from server.services import checkpoints, facilitation, voting
 from server.web.deps import board_call, json_body
+from server.web.gates import spend_board_quota
 from server.web.responses import board_created
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -77,6 +78,7 @@ async def checkpoint_list(request: Request) -> Response:
 async def checkpoint_fork(request: Request) -> Response:
     call = await board_call(request, facilitator=True)
     body = await json_body(request)
+    spend_board_quota(request)
     new = await checkpoints.fork(
         call.services.store, call.board, request.path_params["checkpoint_id"], body.get("title")
     )

@@ -16,12 +16,27 @@ from starlette.routing import Route
 
 from boards.catalog import list_templates
 from boards.schema import LANGUAGES
-from server.errors import SamsynError
-from server.services.principals import Principal, Role, authenticate, normalize_join_code
+from server.errors import SamsynError, TooManyAttempts, Unauthenticated
+from server.services.principals import (
+    Principal,
+    Role,
+    authenticate,
+    authenticate_any,
+    normalize_join_code,
+)
 from server.services.registry import create_board, create_participant
 from server.store import BoardRecord
-from server.web.auth import cookie_name, wall_cookie_name
+from server.web.auth import cookie_secrets, facilitator_cookies
 from server.web.deps import services
+from server.web.gates import (
+    admit_join,
+    code_worked,
+    issue_browser_id,
+    join_failed,
+    remember_browser,
+    require_create_token,
+    spend_board_quota,
+)
 from server.web.responses import set_board_cookie
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -71,12 +86,20 @@ def render(
 
 
 def error_page(
-    request: Request, status: int, message_key: str, lang: str | None = None
+    request: Request,
+    status: int,
+    message_key: str,
+    lang: str | None = None,
+    *,
+    retry_after: int = 0,
 ) -> Response:
     lang = lang or pick_language(request)
-    return render(
+    response = render(
         request, "error.html", lang, status, status=status, message=strings(lang)[message_key]
     )
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _board_view(board: BoardRecord) -> dict[str, str]:
@@ -89,24 +112,57 @@ async def home(request: Request) -> Response:
     if request.method == "POST":
         form = await request.form()
         try:
+            require_create_token(request, form.get("token"))
+            spend_board_quota(request)
             new = await create_board(
                 services(request).store,
                 form.get("title"),
                 form.get("template") or None,
                 form.get("language") or lang,
             )
+        except TooManyAttempts as exc:
+            return error_page(request, 429, "error.too_many_boards", retry_after=exc.retry_after)
+        except Unauthenticated:
+            error = "home.error_token"
         except SamsynError:
             error = "home.error_title"
         else:
             response = RedirectResponse(f"/b/{new.record.id}", status_code=303)
             set_board_cookie(
-                response, services(request).settings, new.record.id, new.facilitator_key
+                response,
+                services(request).settings,
+                new.record.id,
+                new.facilitator_key,
+                Role.FACILITATOR,
             )
             return response
     templates = [{"id": tpl.id, "title": tpl.localized(lang)["title"]} for tpl in list_templates()]
     return render(
-        request, "home.html", lang, 400 if error else 200, templates=templates, error=error
+        request,
+        "home.html",
+        lang,
+        (401 if error == "home.error_token" else 400) if error else 200,
+        templates=templates,
+        error=error,
+        needs_token=bool(services(request).settings.create_token),
+        my_boards=await _facilitated_boards(request),
     )
+
+
+# A browser holds a cookie per board it opened; the home page lists at most this many.
+_MAX_LISTED = 50
+
+
+async def _facilitated_boards(request: Request) -> list[dict[str, str]]:
+    """The boards whose facilitator (or co-facilitator) cookie this browser holds."""
+    store = services(request).store
+    listed: dict[str, dict[str, str]] = {}
+    for board_id, secret in facilitator_cookies(request.cookies, _MAX_LISTED):
+        board = await store.get_board(board_id) if board_id not in listed else None
+        principal = await authenticate(store, board, secret) if board else None
+        if board and principal and principal.is_facilitator:
+            listed[board.id] = _board_view(board)
+    return list(listed.values())
 
 
 async def join_by_code(request: Request) -> Response:
@@ -115,16 +171,24 @@ async def join_by_code(request: Request) -> Response:
 
 
 async def join(request: Request) -> Response:
+    issue_browser_id(request)
+    response = await _join(request)
+    remember_browser(request, response)
+    return response
+
+
+async def _join(request: Request) -> Response:
     store = services(request).store
-    limiter = services(request).join_limiter
-    client = request.client.host if request.client else "unknown"
-    if limiter.retry_after(client):
-        return error_page(request, 429, "error.too_many_attempts")
     code = normalize_join_code(request.path_params["code"])
     board = await store.get_board_by_code(code) if code else None
+    try:
+        admit_join(request, board.id if board else None)
+    except TooManyAttempts as exc:
+        return error_page(request, 429, "error.too_many_attempts", retry_after=exc.retry_after)
     if board is None:
-        limiter.failed(client)
+        join_failed(request)
         return error_page(request, 404, "join.error_code")
+    code_worked(request, board.id)
     lang = pick_language(request, board.language)
     error = None
     if request.method == "POST":
@@ -135,7 +199,9 @@ async def join(request: Request) -> Response:
             error = "join.error_name"
         else:
             response = RedirectResponse(f"/b/{board.id}", status_code=303)
-            set_board_cookie(response, services(request).settings, board.id, new.token)
+            set_board_cookie(
+                response, services(request).settings, board.id, new.token, Role.PARTICIPANT
+            )
             return response
     status = 400 if error else 200
     return render(
@@ -144,10 +210,8 @@ async def join(request: Request) -> Response:
 
 
 async def _page_principal(request: Request, board: BoardRecord) -> Principal | None:
-    secret = request.cookies.get(cookie_name(board.id)) or request.cookies.get(
-        wall_cookie_name(board.id), ""
-    )
-    return await authenticate(services(request).store, board, secret)
+    secrets = cookie_secrets(request.cookies, board.id)
+    return await authenticate_any(services(request).store, board, secrets)
 
 
 async def _trade_key(request: Request, board: BoardRecord, key: str, wall: bool) -> Response:
@@ -156,15 +220,12 @@ async def _trade_key(request: Request, board: BoardRecord, key: str, wall: bool)
     principal = await authenticate(services(request).store, board, key)
     if principal is None or principal.role is Role.PARTICIPANT:
         return error_page(request, 401, "error.bad_key", board.language)
-    if wall:
-        # A cookie of its own, so a wall link never replaces the facilitator's cookie.
-        response = RedirectResponse(f"/b/{board.id}/wall", status_code=303)
-        set_board_cookie(response, settings, board.id, key, name=wall_cookie_name(board.id))
-        return response
-    if not principal.is_facilitator:
+    if not wall and not principal.is_facilitator:
         return error_page(request, 401, "error.bad_key", board.language)
-    response = RedirectResponse(f"/b/{board.id}", status_code=303)
-    set_board_cookie(response, settings, board.id, key)
+    # A facilitator's key on the wall path stays the facilitator's cookie: the page is
+    # shown as the wall because of the path, and the cookie still opens the board.
+    response = RedirectResponse(f"/b/{board.id}{'/wall' if wall else ''}", status_code=303)
+    set_board_cookie(response, settings, board.id, key, principal.role)
     return response
 
 
@@ -179,10 +240,14 @@ async def board_page(request: Request) -> Response:
         return await _trade_key(request, board, key, wall)
     principal = await _page_principal(request, board)
     if principal is None:
-        return error_page(request, 401, "error.need_join", board.language)
+        # A projector's PC has no cookie yet: tell how the wall link gets there.
+        return error_page(
+            request, 401, "error.need_wall_link" if wall else "error.need_join", board.language
+        )
     if principal.role is Role.WALL and not wall:
         return RedirectResponse(f"/b/{board.id}/wall", status_code=303)
-    role = Role.WALL if wall else principal.role
+    # A co-facilitator sees the facilitator's page; the panel asks the server what it may.
+    role = Role.WALL if wall else Role.FACILITATOR if principal.is_facilitator else principal.role
     checkpoint = request.path_params.get("checkpoint_id")
     if checkpoint is not None:
         known = {c.id for c in await store.list_checkpoints(board.id)}
@@ -200,6 +265,7 @@ async def board_page(request: Request) -> Response:
         "ws_url": "/ws",
         "read_only": role is Role.WALL or checkpoint is not None,
         "is_facilitator": principal.is_facilitator,
+        "co_facilitator": principal.role is Role.COFACILITATOR,
         "anonymous": board.anonymous,
         "join_code": board.join_code,
         "join_url": f"{base}/j/{board.join_code}",
@@ -216,10 +282,15 @@ async def qr_code(request: Request) -> Response:
     if board is None or await _page_principal(request, board) is None:
         return Response(status_code=404)
     base = str(request.base_url).rstrip("/")
-    qr = segno.make(f"{base}/j/{board.join_code}", error="m")
+    return Response(qr_svg(f"{base}/j/{board.join_code}"), media_type="image/svg+xml")
+
+
+def qr_svg(text: str) -> bytes:
+    """`text` (a link) as a QR code in SVG, dark on white, readable from across a room."""
+    qr = segno.make(text, error="m")
     buffer = io.BytesIO()
     qr.save(buffer, kind="svg", scale=8, border=2, dark="#111111", light="#ffffff", xmldecl=False)
-    return Response(buffer.getvalue(), media_type="image/svg+xml")
+    return buffer.getvalue()
 
 
 async def service_worker(request: Request) -> Response:

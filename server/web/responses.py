@@ -1,4 +1,4 @@
-"""Answers shared by several routes: a new board as JSON, the board cookie."""
+"""Answers shared by several routes: a new board as JSON, the board cookies."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.services.principals import Role
 from server.services.registry import NewBoard
 from server.settings import Settings
 from server.web.auth import cookie_name
@@ -38,10 +39,11 @@ def board_created(request: Request, new: NewBoard) -> dict[str, Any]:
 
 
 def set_board_cookie(
-    response: Response, settings: Settings, board_id: str, secret: str, *, name: str | None = None
+    response: Response, settings: Settings, board_id: str, secret: str, role: Role
 ) -> None:
+    """The cookie of `role` on the board; each role has its own, none replaces another."""
     response.set_cookie(
-        name or cookie_name(board_id),
+        cookie_name(role, board_id),
         secret,
         max_age=COOKIE_MAX_AGE,
         httponly=True,

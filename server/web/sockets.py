@@ -9,12 +9,12 @@ from starlette.routing import WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from server.services.principals import Principal, Role, authenticate
+from server.services.principals import Principal, Role, authenticate_any
 from server.services.session import Session, drafts_doc_name, session_doc_name
 from server.store import BoardRecord
 from server.sync.protocol import CloseCode, close_reason
 from server.sync.room import Room
-from server.web.auth import credential, origin_allowed
+from server.web.auth import credentials, origin_allowed
 from server.web.deps import services
 
 
@@ -28,17 +28,20 @@ async def _admit(websocket: WebSocket) -> tuple[BoardRecord, Principal] | None:
     """The board and the caller, or None after closing with the fitting code."""
     app = services(websocket)
     board_id = websocket.path_params["board_id"]
-    if not origin_allowed(websocket.headers, app.settings.allowed_origins):
+    origin = websocket.headers.get("origin")
+    if not origin_allowed(
+        origin, websocket.url.scheme, websocket.headers, app.settings.allowed_origins
+    ):
         await _refuse(websocket, CloseCode.FORBIDDEN, "cross-origin websocket refused")
         return None
     board = await app.store.get_board(board_id)
     if board is None:
         await _refuse(websocket, CloseCode.NOT_FOUND, f"no board {board_id!r}")
         return None
-    secret = credential(websocket.headers, websocket.query_params, websocket.cookies, board_id)
-    principal = await authenticate(app.store, board, secret)
+    secrets = credentials(websocket.headers, websocket.query_params, websocket.cookies, board_id)
+    principal = await authenticate_any(app.store, board, secrets)
     if principal is None:
-        reason = "a token or facilitator key is required" if not secret else "unknown credentials"
+        reason = "a token or facilitator key is required" if not secrets else "unknown credentials"
         await _refuse(websocket, CloseCode.UNAUTHORIZED, reason)
         return None
     return board, principal
@@ -54,7 +57,8 @@ async def _serve(
     closed_maps: Callable[[], tuple[str, ...]] | None = None,
     on_join: Callable[[Room], None] | None = None,
 ) -> None:
-    rooms = services(websocket).rooms
+    app = services(websocket)
+    rooms = app.rooms
     await websocket.accept()
     who = principal.participant_id or principal.role.value
     conn = rooms.connection(
@@ -64,7 +68,8 @@ async def _serve(
         closed_maps=closed_maps,
         raw_send=send,
     )
-    await rooms.serve(conn, doc_name, on_join=on_join)
+    with app.live.holding(principal.board_id, principal.role, conn):
+        await rooms.serve(conn, doc_name, on_join=on_join)
 
 
 async def board_socket(websocket: WebSocket, send: Send) -> None:

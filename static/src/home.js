@@ -1,6 +1,9 @@
 // The home page's "Starta från en Målbild-fil": a JSON export becomes a new board
 // (POST /api/boards/import) and the browser goes on as its facilitator. The messages
 // come from the page (data-msg-* attributes rendered from the i18n files).
+// And "Mina tavlor": the server lists the boards whose facilitator cookie this browser
+// holds; the boards the facilitator panel remembered in localStorage are added here.
+import { myBoards } from './core/myboards.js'
 
 const MAX_BYTES = 20 * 1024 * 1024 // the server's limit for an import
 
@@ -61,3 +64,21 @@ function setUp (form) {
 }
 
 for (const form of document.querySelectorAll('[data-import-form]')) setUp(form)
+
+function listMyBoards (section) {
+  const list = section.querySelector('[data-my-boards-list]')
+  const shown = new Set([...list.querySelectorAll('[data-board-id]')].map((li) => li.dataset.boardId))
+  for (const board of myBoards(localStorage)) {
+    if (shown.has(board.id)) continue
+    const link = document.createElement('a')
+    link.href = board.link // carries the key: opens the board even without the cookie
+    link.textContent = board.title || board.id
+    const item = document.createElement('li')
+    item.dataset.boardId = board.id
+    item.append(link)
+    list.append(item)
+  }
+  section.hidden = list.children.length === 0
+}
+
+for (const section of document.querySelectorAll('[data-my-boards]')) listMyBoards(section)

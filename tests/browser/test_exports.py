@@ -21,7 +21,12 @@ HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> **fet** =SUM(A1
 def _board_with_hostile_note(server: ServerProcess) -> dict[str, Any]:
     """The demo workshop imported, plus a hostile note pasted into its first section."""
     demo = (ROOT / "docs" / "malbild-demo.json").read_bytes()
-    response = httpx.post(f"{server.url}/api/boards/import", content=demo, timeout=30)
+    response = httpx.post(
+        f"{server.url}/api/boards/import",
+        content=demo,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert response.status_code == 201, response.text
     board: dict[str, Any] = response.json()
     section = json.loads(demo)["sections"][0]["id"]

@@ -52,7 +52,9 @@ async def test_bad_board_requests_get_clear_errors(
 
 async def test_malformed_json_is_a_400(app_server: InProcessServer) -> None:
     async with httpx.AsyncClient(base_url=app_server.url) as client:
-        response = await client.post("/api/boards", content=b"{nope")
+        response = await client.post(
+            "/api/boards", content=b"{nope", headers={"Content-Type": "application/json"}
+        )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_json"
 
@@ -68,7 +70,7 @@ async def test_join_sets_token_and_cookie(app_server: InProcessServer) -> None:
         data = response.json()
         assert data["participant_id"] and len(data["token"]) >= 22
         cookie = response.headers["set-cookie"]
-        assert f"samsyn_{board['id']}={data['token']}" in cookie
+        assert f"samsyn_p_{board['id']}={data['token']}" in cookie
         assert "httponly" in cookie.lower()
         wrong = await client.post(
             f"/api/boards/{board['id']}/participants", json={"name": "Bo", "join_code": "XXXXXX"}

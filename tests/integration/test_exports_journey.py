@@ -11,8 +11,8 @@ import pytest
 from boards import schema
 from boards.bulk import MAX_NOTES
 from boards.catalog import get_template
+from server.settings import Settings
 from server.store import Store
-from server.web.imports import MAX_IMPORT_BYTES
 from tests.support.servers import InProcessServer
 from tests.support.workshop import CLUSTERS, NOTES, Workshop, download, run_workshop, ws_url
 from tests.support.yjs import YClient
@@ -31,6 +31,7 @@ async def _post(
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         if isinstance(body, bytes):
+            headers["Content-Type"] = "application/json"
             return await client.post(path, content=body, headers=headers)
         return await client.post(path, json=body, headers=headers)
 
@@ -123,10 +124,11 @@ async def test_bad_imports_name_the_field(
 
 
 async def test_import_size_limit(app_server: InProcessServer) -> None:
-    response = await _post(app_server, "/api/boards/import", b" " * (MAX_IMPORT_BYTES + 1))
+    too_big = b" " * (Settings().max_import_bytes + 1)
+    response = await _post(app_server, "/api/boards/import", too_big)
     assert response.status_code == 413
     assert response.json()["error"] == "too_large"
-    assert str(MAX_IMPORT_BYTES) in response.json()["detail"]
+    assert str(Settings().max_import_bytes) in response.json()["detail"]
 
 
 # -- bulk notes ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-// The facilitator's side panel: join code and QR, participants and their draft counts,
+// The facilitator's side panel: join code and QR, the links to keep (access.js),
+// participants and their draft counts,
 // reveal, phases, timer, voting, lock, anonymity, follow me, checkpoints, the exports,
 // bulk notes and the next board. Every control
 // calls the API; what it shows comes back through the session doc.
@@ -9,6 +10,7 @@ import { outline, roots } from '../core/model.js'
 import { groupCode } from './wall.js'
 import { exportLinks } from './exports.js'
 import { BulkNotes, NextBoard } from './journey.js'
+import { AccessLinks } from './access.js'
 import { el } from '../core/dom.js'
 
 const TIMER_PRESETS = [3, 5, 10]
@@ -51,6 +53,7 @@ export class FacilitatorPanel {
     this.status = el('p', { className: 'facil-status', attrs: { role: 'status', 'aria-live': 'polite' } })
     this.el.append(
       this._joinSection(),
+      this._section('access', t('access.heading'), (this.access = new AccessLinks({ config, t, api })).el),
       this._participantsSection(),
       this._phaseSection(),
       this._timerSection(),

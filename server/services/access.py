@@ -1,0 +1,38 @@
+"""Keeping and sharing access to a board: the facilitator's key, the co-facilitator's
+revocable key and the wall key. Keys are stored as hashes, except the wall's (a
+read-only view), so a lost facilitator key is replaced, never recovered."""
+
+from __future__ import annotations
+
+from server.errors import NotFound
+from server.services.principals import hash_secret, new_secret
+from server.store import BoardRecord, Store
+
+
+async def rekey_facilitator(store: Store, board_id: str) -> str:
+    """A new facilitator key for the board; the old one stops working at once."""
+    key = new_secret()
+    if not await store.set_facilitator_key_hash(board_id, hash_secret(key)):
+        raise NotFound("board_not_found", f"no board {board_id!r}")
+    return key
+
+
+async def issue_cofacilitator(store: Store, board: BoardRecord) -> str:
+    """A new co-facilitator key; a link issued before stops working."""
+    key = new_secret()
+    await store.set_cofacilitator_key_hash(board.id, hash_secret(key))
+    return key
+
+
+async def revoke_cofacilitator(store: Store, board: BoardRecord) -> None:
+    await store.set_cofacilitator_key_hash(board.id, None)
+
+
+async def wall_key(store: Store, board: BoardRecord) -> str:
+    """The board's wall key; boards made before it was kept get a new one (their old
+    wall link stops working, which only a wall opened before the upgrade notices)."""
+    if board.wall_key is not None:
+        return board.wall_key
+    key = new_secret()
+    await store.set_wall_key(board.id, key, hash_secret(key))
+    return key
