@@ -4,6 +4,7 @@ geometry on screen (getBoundingClientRect), not just presence."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from pycrdt import Map, Text
 
@@ -27,37 +29,7 @@ READABLE_PX = 11
 # Everything a person would call a mess, as a list of what overlaps or sticks out (empty
 # when tidy). Rects are on screen, so the check is what people see, transitions included:
 # callers poll it until it holds.
-MESS = """() => {
-  const doc = window.samsyn.doc
-  const rect = (el) => el.getBoundingClientRect()
-  const cross = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1
-  const within = (a, b) => a.left >= b.left - 1 && a.top >= b.top - 1 && a.right <= b.right + 1 && a.bottom <= b.bottom + 1
-  const problems = []
-  const notes = [...document.querySelectorAll('.note')]
-  const clusters = [...document.querySelectorAll('.cluster')]
-  const titles = [...document.querySelectorAll('.section-title, .section-prompt')]
-  const sectionOf = (id) => document.querySelector(`.board-section[data-section-id="${id}"]`)
-  for (let i = 0; i < notes.length; i++) {
-    for (let j = i + 1; j < notes.length; j++) {
-      if (cross(rect(notes[i]), rect(notes[j]))) problems.push(`notes overlap: ${notes[i].textContent} / ${notes[j].textContent}`)
-    }
-  }
-  for (const el of notes) {
-    const map = doc.getMap('notes').get(el.dataset.noteId)
-    const section = map.get('section') && sectionOf(map.get('section'))
-    if (section && !within(rect(el), rect(section))) problems.push(`note outside its section: ${el.textContent}`)
-    const cluster = el.dataset.cluster && document.querySelector(`.cluster[data-cluster-id="${el.dataset.cluster}"]`)
-    if (cluster && !within(rect(el), rect(cluster))) problems.push(`note outside its cluster: ${el.textContent}`)
-    for (const t of titles) if (cross(rect(el), rect(t))) problems.push(`note on a section title: ${el.textContent}`)
-  }
-  for (let i = 0; i < clusters.length; i++) {
-    for (let j = i + 1; j < clusters.length; j++) {
-      if (cross(rect(clusters[i]), rect(clusters[j]))) problems.push(`clusters overlap: ${i} / ${j}`)
-    }
-    for (const t of titles) if (cross(rect(clusters[i]), rect(t))) problems.push(`cluster ${i} covers a section title`)
-  }
-  return problems
-}"""
+MESS = (Path(__file__).with_name("mess.js")).read_text(encoding="utf-8")
 
 
 def _shoot(page: Any, folder: Path, name: str) -> None:
@@ -72,24 +44,19 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
 
 def _tidy(page: Any) -> list[str]:
     """Wait (bounded) until nothing overlaps; the problems left if it never gets there."""
-    try:
+    # On a timeout, report what is wrong rather than the timeout.
+    with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_function(f"() => ({MESS})().length === 0", timeout=WAIT_MS)
-    except Exception:  # noqa: BLE001 - report what is wrong rather than a timeout
-        pass
-    problems: list[str] = page.evaluate(MESS)
+    problems: list[str] = page.evaluate(f"() => ({MESS})()")
     return problems
 
 
 async def _write_drafts(server: ServerProcess, board: dict[str, Any], people: int) -> None:
     """`people` participants each write three private notes, under three questions."""
     sections: list[str] = []
-    async with YClient(
-        f"{server.ws_url}/ws/{board['id']}?token={board['facilitator_key']}"
-    ) as fac:
+    async with YClient(f"{server.ws_url}/ws/{board['id']}?token={board['facilitator_key']}") as fac:
         await fac.wait_for(lambda: len(fac.doc.get("sections", type=Map)) >= 3)
-        by_order = sorted(
-            fac.doc.get("sections", type=Map).items(), key=lambda kv: kv[1]["order"]
-        )
+        by_order = sorted(fac.doc.get("sections", type=Map).items(), key=lambda kv: kv[1]["order"])
         sections = [sid for sid, _ in by_order[:3]]
     async with YClient(
         f"{server.ws_url}/ws/{board['id']}/session?token={board['facilitator_key']}"
@@ -111,7 +78,9 @@ async def _write_drafts(server: ServerProcess, board: dict[str, Any], people: in
                 expected = 3 * (i + 1)
                 await session.wait_for(
                     lambda n=expected: (
-                        sum(d["count"] for d in session.doc.get("drafts", type=Map).to_py().values())
+                        sum(
+                            d["count"] for d in session.doc.get("drafts", type=Map).to_py().values()
+                        )
                         == n
                     )
                 )
@@ -142,7 +111,10 @@ def test_reveal_and_clustering_of_sixty_notes_stay_tidy(
         pool.submit(asyncio.run, _write_drafts(live_server, board, people=20)).result(timeout=120)
     problems: list[str] = []
     fac = open_page(
-        browser, urljoin(live_server.url, board["urls"]["facilitator"]), problems, "facilitator",
+        browser,
+        urljoin(live_server.url, board["urls"]["facilitator"]),
+        problems,
+        "facilitator",
         size=(1366, 768),
     )
     fac.locator('[data-action="reveal"]').click()
@@ -183,7 +155,8 @@ def test_reveal_and_clustering_of_sixty_notes_stay_tidy(
     wraps = fac.evaluate(
         """t => {
           const field = [...document.querySelectorAll('.cluster-title')].find((f) => f.value === t)
-          return field.scrollHeight <= field.clientHeight + 1 && field.scrollWidth <= field.clientWidth + 1
+          return field.scrollHeight <= field.clientHeight + 1 &&
+            field.scrollWidth <= field.clientWidth + 1
         }""",
         titles[0],
     )
@@ -233,7 +206,8 @@ def test_two_people_dropping_one_note_into_two_clusters_agree(
           const a = model.createNote(doc, { x: 100, y: 300, text: 'A' })
           const b = model.createNote(doc, { x: 700, y: 300, text: 'B' })
           const loose = model.createNote(doc, { x: 450, y: 700, text: 'Flytta mig' })
-          return { k1: model.groupIntoCluster(doc, [a]), k2: model.groupIntoCluster(doc, [b]), loose, sec }
+          const [k1, k2] = [model.groupIntoCluster(doc, [a]), model.groupIntoCluster(doc, [b])]
+          return { k1, k2, loose, sec }
         }"""
     )
     for page in (anna, bo):
@@ -259,13 +233,21 @@ def test_two_people_dropping_one_note_into_two_clusters_agree(
         expect(page.locator("[data-connection-state]")).to_have_attribute(
             "data-connection-state", "connected"
         )
-    winner = anna.wait_for_function(
-        """id => {
-          const a = window.samsyn.doc.getMap('notes').get(id).get('cluster')
-          return a
-        }""",
-        arg=ids["loose"],
-    ).json_value()
+    # Each has everything the other wrote (Yjs state: the other's client id and clock).
+    own = "() => { const d = window.samsyn.doc; return [d.clientID, _clock(d, d.clientID)] }"
+    has = "([id, clock]) => _clock(window.samsyn.doc, id) >= clock"
+    clock = """(d, id) => {
+      const structs = d.store.clients.get(id)
+      const last = structs && structs[structs.length - 1]
+      return last ? last.id.clock + last.length : 0
+    }"""
+    for page, other in ((anna, bo), (bo, anna)):
+        state = other.evaluate(f"(() => {{ const _clock = {clock}; return ({own})() }})()")
+        page.wait_for_function(f"s => {{ const _clock = {clock}; return ({has})(s) }}", arg=state)
+    winner = anna.evaluate(
+        "id => window.samsyn.doc.getMap('notes').get(id).get('cluster')", ids["loose"]
+    )
+    assert winner in (ids["k1"], ids["k2"])
     for page in (anna, bo):
         note = page.locator(f'.note[data-note-id="{ids["loose"]}"]')
         expect(note).to_have_attribute("data-cluster", winner)
@@ -292,7 +274,8 @@ def test_panning_over_a_cluster_moves_no_content(live_server: ServerProcess, bro
     cluster = page.evaluate(
         """() => {
           const { doc, model } = window.samsyn
-          const ids = [0, 1, 2].map((i) => model.createNote(doc, { x: 100 + i, y: 600, text: 'L' + i, now: i }))
+          const ids = [0, 1, 2].map((i) =>
+            model.createNote(doc, { x: 100 + i, y: 600, text: 'L' + i, now: i }))
           return model.groupIntoCluster(doc, ids, { title: 'Stor' })
         }"""
     )
