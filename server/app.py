@@ -51,6 +51,15 @@ def room_config(settings: Settings) -> RoomConfig:
         send_queue_frames=settings.send_queue_frames,
         rate_per_s=settings.rate_per_s,
         rate_burst=settings.rate_burst,
+        send_queue_bytes=settings.send_queue_bytes,
+        send_timeout_s=settings.send_timeout_s,
+        max_sync_bytes=settings.max_sync_bytes,
+        max_doc_bytes=settings.max_doc_bytes,
+        awareness_ids_per_socket=settings.awareness_ids_per_socket,
+        awareness_state_bytes=settings.awareness_state_bytes,
+        keepalive_s=settings.keepalive_s,
+        sockets_per_address=settings.sockets_per_address,
+        sockets_per_credential=settings.sockets_per_credential,
     )
 
 

@@ -55,16 +55,22 @@ async def _serve(
     on_join: Callable[[Room], None] | None = None,
 ) -> None:
     rooms = services(websocket).rooms
-    await websocket.accept()
     who = principal.participant_id or principal.role.value
-    conn = rooms.connection(
-        websocket,
-        f"{doc_name}:{who}",
-        can_write=can_write,
-        closed_maps=closed_maps,
-        raw_send=send,
-    )
-    await rooms.serve(conn, doc_name, on_join=on_join)
+    address = websocket.client.host if websocket.client is not None else ""
+    credential = f"{websocket.path_params['board_id']}:{who}"
+    with rooms.claim(address, credential) as refused:
+        if refused is not None:
+            await _refuse(websocket, CloseCode.TRY_AGAIN_LATER, refused)
+            return
+        await websocket.accept()
+        conn = rooms.connection(
+            websocket,
+            f"{doc_name}:{who}",
+            can_write=can_write,
+            closed_maps=closed_maps,
+            raw_send=send,
+        )
+        await rooms.serve(conn, doc_name, on_join=on_join)
 
 
 async def board_socket(websocket: WebSocket, send: Send) -> None:
