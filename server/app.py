@@ -104,7 +104,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=1024)],
+        middleware=[
+            Middleware(sockets.ServerSend),
+            Middleware(SecurityHeaders),
+            Middleware(GZipMiddleware, minimum_size=1024),
+        ],
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,
     )

@@ -74,6 +74,11 @@ class Connection:
         self.step2_expected = 0
         # When a frame was last handed to `send`; the room's keepalive reads it.
         self.last_sent = time.monotonic()
+        # Sync step 1s sent to the client and not yet answered: each allows one sync
+        # step 2 up to `max_sync_bytes` (an offline backlog) instead of the frame limit.
+        self.step2_expected = 0
+        # When a frame was last handed to `send`; the room's keepalive reads it.
+        self.last_sent = time.monotonic()
         self._close: tuple[int, str] | None = None
         self._rate = rate_per_s
         self._burst = float(rate_burst)
@@ -102,11 +107,6 @@ class Connection:
     def send_reply(self, frame: bytes) -> None:
         """`send` a sync step 2 reply, remembered until the transport has taken it."""
         self.awaiting_reply = False
-        # Sync step 1s sent to the client and not yet answered: each allows one sync
-        # step 2 up to `max_sync_bytes` (an offline backlog) instead of the frame limit.
-        self.step2_expected = 0
-        # When a frame was last handed to `send`; the room's keepalive reads it.
-        self.last_sent = time.monotonic()
         self._reply = frame
         self.send(frame)
         if self._sender is None:

@@ -278,11 +278,8 @@ class Room:
             # failed (a later struct with an invalid parent raises RuntimeError): the
             # doc reported exactly those, so log them; the doc never holds what the log
             # does not.
-            kept = self._record(origin)
-            raise ProtocolError(
-                f"expected an update that applies: {exc}"
-                + (" (its valid first part was kept)" if kept else "")
-            ) from None
+            kept = " (its valid first part was kept)" if self._record(origin) else ""
+            raise ProtocolError(f"expected an update that applies{kept}: {exc}") from None
         return self._record(origin)
 
     def _record(self, origin: Connection | None) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from starlette.routing import WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from server.services.principals import Principal, Role, authenticate
@@ -143,7 +143,29 @@ class SocketApp:
         self._handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._handler(WebSocket(scope, receive, send), send)
+        raw = scope.get(_SERVER_SEND, send)
+        await self._handler(WebSocket(scope, receive, send), raw)
+
+
+# The scope key under which `ServerSend` keeps the server's own `send`.
+_SERVER_SEND = "samsyn.server_send"
+
+
+class ServerSend:
+    """Outermost ASGI middleware: keeps the server's own websocket `send` in the scope.
+
+    Starlette's routing wraps `send` in closures; the server's own one is a method of
+    uvicorn's protocol, through which the sync layer can drop a peer that does not read
+    (see `server.sync.connection._transport`) and which skips a wrapper per frame.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[_SERVER_SEND] = send
+        await self.app(scope, receive, send)
 
 
 def _never() -> bool:
