@@ -43,3 +43,7 @@ class TooLarge(SamsynError):
 
 class TooManyAttempts(SamsynError):
     """Too many failures from this client; it must wait."""
+
+
+class Unavailable(SamsynError):
+    """The database cannot save now (a full disk, an I/O error); nothing was acknowledged."""

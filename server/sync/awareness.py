@@ -17,6 +17,10 @@ from server.sync import protocol
 from server.sync.connection import Connection
 from server.sync.protocol import AwarenessEntry, ProtocolError
 
+# The awareness id under which the server itself tells clients about the room (a save
+# that is failing); Yjs client ids are random 32-bit numbers, so 0 is as good as any.
+SERVER_CLIENT_ID = 0
+
 
 class AwarenessRelay:
     """Known states, and the changes waiting to be relayed with who sent them."""
@@ -62,7 +66,7 @@ class AwarenessRelay:
         changed = False
         for entry in entries:
             owner = self._owners.get(entry.client_id)
-            if owner is not None and owner is not conn:
+            if entry.client_id == SERVER_CLIENT_ID or (owner is not None and owner is not conn):
                 continue  # another socket's presence: not this one's to change
             if len(entry.state) > self._state_bytes:
                 raise ProtocolError(
@@ -93,6 +97,18 @@ class AwarenessRelay:
         if changed:
             self._from.add(conn)
             self._wake()
+
+    def server_state(self, state: str | None) -> bytes:
+        """Set (or with None remove) the server's own state, under `SERVER_CLIENT_ID`,
+        which no socket may take; returns the frame that tells everyone now."""
+        known = self._states.get(SERVER_CLIENT_ID)
+        clock = 0 if known is None else known.clock + 1
+        entry = AwarenessEntry(SERVER_CLIENT_ID, clock, "null" if state is None else state)
+        if state is None:
+            self._states.pop(SERVER_CLIENT_ID, None)
+        else:
+            self._states[SERVER_CLIENT_ID] = entry
+        return protocol.encode_awareness(protocol.encode_awareness_update([entry]))
 
     def forget(self, conn: Connection) -> None:
         """Remove the states `conn` announced, for everyone."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -343,10 +344,19 @@ class Room:
         log.error("room %s: saving %d updates failed: %s", self.name, len(updates), failed)
         self._failing = failed if isinstance(failed, Exception) else RuntimeError(str(failed))
         self._saved_event.set()  # `durable()` callers learn of the failure
+        # Tell everyone at once (the flusher, which relays awareness, is busy retrying):
+        # their edits are kept in memory and on their devices, waiting to be saved.
+        self._tell(_unsaved_state(len(updates), str(failed)))
         # Keep the doc in memory and try again; the batch goes out once it is saved.
         merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
         attempt = 0
         while True:
+            if self._closed and attempt >= len(_RETRY_BACKOFF):
+                # Shutting down with a store that still fails: exit rather than hang.
+                # The clients that sent these edits still hold them and resend them
+                # when they reconnect.
+                log.error("room %s: closing with %d updates unsaved", self.name, len(updates))
+                return
             await asyncio.sleep(_RETRY_BACKOFF[min(attempt, len(_RETRY_BACKOFF) - 1)])
             attempt += 1
             try:
@@ -357,7 +367,13 @@ class Room:
             else:
                 log.warning("room %s: saved after %d retries", self.name, attempt)
                 self._failing = None
+                self._tell(None)
                 return
+
+    def _tell(self, state: str | None) -> None:
+        frame = self._awareness.server_state(state)
+        for conn in self.connections:
+            conn.send(frame)
 
     async def _run_flusher(self) -> None:
         while True:
@@ -440,6 +456,21 @@ class Room:
         if self._log_rows > 0:
             await self._compact()
         self.doc.unobserve(self._subscription)
+
+
+def _unsaved_state(updates: int, error: str) -> str:
+    """The server's awareness state while saves fail; clients may show `detail`."""
+    return json.dumps(
+        {
+            "samsyn": {
+                "code": "storage_unavailable",
+                "unsaved": updates,
+                "detail": "The server cannot save right now; your edits are kept and"
+                " will be saved as soon as it can.",
+                "error": error,
+            }
+        }
+    )
 
 
 def _retrieve(future: asyncio.Future[int]) -> None:

@@ -15,6 +15,7 @@ from server.errors import (
     TooLarge,
     TooManyAttempts,
     Unauthenticated,
+    Unavailable,
 )
 
 STATUS: dict[type[SamsynError], int] = {
@@ -25,6 +26,7 @@ STATUS: dict[type[SamsynError], int] = {
     Conflict: 409,
     TooLarge: 413,
     TooManyAttempts: 429,
+    Unavailable: 503,
 }
 
 

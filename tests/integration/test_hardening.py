@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import signal
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from tests.support.attacks import (
     rss_mb,
 )
 from tests.support.boards import create_board, join_board, set_phase
-from tests.support.servers import InProcessServer, ServerProcess, run_server
+from tests.support.servers import InProcessServer, ServerProcess, eventually, run_server
 from tests.support.tools import node_binary
 from tests.support.yjs import YClient, refused_with
 
@@ -342,3 +343,72 @@ async def test_sigterm_with_a_client_that_never_reads_exits_after_saving(tmp_pat
             await check.wait_for(lambda: len(notes) == 1001, within=20)
     finally:
         restarted.stop()
+
+
+def _limit_pages(conn: sqlite3.Connection) -> None:
+    (pages,) = conn.execute("PRAGMA page_count").fetchone()
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def _fill(db: Path) -> None:
+    """Use up every free page and the room left in them, on a connection of its own."""
+    filler = sqlite3.connect(db, isolation_level=None, timeout=10)
+    try:
+        filler.execute("CREATE TABLE IF NOT EXISTS test_filler (junk BLOB)")
+        _limit_pages(filler)
+        for size in (65536, 4096, 512, 64, 1):
+            with contextlib.suppress(sqlite3.OperationalError):
+                while True:
+                    filler.execute("INSERT INTO test_filler VALUES (?)", (b"x" * size,))
+    finally:
+        filler.close()
+
+
+async def _fill_disk(server: InProcessServer) -> None:
+    """The database cannot grow by a page and has none free: SQLite fails writes that
+    need one with "database or disk is full", as on a full disk. (`max_page_count` holds
+    per connection: the server's writer gets it too.)"""
+    await asyncio.to_thread(_fill, server.app.state.services.settings.db)
+    await server.app.state.store.submit(_limit_pages)
+
+
+def _free_disk(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA max_page_count = 1073741823")
+
+
+async def test_while_the_disk_is_full_nothing_unsaved_is_served(
+    app_server: InProcessServer,
+) -> None:
+    """Finding 9: while the disk was full a joiner received notes that were not saved,
+    routes answered 500 and the writer was told nothing. Now the late joiner gets only
+    what is on disk (here: its reply waits), the writer's socket gets the server's
+    awareness state saying its edits wait, routes answer 503 `storage_unavailable`, and
+    once the disk has room everything is saved and sent."""
+    board = await create_board(app_server.url)
+    store = app_server.app.state.store
+    key = board["facilitator_key"]
+    async with YClient(_ws(app_server.ws_url, board, key)) as writer:
+        await writer.wait_for(writer.synced.is_set)
+        await _fill_disk(app_server)
+        add_big_notes(writer, 50, 2000, prefix="full")
+        await writer.wait_for(lambda: '"storage_unavailable"' in writer.awareness.get(0, ""))
+        async with httpx.AsyncClient() as http:
+            # Small rows may still fit in pages that have room; the first that does not
+            # is refused with 503, never a 500.
+            for _ in range(200):
+                created = await http.post(f"{app_server.url}/api/boards", json={"title": "Ny"})
+                if created.status_code != 201:
+                    break
+            assert created.status_code == 503
+            assert created.json()["error"] == "storage_unavailable"
+        room = app_server.app.state.rooms.get(board["id"])
+        async with YClient(_ws(app_server.ws_url, board, key)) as late:
+            late_notes = late.doc.get("notes", type=Map)
+            # The server has the late joiner's sync step 1 and holds the reply back.
+            await eventually(lambda: any(c.awaiting_reply for c in room.connections))
+            assert len(late_notes) == 0
+            await store.submit(_free_disk)
+            await late.wait_for(lambda: len(late_notes) == 50, within=15)
+            await writer.wait_for(lambda: 0 not in writer.awareness)
+        live = await _doc_equals_log(app_server, board["id"])
+        assert len(live["notes"]) == 50
