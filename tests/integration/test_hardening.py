@@ -412,3 +412,35 @@ async def test_while_the_disk_is_full_nothing_unsaved_is_served(
             await writer.wait_for(lambda: 0 not in writer.awareness)
         live = await _doc_equals_log(app_server, board["id"])
         assert len(live["notes"]) == 50
+
+
+async def test_joiners_with_nothing_share_one_encoded_state_until_it_changes(
+    app_server: InProcessServer,
+) -> None:
+    """Issue 11: a join storm cost one full encode (and copy) per joiner. Joiners with an
+    empty state vector now get one cached frame, dropped on the next change."""
+    board = await create_board(app_server.url)
+    await _seed(app_server.ws_url, board, 200, 300)
+    room = app_server.app.state.rooms.get(board["id"])
+    cached = room.full_state_frame()
+    assert room.full_state_frame() is cached
+    url = _ws(app_server.ws_url, board, board["facilitator_key"])
+    joiners = [YClient(url) for _ in range(10)]
+    for joiner in joiners:
+        await joiner.connect()
+    for joiner in joiners:
+        await joiner.wait_for(joiner.synced.is_set)
+        step2 = [f for f in joiner.received if isinstance(protocol.decode(f), protocol.SyncStep2)]
+        assert step2 == [cached]
+    add_big_notes(joiners[0], 1, 10, prefix="after")
+    # Once another joiner has it, it was broadcast: the late one can only get it from
+    # its sync step 2, which must not be the stale cached frame.
+    other = joiners[1].doc.get("notes", type=Map)
+    await joiners[1].wait_for(lambda: "after0" in other)
+    async with YClient(url) as late:
+        notes = late.doc.get("notes", type=Map)
+        await late.wait_for(lambda: "after0" in notes)
+        assert len(notes) == 201
+    assert room.full_state_frame() is not cached
+    for joiner in joiners:
+        await joiner.close()
