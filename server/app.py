@@ -53,6 +53,15 @@ def room_config(settings: Settings) -> RoomConfig:
         send_queue_frames=settings.send_queue_frames,
         rate_per_s=settings.rate_per_s,
         rate_burst=settings.rate_burst,
+        send_queue_bytes=settings.send_queue_bytes,
+        send_timeout_s=settings.send_timeout_s,
+        max_sync_bytes=settings.max_sync_bytes,
+        max_doc_bytes=settings.max_doc_bytes,
+        awareness_ids_per_socket=settings.awareness_ids_per_socket,
+        awareness_state_bytes=settings.awareness_state_bytes,
+        keepalive_s=settings.keepalive_s,
+        sockets_per_address=settings.sockets_per_address,
+        sockets_per_credential=settings.sockets_per_credential,
     )
 
 
@@ -100,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],
         middleware=[
+            Middleware(sockets.ServerSend),
             Middleware(SecurityHeaders),
             Middleware(CrossSiteGuard, allowed_origins=settings.allowed_origins),
             Middleware(GZipMiddleware, minimum_size=1024),

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -49,14 +50,25 @@ def _serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        # Frames up to twice our limit reach the room, which closes with a reason;
-        # bigger ones are cut off by the websocket layer itself, also with 1009.
-        ws_max_size=2 * settings.max_message_bytes,
-        ws_per_message_deflate=False,
-        lifespan="on",
+        **uvicorn_options(settings),
     )
     uvicorn.Server(config).run()
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's limits for `samsyn serve` (and the tests' in-process servers)."""
+    return {
+        # Frames up to twice our limit (or a whole sync step 2) reach the room, which
+        # closes with a reason; bigger ones are cut off by the websocket layer, also 1009.
+        "ws_max_size": max(2 * settings.max_message_bytes, settings.max_sync_bytes + 16),
+        "ws_per_message_deflate": False,
+        "timeout_keep_alive": settings.http_keepalive_s,
+        # SIGTERM: connections still open after this are cancelled, then the lifespan
+        # saves every board; a client that never reads cannot hold the exit up.
+        "timeout_graceful_shutdown": settings.shutdown_grace_s,
+        "lifespan": "on",
+    }
 
 
 # -- offline tools ------------------------------------------------------------------------

@@ -51,3 +51,7 @@ class TooManyAttempts(SamsynError):
     def __init__(self, code: str, detail: str, retry_after: int) -> None:
         super().__init__(code, detail)
         self.retry_after = retry_after
+
+
+class Unavailable(SamsynError):
+    """The database cannot save now (a full disk, an I/O error); nothing was acknowledged."""

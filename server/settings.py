@@ -33,6 +33,26 @@ class Settings:
     # Messages per second a socket may send on average, and the burst it may save up.
     rate_per_s: float = 200.0
     rate_burst: int = 1000
+    # Bytes queued for one slow client before it is closed with 1013.
+    send_queue_bytes: int = 16 * 1024 * 1024
+    # A client that reads nothing for this long is dropped (its frames freed).
+    send_timeout_s: float = 20.0
+    # Largest sync step 2 (an offline client's pending edits) answering the server's step 1.
+    max_sync_bytes: int = 64 * 1024 * 1024
+    # Largest encoded board (or session, drafts) doc; bigger updates close with 1009.
+    max_doc_bytes: int = 64 * 1024 * 1024
+    # Awareness (presence) ids one socket may announce, and the largest state of each.
+    awareness_ids_per_socket: int = 4
+    awareness_state_bytes: int = 8 * 1024
+    # A socket sent nothing for this long gets a keepalive (an empty awareness update).
+    keepalive_s: float = 15.0
+    # Open websockets per client address and per credential; more close with 1013.
+    sockets_per_address: int = 512
+    sockets_per_credential: int = 24
+    # HTTP: seconds an idle keep-alive connection is held, and seconds SIGTERM waits for
+    # open connections before it cancels them and saves every board.
+    http_keepalive_s: float = 5.0
+    shutdown_grace_s: float = 3.0
     # SQLite `synchronous` in WAL mode: NORMAL survives a process crash, FULL a power cut.
     sqlite_synchronous: str = "NORMAL"
     # Extra origins allowed to open websockets with a cookie (the page's own origin always is).
@@ -89,6 +109,21 @@ class Settings:
             (self.join_failures_per_client >= 1, "join_failures_per_client", "at least 1"),
             (self.join_failures_per_address >= 1, "join_failures_per_address", "at least 1"),
             (self.join_failure_window_s > 0, "join_failure_window_s", "more than zero"),
+            (self.send_queue_bytes >= 1024, "send_queue_bytes", "at least 1024"),
+            (self.send_timeout_s > 0, "send_timeout_s", "more than zero"),
+            (
+                self.max_sync_bytes >= self.max_message_bytes,
+                "max_sync_bytes",
+                "at least SAMSYN_MAX_MESSAGE_BYTES",
+            ),
+            (self.max_doc_bytes >= 1024, "max_doc_bytes", "at least 1024"),
+            (self.awareness_ids_per_socket >= 1, "awareness_ids_per_socket", "at least 1"),
+            (self.awareness_state_bytes >= 64, "awareness_state_bytes", "at least 64"),
+            (self.keepalive_s > 0, "keepalive_s", "more than zero"),
+            (self.sockets_per_address >= 1, "sockets_per_address", "at least 1"),
+            (self.sockets_per_credential >= 1, "sockets_per_credential", "at least 1"),
+            (self.http_keepalive_s > 0, "http_keepalive_s", "more than zero"),
+            (self.shutdown_grace_s >= 0, "shutdown_grace_s", "zero or more"),
             (
                 self.sqlite_synchronous in ("NORMAL", "FULL"),
                 "sqlite_synchronous",

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from server.errors import Unavailable
 from server.store.records import StoreClosedError
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,8 @@ class Writer(_Engine):
             log.error("store: transaction of %d jobs failed: %s", len(batch), exc)
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            return [(job.future, None, exc) for job in batch]
+            # The whole batch is lost, whatever each job was: say so as one kind (503).
+            return [(job.future, None, _unavailable(exc)) for job in batch]
         return outcomes
 
 
@@ -182,6 +184,12 @@ class Reader(_Engine):
         finally:
             conn.execute("COMMIT")
         return outcomes
+
+
+def _unavailable(exc: sqlite3.Error) -> Unavailable:
+    failed = Unavailable("storage_unavailable", f"the database could not save: {exc}")
+    failed.__cause__ = exc
+    return failed
 
 
 def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:

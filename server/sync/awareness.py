@@ -3,6 +3,9 @@
 Awareness states are not stored; the room only relays them. Cursors move many times a
 second per person, so the relay merges what arrives within a window (longer than the
 window of document updates) and sends one frame: a big room is not flooded.
+
+Each id belongs to the socket that announced it first: no socket may overwrite or
+remove another's presence, and one socket may hold only a few ids of bounded size.
 """
 
 from __future__ import annotations
@@ -12,14 +15,29 @@ from collections.abc import Callable
 
 from server.sync import protocol
 from server.sync.connection import Connection
-from server.sync.protocol import AwarenessEntry
+from server.sync.protocol import AwarenessEntry, ProtocolError
+
+# The awareness id under which the server itself tells clients about the room (a save
+# that is failing); Yjs client ids are random 32-bit numbers, so 0 is as good as any.
+SERVER_CLIENT_ID = 0
 
 
 class AwarenessRelay:
     """Known states, and the changes waiting to be relayed with who sent them."""
 
-    def __init__(self, window_ms: float, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        window_ms: float,
+        wake: Callable[[], None],
+        *,
+        ids_per_socket: int = 4,
+        state_bytes: int = 8 * 1024,
+    ) -> None:
         self._window_s = window_ms / 1000
+        self._ids_per_socket = ids_per_socket
+        self._state_bytes = state_bytes
+        # Which socket announced each id: only it may change or remove that state.
+        self._owners: dict[int, Connection] = {}
         # Asks the room's flusher to run: something is waiting to go out.
         self._wake = wake
         self._states: dict[int, AwarenessEntry] = {}
@@ -43,24 +61,60 @@ class AwarenessRelay:
         )
 
     def receive(self, conn: Connection, payload: bytes) -> None:
-        for entry in protocol.decode_awareness_update(payload):
+        """Take `conn`'s changes to its own states; raise ProtocolError past its limits."""
+        entries = protocol.decode_awareness_update(payload)
+        changed = False
+        for entry in entries:
+            owner = self._owners.get(entry.client_id)
+            if entry.client_id == SERVER_CLIENT_ID or (owner is not None and owner is not conn):
+                continue  # another socket's presence: not this one's to change
+            if len(entry.state) > self._state_bytes:
+                raise ProtocolError(
+                    f"expected awareness states of at most {self._state_bytes} bytes,"
+                    f" got {len(entry.state)} for client {entry.client_id}"
+                )
             known = self._states.get(entry.client_id)
             if known is not None and entry.clock < known.clock:
                 continue  # an old state overtaken by a newer one
             if entry.is_removal:
+                if owner is None:
+                    continue  # nothing of ours to remove
                 self._states.pop(entry.client_id, None)
                 conn.awareness_clients.pop(entry.client_id, None)
+                del self._owners[entry.client_id]
             else:
+                if owner is None:
+                    if len(conn.awareness_clients) >= self._ids_per_socket:
+                        raise ProtocolError(
+                            f"expected at most {self._ids_per_socket} awareness ids per"
+                            f" socket, got a new one ({entry.client_id})"
+                        )
+                    self._owners[entry.client_id] = conn
                 self._states[entry.client_id] = entry
                 conn.awareness_clients[entry.client_id] = entry.clock
             self._out[entry.client_id] = entry
-        self._from.add(conn)
-        self._wake()
+            changed = True
+        if changed:
+            self._from.add(conn)
+            self._wake()
+
+    def server_state(self, state: str | None) -> bytes:
+        """Set (or with None remove) the server's own state, under `SERVER_CLIENT_ID`,
+        which no socket may take; returns the frame that tells everyone now."""
+        known = self._states.get(SERVER_CLIENT_ID)
+        clock = 0 if known is None else known.clock + 1
+        entry = AwarenessEntry(SERVER_CLIENT_ID, clock, "null" if state is None else state)
+        if state is None:
+            self._states.pop(SERVER_CLIENT_ID, None)
+        else:
+            self._states[SERVER_CLIENT_ID] = entry
+        return protocol.encode_awareness(protocol.encode_awareness_update([entry]))
 
     def forget(self, conn: Connection) -> None:
         """Remove the states `conn` announced, for everyone."""
         for client_id, clock in conn.awareness_clients.items():
             self._states.pop(client_id, None)
+            self._owners.pop(client_id, None)
             self._out[client_id] = AwarenessEntry(client_id, clock + 1, "null")
         if conn.awareness_clients:
             self._wake()

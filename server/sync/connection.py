@@ -1,4 +1,5 @@
-"""One websocket peer: a bounded outbox, a send path without a task switch, a rate limit."""
+"""One websocket peer: an outbox bounded in frames and bytes, a send path without a task
+switch, a deadline for peers that stop reading, a rate limit."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 import types
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Generator
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.types import Message, Send
 from starlette.websockets import WebSocket, WebSocketState
@@ -25,7 +26,11 @@ class Connection:
     nothing is queued, `send` runs the ASGI send coroutine on the spot. uvicorn's send
     only suspends when the transport is paused (the kernel buffer is full); then the
     rest of that send and every later frame go through a sender task and the outbox,
-    which is bounded. No frame is ever sent out of order.
+    which is bounded in frames and in bytes. No frame is ever sent out of order.
+
+    A peer that stops reading holds our frames in the kernel and in the outbox; when a
+    send has made no progress for `send_timeout_s`, the transport is aborted, so neither
+    its memory nor a graceful shutdown waits on it.
     """
 
     def __init__(
@@ -39,6 +44,8 @@ class Connection:
         rate_burst: int,
         raw_send: Send | None = None,
         closed_maps: Callable[[], tuple[str, ...]] | None = None,
+        queue_bytes: int = 16 * 1024 * 1024,
+        send_timeout_s: float = 20.0,
     ) -> None:
         self.websocket = websocket
         self.label = label
@@ -53,6 +60,25 @@ class Connection:
         self._raw_send = raw_send
         self._outbox: deque[bytes] = deque()
         self._queue_frames = queue_frames
+        self._queue_bytes = queue_bytes
+        self._queued = 0
+        self._send_timeout_s = send_timeout_s
+        # When the blocked sender last got a frame out; the stall timer compares with it.
+        self._progress = 0.0
+        self._stall_timer: asyncio.TimerHandle | None = None
+        # A sync step 2 reply not yet handed to the transport (see `send_reply`).
+        self._reply: bytes | None = None
+        self.awaiting_reply = False
+        # Sync step 1s sent to the client and not yet answered: each allows one sync
+        # step 2 up to `max_sync_bytes` (an offline backlog) instead of the frame limit.
+        self.step2_expected = 0
+        # When a frame was last handed to `send`; the room's keepalive reads it.
+        self.last_sent = time.monotonic()
+        # Sync step 1s sent to the client and not yet answered: each allows one sync
+        # step 2 up to `max_sync_bytes` (an offline backlog) instead of the frame limit.
+        self.step2_expected = 0
+        # When a frame was last handed to `send`; the room's keepalive reads it.
+        self.last_sent = time.monotonic()
         self._close: tuple[int, str] | None = None
         self._rate = rate_per_s
         self._burst = float(rate_burst)
@@ -73,17 +99,35 @@ class Connection:
             return self._raw_send(self._message(frame))
         return self.websocket.send_bytes(frame)
 
+    @property
+    def reply_outstanding(self) -> bool:
+        """True while a sync step 2 reply is being prepared or still waits in the outbox."""
+        return self.awaiting_reply or self._reply is not None
+
+    def send_reply(self, frame: bytes) -> None:
+        """`send` a sync step 2 reply, remembered until the transport has taken it."""
+        self.awaiting_reply = False
+        self._reply = frame
+        self.send(frame)
+        if self._sender is None:
+            self._reply = None
+
     def send(self, frame: bytes) -> None:
         if self._close is not None or self._failed:
             return
+        self.last_sent = time.monotonic()
         if self._sender is not None:
-            if len(self._outbox) >= self._queue_frames:
+            # One frame bigger than the byte bound may wait alone (a whole board's state).
+            over_bytes = self._outbox and self._queued + len(frame) > self._queue_bytes
+            if len(self._outbox) >= self._queue_frames or over_bytes:
                 self.close(
                     CloseCode.TRY_AGAIN_LATER,
-                    f"send queue of {self._queue_frames} frames is full: the client is too slow",
+                    f"send queue full ({len(self._outbox)} frames, {self._queued} bytes):"
+                    " the client is too slow",
                 )
                 return
             self._outbox.append(frame)
+            self._queued += len(frame)
             return
         coro = self._send_coro(frame)
         assert isinstance(coro, Coroutine)
@@ -94,16 +138,55 @@ class Connection:
         except Exception as exc:
             self._fail(exc)
             return
-        self._sender = asyncio.create_task(self._drain(coro, waiting_on), name=f"send {self.label}")
+        self._start_stall_timer()
+        self._sender = asyncio.create_task(
+            self._drain(coro, waiting_on, frame), name=f"send {self.label}"
+        )
+
+    def _start_stall_timer(self) -> None:
+        self._progress = time.monotonic()
+        if self._stall_timer is None:
+            loop = asyncio.get_running_loop()
+            self._stall_timer = loop.call_later(self._send_timeout_s, self._check_stalled)
+
+    def _check_stalled(self) -> None:
+        self._stall_timer = None
+        if self._sender is None or self._failed:
+            return
+        idle = time.monotonic() - self._progress
+        if idle < self._send_timeout_s:
+            loop = asyncio.get_running_loop()
+            self._stall_timer = loop.call_later(self._send_timeout_s - idle, self._check_stalled)
+            return
+        log.warning(
+            "%s: dropped, the client read nothing for %.0f s (%d frames, %d bytes waiting)",
+            self.label,
+            idle,
+            len(self._outbox),
+            self._queued,
+        )
+        self.abort()
+
+    def abort(self) -> None:
+        """Drop the peer at once: no close handshake, nothing more is sent or kept."""
+        self._fail(ConnectionAbortedError("aborted"))
+        if self._sender is not None:
+            self._sender.cancel()
+        transport = _transport(self._raw_send)
+        if transport is not None:
+            transport.abort()
 
     def close(self, code: int, reason: str) -> None:
         """Close after nothing more is sent; frames still queued are dropped."""
         if self._close is not None:
             return
         self._close = (code, close_reason(reason))
-        self._outbox.clear()
+        self._clear()
         if self._sender is None:
-            self._sender = asyncio.create_task(self._drain(None, None), name=f"close {self.label}")
+            self._start_stall_timer()
+            self._sender = asyncio.create_task(
+                self._drain(None, None, None), name=f"close {self.label}"
+            )
 
     def allow_message(self) -> bool:
         """Token bucket: True while the client stays within its message rate."""
@@ -119,15 +202,31 @@ class Connection:
         # The peer went away mid-send; the receive loop sees the disconnect.
         log.debug("%s: send failed: %r", self.label, exc)
         self._failed = True
-        self._outbox.clear()
+        self._clear()
 
-    async def _drain(self, coro: Coroutine[Any, Any, None] | None, waiting_on: Any) -> None:
+    def _clear(self) -> None:
+        self._outbox.clear()
+        self._queued = 0
+        self._reply = None
+
+    def _sent(self, frame: bytes | None) -> None:
+        self._progress = time.monotonic()
+        if frame is self._reply:
+            self._reply = None
+
+    async def _drain(
+        self, coro: Coroutine[Any, Any, None] | None, waiting_on: Any, frame: bytes | None
+    ) -> None:
         """Finish a send that had to wait, then everything queued behind it, then a close."""
         try:
             if coro is not None:
                 await _resume(coro, waiting_on)
+                self._sent(frame)
             while self._outbox and self._close is None:
-                await self._send_coro(self._outbox.popleft())
+                frame = self._outbox.popleft()
+                self._queued -= len(frame)
+                await self._send_coro(frame)
+                self._sent(frame)
             if self._close is not None:
                 code, reason = self._close
                 if self.websocket.application_state == WebSocketState.CONNECTED:
@@ -138,18 +237,24 @@ class Connection:
             self._sender = None
             if self._outbox and not self.closing:
                 # Frames queued while the last await finished: keep draining.
-                self._sender = asyncio.create_task(self._drain(None, None))
+                self._sender = asyncio.create_task(self._drain(None, None, None))
+            elif self._stall_timer is not None:
+                self._stall_timer.cancel()
+                self._stall_timer = None
 
     async def finish(self) -> None:
         """Stop sending; called once the socket is done."""
         self._failed = True
-        self._outbox.clear()
+        self._clear()
         sender = self._sender
         if sender is not None and not sender.done():
             try:
                 await asyncio.wait_for(asyncio.shield(sender), timeout=5)
             except (TimeoutError, asyncio.CancelledError):
                 sender.cancel()
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
 
 
 @types.coroutine
@@ -174,3 +279,20 @@ def _resume(coro: Coroutine[Any, Any, None], waiting_on: Any) -> Generator[Any, 
 
 def _nothing_closed() -> tuple[str, ...]:
     return ()
+
+
+class _Abortable(Protocol):
+    def abort(self) -> None: ...
+
+
+def _transport(send: Send | None) -> _Abortable | None:
+    """The transport under uvicorn's ASGI `send` (a method of its websocket protocol).
+
+    ASGI offers no way to drop a peer without a close handshake, and a handshake with a
+    peer that does not read never ends: its unread frames would stay in memory and hold
+    up shutdown. uvicorn's protocols (websockets, sansio, wsproto) all keep `transport`;
+    tests/integration/test_hardening.py pins that a non-reading client is dropped.
+    """
+    protocol = getattr(send, "__self__", None)
+    transport = getattr(protocol, "transport", None)
+    return transport if callable(getattr(transport, "abort", None)) else None

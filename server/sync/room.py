@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -28,6 +30,8 @@ T = TypeVar("T")
 
 # An update with no structs and no deletions: two zero varUints.
 _EMPTY_UPDATE_BYTES = 2
+# The state vector of a client that has nothing yet: zero clients.
+_EMPTY_STATE_VECTOR = b"\x00"
 # Seconds between attempts to save an update that the store refused.
 _RETRY_BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0)
 
@@ -63,6 +67,28 @@ class RoomConfig:
     # Messages per second a socket may send on average, and the burst it may save up.
     rate_per_s: float = 200.0
     rate_burst: int = 1000
+    # Bytes waiting for one slow client before it is closed with 1013 (one bigger frame,
+    # a whole board's state, may still wait alone).
+    send_queue_bytes: int = 16 * 1024 * 1024
+    # A client whose socket takes nothing for this long is dropped without a handshake.
+    send_timeout_s: float = 20.0
+    # Largest sync step 2 (an offline client's backlog) in reply to the server's step 1.
+    max_sync_bytes: int = 64 * 1024 * 1024
+    # Largest encoded doc; an update that would make it bigger is refused with 1009.
+    max_doc_bytes: int = 64 * 1024 * 1024
+    # Awareness ids one socket may announce, and the largest state of each.
+    awareness_ids_per_socket: int = 4
+    awareness_state_bytes: int = 8 * 1024
+    # A socket that was sent nothing for this long gets an empty awareness update: the
+    # stock client takes 30 s of silence for a dead connection and reconnects.
+    keepalive_s: float = 15.0
+    # Open sockets per client address and per credential (participant, wall, facilitator).
+    sockets_per_address: int = 512
+    sockets_per_credential: int = 24
+
+
+class DocTooLarge(ProtocolError):
+    """An update that would take the doc past `max_doc_bytes`; closes with 1009."""
 
 
 class Room:
@@ -79,14 +105,32 @@ class Room:
         self._flush_s = config.flush_ms / 1000
         self._compact_after = config.compact_after
         self._log_rows = log_rows
-        # Updates applied to the doc but not yet broadcast, with who sent them.
+        self._max_doc_bytes = config.max_doc_bytes
+        # Updates applied to the doc but not yet broadcast, with who sent them and the
+        # store's answer for each.
         self._pending: list[bytes] = []
         self._pending_from: set[Connection | None] = set()
-        # The newest append handed to the store: once it commits, all earlier ones have.
-        self._last_append: asyncio.Future[int] | None = None
+        self._pending_saves: list[asyncio.Future[int]] = []
+        # Changes handed to the store, and how many of them are known to be on disk:
+        # a sync step 2 reply waits until everything it may hold is.
+        self._appended = 0
+        self._saved = 0
+        self._saved_event = asyncio.Event()
+        # The whole doc as one sync step 2 frame, encoded once for every joiner that has
+        # nothing yet; dropped on every change.
+        self._full_frame: bytes | None = protocol.encode_sync_step2(doc.get_update())
+        # The encoded size of the doc, kept up to date by adding each change's size.
+        self.size = len(self._full_frame)
         self._wake = asyncio.Event()
-        self._awareness = AwarenessRelay(config.awareness_ms, self._wake.set)
+        self._awareness = AwarenessRelay(
+            config.awareness_ms,
+            self._wake.set,
+            ids_per_socket=config.awareness_ids_per_socket,
+            state_bytes=config.awareness_state_bytes,
+        )
         self._closed = False
+        # The store's last error while a save is being retried, None when all is saved.
+        self._failing: Exception | None = None
         self._compaction: asyncio.Task[None] | None = None
         self._changes: list[bytes] = []
         self._subscription = doc.observe(self._on_transaction)
@@ -102,12 +146,15 @@ class Room:
             protocol.Auth: self._on_auth,
         }
         self._flusher = asyncio.create_task(self._run_flusher(), name=f"flush {name}")
+        self._keepalive_s = config.keepalive_s
+        self._keepalive = asyncio.create_task(self._run_keepalive(), name=f"keepalive {name}")
 
     # -- connections -------------------------------------------------------------------
 
     def join(self, conn: Connection) -> None:
         """Greet a new connection: ask for what it has, tell it who is here."""
         self.connections.add(conn)
+        conn.step2_expected += 1
         conn.send(protocol.encode_sync_step1(self.doc.get_state()))
         if self._awareness.known:
             conn.send(self._awareness.snapshot())
@@ -126,16 +173,37 @@ class Room:
         self._handlers[type(message)](conn, message)
 
     async def _on_sync_step1(self, conn: Connection, message: protocol.SyncStep1) -> None:
-        try:
-            update = self.doc.get_update(message.state_vector)
-        except ValueError as exc:
-            raise ProtocolError(f"expected a valid state vector in sync step 1: {exc}") from None
-        # The reply may hold updates that are not committed yet: send it only after they are.
-        durable = self._last_append
-        if durable is not None and not durable.done():
-            with contextlib.suppress(Exception):
-                await self._await_durable()
-        conn.send(protocol.encode_sync_step2(update))
+        if conn.reply_outstanding:
+            # Everything that changes after a reply is broadcast to this socket anyway:
+            # a second step 1 asks for nothing new, and answering each one with the
+            # whole doc would let a socket that does not read pile up copies of it.
+            return
+        if message.state_vector == _EMPTY_STATE_VECTOR:
+            frame = self.full_state_frame()
+        else:
+            try:
+                update = self.doc.get_update(message.state_vector)
+            except ValueError as exc:
+                raise ProtocolError(
+                    f"expected a valid state vector in sync step 1: {exc}"
+                ) from None
+            frame = protocol.encode_sync_step2(update)
+        # The reply may hold updates that are not committed yet: send it only once they
+        # are, even when that takes retries (a full disk): nobody gets what is not saved.
+        target = self._appended
+        if self._saved < target:
+            conn.awaiting_reply = True
+            while self._saved < target and not self._closed:
+                self._saved_event.clear()
+                await self._saved_event.wait()
+        conn.send_reply(frame)
+
+    def full_state_frame(self) -> bytes:
+        """The whole doc as a sync step 2 frame: the same bytes for every joiner until the
+        next change."""
+        if self._full_frame is None:
+            self._full_frame = protocol.encode_sync_step2(self.doc.get_update())
+        return self._full_frame
 
     def _on_update(self, conn: Connection, message: protocol.Message) -> None:
         assert isinstance(message, (protocol.SyncStep2, protocol.SyncUpdate))
@@ -154,13 +222,17 @@ class Room:
         # The client may edit but not add to these maps right now (no new notes while
         # voting): undo any additions in the same tick, so that the merged broadcast
         # carries the addition and its removal together and nobody else ever sees it.
+        # Also when the update failed half-way: what it integrated obeys the same rule.
         before = {name: set(self.doc.get(name, type=Map).keys()) for name in closed_maps}
-        self.apply(message.update, conn)
-        added = {
-            name: set(self.doc.get(name, type=Map).keys()) - keys for name, keys in before.items()
-        }
-        if any(added.values()):
-            self.mutate(_remove_keys(added))
+        try:
+            self.apply(message.update, conn)
+        finally:
+            added = {
+                name: set(self.doc.get(name, type=Map).keys()) - keys
+                for name, keys in before.items()
+            }
+            if any(added.values()):
+                self.mutate(_remove_keys(added))
 
     def _on_awareness(self, conn: Connection, message: protocol.Message) -> None:
         assert isinstance(message, protocol.Awareness)
@@ -180,6 +252,7 @@ class Room:
         for conn in self.connections:
             if conn.refused_updates and conn.can_write():
                 conn.refused_updates = False
+                conn.step2_expected += 1
                 conn.send(state_vector)
                 count += 1
         return count
@@ -193,11 +266,21 @@ class Room:
         """Apply an update, log it and queue it for broadcast; False if it changed nothing."""
         if self._closed:
             raise RuntimeError(f"room {self.name} is closed")
+        if self.size + len(update) > self._max_doc_bytes:
+            raise DocTooLarge(
+                f"an update of {len(update)} bytes would take the board past its limit of"
+                f" {self._max_doc_bytes} bytes ({self.size} now)"
+            )
         self._changes.clear()
         try:
             self.doc.apply_update(update)
-        except ValueError as exc:
-            raise ProtocolError(f"expected an update that applies: {exc}") from None
+        except Exception as exc:
+            # The library may have integrated the update's first structs before it
+            # failed (a later struct with an invalid parent raises RuntimeError): the
+            # doc reported exactly those, so log them; the doc never holds what the log
+            # does not.
+            kept = " (its valid first part was kept)" if self._record(origin) else ""
+            raise ProtocolError(f"expected an update that applies{kept}: {exc}") from None
         return self._record(origin)
 
     def _record(self, origin: Connection | None) -> bool:
@@ -206,11 +289,15 @@ class Room:
         self._changes.clear()
         if not changes:
             return False
+        self._full_frame = None
         for change in changes:
-            self._last_append = self._store.append_update(self.name, change)
-            # Failures are handled through the last append (see _save_with_retry).
-            self._last_append.add_done_callback(_retrieve)
+            saved = self._store.append_update(self.name, change)
+            # Failures are handled by the flusher (see _save_with_retry).
+            saved.add_done_callback(_retrieve)
+            self._pending_saves.append(saved)
             self._pending.append(change)
+            self._appended += 1
+            self.size += len(change)
         self._pending_from.add(origin)
         self._wake.set()
         if self.on_change is not None:
@@ -234,35 +321,59 @@ class Room:
         return result
 
     async def durable(self) -> None:
-        """Wait until everything applied so far is committed to the store."""
-        await self._await_durable()
+        """Wait until everything applied so far is committed to the store; raise the
+        store's error when a save failed (the room keeps retrying it)."""
+        for saved in list(self._pending_saves):
+            await asyncio.shield(saved)
+        target = self._appended
+        while self._saved < target:
+            if self._failing is not None:
+                raise self._failing
+            self._saved_event.clear()
+            await self._saved_event.wait()
 
-    async def _await_durable(self) -> None:
-        """Wait until every update handed to the store so far is committed."""
-        future = self._last_append
-        if future is None:
+    async def _save_with_retry(
+        self, updates: list[bytes], saves: list[asyncio.Future[int]]
+    ) -> None:
+        # Every append of the batch, not just the last: an earlier one may have failed
+        # in a transaction of its own.
+        outcomes = await asyncio.gather(*saves, return_exceptions=True)
+        failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
+        if failed is None:
             return
-        await asyncio.shield(future)
-
-    async def _save_with_retry(self, updates: list[bytes]) -> None:
-        try:
-            await self._await_durable()
-            return
-        except Exception as exc:
-            log.error("room %s: saving %d updates failed: %s", self.name, len(updates), exc)
+        log.error("room %s: saving %d updates failed: %s", self.name, len(updates), failed)
+        self._failing = failed if isinstance(failed, Exception) else RuntimeError(str(failed))
+        self._saved_event.set()  # `durable()` callers learn of the failure
+        # Tell everyone at once (the flusher, which relays awareness, is busy retrying):
+        # their edits are kept in memory and on their devices, waiting to be saved.
+        self._tell(_unsaved_state(len(updates), str(failed)))
         # Keep the doc in memory and try again; the batch goes out once it is saved.
         merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
         attempt = 0
         while True:
+            if self._closed and attempt >= len(_RETRY_BACKOFF):
+                # Shutting down with a store that still fails: exit rather than hang.
+                # The clients that sent these edits still hold them and resend them
+                # when they reconnect.
+                log.error("room %s: closing with %d updates unsaved", self.name, len(updates))
+                return
             await asyncio.sleep(_RETRY_BACKOFF[min(attempt, len(_RETRY_BACKOFF) - 1)])
             attempt += 1
             try:
                 await self._store.append_update(self.name, merged)
             except Exception as exc:
                 log.error("room %s: retry %d of a save failed: %s", self.name, attempt, exc)
+                self._failing = exc
             else:
                 log.warning("room %s: saved after %d retries", self.name, attempt)
+                self._failing = None
+                self._tell(None)
                 return
+
+    def _tell(self, state: str | None) -> None:
+        frame = self._awareness.server_state(state)
+        for conn in self.connections:
+            conn.send(frame)
 
     async def _run_flusher(self) -> None:
         while True:
@@ -283,9 +394,14 @@ class Room:
             return
         updates = self._pending
         senders_ = self._pending_from
+        saves = self._pending_saves
+        upto = self._appended
         self._pending = []
         self._pending_from = set()
-        await self._save_with_retry(updates)
+        self._pending_saves = []
+        await self._save_with_retry(updates, saves)
+        self._saved = upto
+        self._saved_event.set()
         merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
         self._broadcast(protocol.encode_update(merged), senders_)
         self._log_rows += len(updates)
@@ -300,10 +416,21 @@ class Room:
             if conn is not skip:
                 conn.send(frame)
 
+    async def _run_keepalive(self) -> None:
+        keepalive = protocol.encode_awareness(protocol.encode_awareness_update([]))
+        while True:
+            await asyncio.sleep(self._keepalive_s / 2)
+            quiet_since = time.monotonic() - self._keepalive_s
+            for conn in self.connections:
+                if conn.last_sent <= quiet_since:
+                    conn.send(keepalive)
+
     async def _compact(self) -> None:
         try:
-            folded = await self._store.compact(self.name, self.doc.get_update())
+            state = self.doc.get_update()
+            folded = await self._store.compact(self.name, state)
             self._log_rows = max(0, self._log_rows - folded)
+            self.size = len(state) + sum(len(update) for update in self._pending)
         except Exception as exc:
             log.error("room %s: compaction failed, the log is kept: %s", self.name, exc)
         finally:
@@ -316,6 +443,8 @@ class Room:
         if self._closed:
             return
         self._closed = True
+        self._keepalive.cancel()
+        self._saved_event.set()  # step 1 replies waiting for a save give up
         self._awareness.close()
         for conn in list(self.connections):
             conn.close(code, reason or "the board is closing")
@@ -327,6 +456,21 @@ class Room:
         if self._log_rows > 0:
             await self._compact()
         self.doc.unobserve(self._subscription)
+
+
+def _unsaved_state(updates: int, error: str) -> str:
+    """The server's awareness state while saves fail; clients may show `detail`."""
+    return json.dumps(
+        {
+            "samsyn": {
+                "code": "storage_unavailable",
+                "unsaved": updates,
+                "detail": "The server cannot save right now; your edits are kept and"
+                " will be saved as soon as it can.",
+                "error": error,
+            }
+        }
+    )
 
 
 def _retrieve(future: asyncio.Future[int]) -> None:

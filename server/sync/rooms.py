@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Protocol
 
 from starlette.types import Send
@@ -15,7 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from boards.schema import replay
 from server.sync.connection import Connection
 from server.sync.protocol import CloseCode, ProtocolError
-from server.sync.room import Room, RoomConfig, UpdateLog
+from server.sync.room import DocTooLarge, Room, RoomConfig, UpdateLog
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ class Rooms:
         self.loads = 0
         self.loads_by_name: Counter[str] = Counter()
         self.unloads = 0
+        # Open sockets per (kind, key): client address, credential.
+        self._sockets: Counter[tuple[str, str]] = Counter()
 
     async def __aenter__(self) -> Rooms:
         return self
@@ -102,13 +104,39 @@ class Rooms:
             rate_burst=self.config.rate_burst,
             raw_send=raw_send,
             closed_maps=closed_maps,
+            queue_bytes=self.config.send_queue_bytes,
+            send_timeout_s=self.config.send_timeout_s,
         )
+
+    @contextlib.contextmanager
+    def claim(self, address: str, credential: str) -> Iterator[str | None]:
+        """Count one more socket from `address` with `credential` for the block; yields
+        why it is refused (over a cap) or None."""
+        caps = {
+            ("address", address): self.config.sockets_per_address,
+            ("credential", credential): self.config.sockets_per_credential,
+        }
+        for (kind, key), cap in caps.items():
+            if self._sockets[(kind, key)] >= cap:
+                log.warning("rooms: refused a socket, %d open for this %s", cap, kind)
+                yield f"too many open sockets for this {kind} (at most {cap})"
+                return
+        for claimed in caps:
+            self._sockets[claimed] += 1
+        try:
+            yield None
+        finally:
+            for claimed in caps:
+                self._sockets[claimed] -= 1
+                if self._sockets[claimed] <= 0:
+                    del self._sockets[claimed]
 
     async def serve(
         self, conn: Connection, name: str, *, on_join: Callable[[Room], None] | None = None
     ) -> None:
         """Attach an accepted socket to `name`'s room and relay its frames until it closes."""
         limit = self.config.max_message_bytes
+        sync_limit = max(limit, self.config.max_sync_bytes)
         room = await self.acquire(name)
         try:
             room.join(conn)
@@ -122,17 +150,32 @@ class Rooms:
                 if frame is None:
                     conn.close(CloseCode.UNSUPPORTED_DATA, "expected binary y-websocket frames")
                     break
-                if len(frame) > limit:
+                if len(frame) > limit and not _expected_step2(conn, frame, sync_limit):
+                    allowed = sync_limit if frame[:2] == _STEP2_HEAD else limit
+                    log.warning(
+                        "%s: closing, a frame of %d bytes exceeds the limit of %d",
+                        conn.label,
+                        len(frame),
+                        allowed,
+                    )
                     conn.close(
                         CloseCode.TOO_BIG,
-                        f"frame of {len(frame)} bytes exceeds the limit of {limit}",
+                        f"frame of {len(frame)} bytes exceeds the limit of {allowed}",
                     )
                     break
+                if frame[:2] == _STEP2_HEAD and conn.step2_expected > 0:
+                    conn.step2_expected -= 1
                 if not conn.allow_message():
                     conn.close(CloseCode.POLICY, "message rate limit exceeded")
                     break
                 try:
                     await room.receive(conn, frame)
+                except DocTooLarge as exc:
+                    # Logged: the client keeps its edits and retries; an operator may
+                    # raise SAMSYN_MAX_DOC_BYTES.
+                    log.warning("%s: closing, %s", conn.label, exc)
+                    conn.close(CloseCode.TOO_BIG, str(exc))
+                    break
                 except ProtocolError as exc:
                     log.info("%s: closing on a protocol error: %s", conn.label, exc)
                     conn.close(CloseCode.POLICY, str(exc))
@@ -233,3 +276,12 @@ class Rooms:
         await asyncio.gather(*(room.close() for room in rooms), return_exceptions=True)
         if self._unloading:
             await asyncio.gather(*self._unloading.values(), return_exceptions=True)
+
+
+# A sync message (0) of sub-type step 2 (1): the first two bytes of every such frame.
+_STEP2_HEAD = b"\x00\x01"
+
+
+def _expected_step2(conn: Connection, frame: bytes, sync_limit: int) -> bool:
+    """A sync step 2 answering a step 1 we sent may carry a whole offline backlog."""
+    return conn.step2_expected > 0 and frame[:2] == _STEP2_HEAD and len(frame) <= sync_limit

@@ -15,6 +15,7 @@ from server.errors import (
     TooLarge,
     TooManyAttempts,
     Unauthenticated,
+    Unavailable,
     WrongMediaType,
 )
 
@@ -27,6 +28,7 @@ STATUS: dict[type[SamsynError], int] = {
     TooLarge: 413,
     WrongMediaType: 415,
     TooManyAttempts: 429,
+    Unavailable: 503,
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from starlette.routing import WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from server.services.principals import Principal, Role, authenticate_any
@@ -59,17 +59,23 @@ async def _serve(
 ) -> None:
     app = services(websocket)
     rooms = app.rooms
-    await websocket.accept()
     who = principal.participant_id or principal.role.value
-    conn = rooms.connection(
-        websocket,
-        f"{doc_name}:{who}",
-        can_write=can_write,
-        closed_maps=closed_maps,
-        raw_send=send,
-    )
-    with app.live.holding(principal.board_id, principal.role, conn):
-        await rooms.serve(conn, doc_name, on_join=on_join)
+    address = websocket.client.host if websocket.client is not None else ""
+    credential = f"{websocket.path_params['board_id']}:{who}"
+    with rooms.claim(address, credential) as refused:
+        if refused is not None:
+            await _refuse(websocket, CloseCode.TRY_AGAIN_LATER, refused)
+            return
+        await websocket.accept()
+        conn = rooms.connection(
+            websocket,
+            f"{doc_name}:{who}",
+            can_write=can_write,
+            closed_maps=closed_maps,
+            raw_send=send,
+        )
+        with app.live.holding(principal.board_id, principal.role, conn):
+            await rooms.serve(conn, doc_name, on_join=on_join)
 
 
 async def board_socket(websocket: WebSocket, send: Send) -> None:
@@ -142,7 +148,29 @@ class SocketApp:
         self._handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._handler(WebSocket(scope, receive, send), send)
+        raw = scope.get(_SERVER_SEND, send)
+        await self._handler(WebSocket(scope, receive, send), raw)
+
+
+# The scope key under which `ServerSend` keeps the server's own `send`.
+_SERVER_SEND = "samsyn.server_send"
+
+
+class ServerSend:
+    """Outermost ASGI middleware: keeps the server's own websocket `send` in the scope.
+
+    Starlette's routing wraps `send` in closures; the server's own one is a method of
+    uvicorn's protocol, through which the sync layer can drop a peer that does not read
+    (see `server.sync.connection._transport`) and which skips a wrapper per frame.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[_SERVER_SEND] = send
+        await self.app(scope, receive, send)
 
 
 def _never() -> bool:

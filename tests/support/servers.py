@@ -18,6 +18,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from server.app import create_app
+from server.cli import uvicorn_options
 from server.settings import Settings
 from tests.support import ROOT
 from tests.support.tools import SAMSYN
@@ -119,9 +120,7 @@ async def run_server(settings: Settings) -> AsyncIterator[InProcessServer]:
         host="127.0.0.1",
         port=port,
         log_level="warning",
-        ws_max_size=2 * settings.max_message_bytes,
-        ws_per_message_deflate=False,
-        lifespan="on",
+        **uvicorn_options(settings),
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
