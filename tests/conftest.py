@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from server.settings import Settings
-from tests.utils import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    InProcessServer,
-    ServerProcess,
-    require_chromium,
-    run_server,
-)
+from tests.support.servers import InProcessServer, ServerProcess, run_server
 
 
 @pytest.fixture
@@ -49,22 +41,6 @@ def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Debian Chromium per test module; each test opens its own contexts."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-// Interop peer for tests/test_interop.py: the stock y-websocket provider with yjs@13.
+// Interop peer for tests/integration/test_interop.py: the stock y-websocket provider with yjs@13.
 // Usage: node interop-client.mjs <serverUrl> <room> <token>
 // Joins the room, adds a note, sets awareness, waits for the Python peer's note "py",
 // then prints every note's text as JSON and exits. Exits non-zero after 20 s.

@@ -8,12 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
-from tests.utils import ROOT, ServerProcess
+from tests.support import ROOT
+from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-WAIT_MS = 10_000
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> **fet** =SUM(A1)"
 
 
@@ -35,9 +36,6 @@ def _board_with_hostile_note(server: ServerProcess) -> dict[str, Any]:
 
 
 def test_html_export_reads_well_in_chromium(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
     board = _board_with_hostile_note(live_server)
     problems: list[str] = []
     page = browser.new_page()

@@ -14,7 +14,9 @@ import docx
 import httpx
 import pytest
 
-from tests.utils import ROOT, SAMSYN, ServerProcess
+from tests.support import ROOT
+from tests.support.servers import ServerProcess
+from tests.support.tools import SAMSYN
 
 DEMO = ROOT / "docs" / "malbild-demo.json"
 

@@ -9,7 +9,9 @@ import httpx
 import pytest
 from pycrdt import Doc, Map, Text
 
-from tests.utils import InProcessServer, YClient, create_board, join_board, set_phase
+from tests.support.boards import create_board, join_board, set_phase
+from tests.support.servers import InProcessServer
+from tests.support.yjs import YClient, refused_with
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -30,6 +32,11 @@ async def get(server: InProcessServer, path: str, secret: str) -> httpx.Response
 
 def socket(server: InProcessServer, board: dict[str, Any], secret: str, doc: str = "") -> YClient:
     return YClient(f"{server.ws_url}/ws/{board['id']}{doc}?token={secret}")
+
+
+def drafts_of(server: InProcessServer, workshop: dict[str, Any], who: str) -> YClient:
+    """The private drafts doc of one of the workshop's participants ("anna" or "bo")."""
+    return socket(server, workshop["board"], workshop[who]["token"], "/drafts")
 
 
 def notes_of(client: YClient) -> dict[str, str]:
@@ -89,8 +96,9 @@ async def test_session_doc_is_live_and_server_written_only(
         assert state["phase"]["name"] == "cluster" and state["lock"]["content"] is False
 
 
-async def _open_voting(server: InProcessServer, w: dict[str, Any], **extra: Any) -> list[str]:
-    board = w["board"]
+async def _open_voting(server: InProcessServer, w: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Two clusters, c1 and c2, on the workshop's board, and voting open on them."""
+    board: dict[str, Any] = w["board"]
     async with socket(server, board, w["key"]) as fac:
         await fac.wait_for(fac.synced.is_set)
         clusters = fac.doc.get("clusters", type=Map)
@@ -101,7 +109,7 @@ async def _open_voting(server: InProcessServer, w: dict[str, Any], **extra: Any)
     body = {"open": True, "budget": 5, "target": "clusters", **extra}
     response = await post(server, f"/api/boards/{board['id']}/voting", w["key"], body)
     assert response.status_code == 200, response.text
-    return ["c1", "c2"]
+    return board
 
 
 async def test_budget_holds_under_twenty_parallel_votes(
@@ -134,8 +142,7 @@ async def test_budget_holds_under_twenty_parallel_votes(
 async def test_tallies_are_secret_until_voting_closes(
     app_server: InProcessServer, workshop: dict[str, Any]
 ) -> None:
-    board = workshop["board"]
-    await _open_voting(app_server, workshop)
+    board = await _open_voting(app_server, workshop)
     path = f"/api/boards/{board['id']}/votes"
     for who, target in (("anna", "c1"), ("anna", "c1"), ("bo", "c1"), ("bo", "c2")):
         response = await post(
@@ -177,7 +184,7 @@ async def test_drafts_are_private_and_counted(
 ) -> None:
     board = workshop["board"]
     async with (
-        socket(app_server, board, workshop["anna"]["token"], "/drafts") as anna,
+        drafts_of(app_server, workshop, "anna") as anna,
         socket(app_server, board, workshop["key"], "/session") as fac,
     ):
         await anna.wait_for(anna.synced.is_set)
@@ -186,7 +193,7 @@ async def test_drafts_are_private_and_counted(
         await fac.wait_for(lambda: session_map(fac, "drafts").get(anna_id, {}).get("count") == 1)
         assert session_map(fac, "drafts")[anna_id] == {"name": "Anna", "count": 1}
         # Bo's drafts socket opens Bo's own doc: Anna's text is nowhere in it.
-        async with socket(app_server, board, workshop["bo"]["token"], "/drafts") as bo:
+        async with drafts_of(app_server, workshop, "bo") as bo:
             await bo.wait_for(bo.synced.is_set)
             assert notes_of(bo) == {}
             assert all(b"hemlig" not in frame for frame in bo.received)
@@ -204,9 +211,9 @@ async def test_reveal_moves_drafts_once_and_keeps_late_typing(
 ) -> None:
     board = workshop["board"]
     async with (
-        socket(app_server, board, workshop["anna"]["token"], "/drafts") as anna,
-        socket(app_server, board, workshop["bo"]["token"], "/drafts") as bo,
         socket(app_server, board, workshop["bo"]["token"]) as viewer,
+        drafts_of(app_server, workshop, "anna") as anna,
+        drafts_of(app_server, workshop, "bo") as bo,
     ):
         await anna.wait_for(anna.synced.is_set)
         await bo.wait_for(bo.synced.is_set)
@@ -284,9 +291,7 @@ async def test_wall_is_read_only(app_server: InProcessServer, workshop: dict[str
         app_server, f"/api/boards/{board['id']}/votes", wall_key, {"target": "x", "delta": 1}
     )
     assert votes.status_code == 403
-    drafts = socket(app_server, board, wall_key, "/drafts")
-    await drafts.connect()
-    assert await drafts.wait_closed() == 4403
+    assert await refused_with(socket(app_server, board, wall_key, "/drafts")) == 4403
 
 
 async def test_timer_runs_pauses_resumes_and_stops(
@@ -342,8 +347,7 @@ async def test_checkpoints_list_view_and_fork(
         assert c.doc.get("meta", type=Map)["title"] == "Workshop (Slut på dag 1)"
     # The original board's key does not open the fork.
     old_key = YClient(f"{app_server.ws_url}/ws/{new['id']}?token={workshop['key']}")
-    await old_key.connect()
-    assert await old_key.wait_closed() == 4401
+    assert await refused_with(old_key) == 4401
 
 
 async def test_wrong_join_codes_are_rate_limited(
@@ -388,8 +392,7 @@ async def test_session_lists_who_is_online(
 async def test_resetting_votes_starts_a_new_round(
     app_server: InProcessServer, workshop: dict[str, Any]
 ) -> None:
-    board = workshop["board"]
-    await _open_voting(app_server, workshop)
+    board = await _open_voting(app_server, workshop)
     path = f"/api/boards/{board['id']}"
     await post(app_server, f"{path}/votes", workshop["anna"]["token"], {"target": "c1", "delta": 1})
     reset = await post(app_server, f"{path}/voting", workshop["key"], {"reset": True})

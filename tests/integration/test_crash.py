@@ -7,7 +7,9 @@ import contextlib
 
 from pycrdt import Map, Text
 
-from tests.utils import ServerProcess, YClient, create_board
+from tests.support.boards import create_board
+from tests.support.servers import ServerProcess
+from tests.support.yjs import YClient
 
 
 async def _stream(client: YClient, writer: int, stop: asyncio.Event) -> None:

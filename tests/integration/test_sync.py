@@ -12,15 +12,9 @@ from pycrdt import Map, Text
 from server.settings import Settings
 from server.sync import protocol
 from server.sync.protocol import AwarenessEntry
-from tests.utils import (
-    InProcessServer,
-    YClient,
-    create_board,
-    eventually,
-    join_board,
-    run_server,
-    set_phase,
-)
+from tests.support.boards import create_board, join_board, set_phase
+from tests.support.servers import InProcessServer, eventually, run_server
+from tests.support.yjs import YClient
 
 
 def ws_url(server: InProcessServer, board: dict[str, Any], token: str | None = None) -> str:

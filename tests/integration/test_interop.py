@@ -7,7 +7,11 @@ import json
 
 from pycrdt import Map, Text
 
-from tests.utils import ROOT, InProcessServer, YClient, create_board, node_binary
+from tests.support import ROOT
+from tests.support.boards import create_board
+from tests.support.servers import InProcessServer
+from tests.support.tools import node_binary
+from tests.support.yjs import YClient
 
 
 async def test_node_y_websocket_and_python_converge(app_server: InProcessServer) -> None:

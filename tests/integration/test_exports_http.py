@@ -15,8 +15,8 @@ from pycrdt import Map
 
 from boards.export import FORMATS
 from server.store import Store
-from tests.utils import InProcessServer
-from tests.workshop import (
+from tests.support.servers import InProcessServer
+from tests.support.workshop import (
     AUTHORS,
     CHECKPOINT,
     CLUSTERS,

@@ -13,8 +13,9 @@ from boards.bulk import MAX_NOTES
 from boards.catalog import get_template
 from server.exports import MAX_IMPORT_BYTES
 from server.store import Store
-from tests.utils import InProcessServer, YClient
-from tests.workshop import CLUSTERS, NOTES, Workshop, download, run_workshop, ws_url
+from tests.support.servers import InProcessServer
+from tests.support.workshop import CLUSTERS, NOTES, Workshop, download, run_workshop, ws_url
+from tests.support.yjs import YClient
 
 BOARD_KEYS = {"id", "title", "facilitator_key", "join_code", "urls"}
 
@@ -32,6 +33,10 @@ async def _post(
         if isinstance(body, bytes):
             return await client.post(path, content=body, headers=headers)
         return await client.post(path, json=body, headers=headers)
+
+
+def _bulk_path(workshop: Workshop) -> str:
+    return f"/api/boards/{workshop.board['id']}/notes/bulk"
 
 
 async def _json_export(server: InProcessServer, board: dict[str, Any]) -> dict[str, Any]:
@@ -134,12 +139,8 @@ async def test_bulk_notes_appear_live_in_the_section(
     lines = ["Statistik: 40 % fler besök på kvällar", "", "  Intervju: ”vi vill ha tyst rum”  "]
     async with YClient(ws_url(app_server, board, workshop.participants[0]["token"])) as peer:
         await peer.wait_for(lambda: len(schema.notes_map(peer.doc)) == len(NOTES))
-        response = await _post(
-            app_server,
-            f"/api/boards/{board['id']}/notes/bulk",
-            {"section": section, "lines": lines},
-            workshop.key,
-        )
+        body = {"section": section, "lines": lines}
+        response = await _post(app_server, _bulk_path(workshop), body, workshop.key)
         assert response.status_code == 201, response.text
         result = response.json()
         assert result["created"] == 2 and len(result["ids"]) == 2
@@ -159,12 +160,8 @@ async def test_bulk_notes_from_a_swedish_csv_into_free_space(
     app_server: InProcessServer, workshop: Workshop
 ) -> None:
     sheet = 'Källa;Citat\r\nIntervju 1;Fler sittplatser\r\nEnkät;"Öppet; även på söndagar"\r\n'
-    response = await _post(
-        app_server,
-        f"/api/boards/{workshop.board['id']}/notes/bulk",
-        {"section": None, "csv": sheet},
-        workshop.key,
-    )
+    body = {"section": None, "csv": sheet}
+    response = await _post(app_server, _bulk_path(workshop), body, workshop.key)
     assert response.status_code == 201, response.text
     data = await _json_export(app_server, workshop.board)
     added = [n for n in data["notes"] if n["id"] in response.json()["ids"]]
@@ -193,8 +190,7 @@ async def test_bulk_note_errors(
     error: str,
     detail: str,
 ) -> None:
-    path = f"/api/boards/{workshop.board['id']}/notes/bulk"
-    response = await _post(app_server, path, body, workshop.key)
+    response = await _post(app_server, _bulk_path(workshop), body, workshop.key)
     assert (response.status_code, response.json()["error"]) == (status, error), response.text
     assert response.json()["detail"].startswith(detail), response.json()
 
@@ -202,7 +198,7 @@ async def test_bulk_note_errors(
 async def test_bulk_notes_are_for_the_facilitator(
     app_server: InProcessServer, workshop: Workshop
 ) -> None:
-    path = f"/api/boards/{workshop.board['id']}/notes/bulk"
+    path = _bulk_path(workshop)
     token = workshop.participants[0]["token"]
     assert (await _post(app_server, path, {"lines": ["a"]}, token)).status_code == 403
     assert (await _post(app_server, path, {"lines": ["a"]})).status_code == 401

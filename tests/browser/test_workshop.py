@@ -11,43 +11,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import httpx
 import pytest
+from playwright.sync_api import expect
 
-from tests.utils import ServerProcess, axe_violations, note_csp_violations
+from tests.support.boards import new_board
+from tests.support.browser import WAIT_MS, axe_violations, open_page
+from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-WAIT_MS = 10_000
-ROOT = Path(__file__).resolve().parent.parent
 
 ANNA = ("Fler mötesplatser för unga", "Kafé och soffor i entrén", "Tysta läsplatser")
 BO = ("Öppet sent på fredagar", "Meröppet alla dagar", "Boka rum i appen")
-
-
-def _watch(page: Any, problems: list[str], who: str) -> None:
-    page.on("pageerror", lambda error: problems.append(f"{who} pageerror: {error}"))
-    note_csp_violations(page, problems)
-    page.on(
-        "dialog",
-        lambda dialog: (problems.append(f"{who} dialog: {dialog.message}"), dialog.dismiss()),
-    )
-
-
-def _open(browser: Any, url: str, problems: list[str], who: str, size: tuple[int, int]) -> Any:
-    from playwright.sync_api import expect
-
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    page = context.new_page()
-    _watch(page, problems, who)
-    page.goto(url)
-    if who not in ("facilitator", "wall"):
-        page.get_by_label("Ditt namn").fill(who)
-        page.locator("form button[type=submit]").click()
-    expect(page.locator("[data-connection-state]")).to_have_attribute(
-        "data-connection-state", "connected"
-    )
-    return page
 
 
 def _current_phase(page: Any) -> Any:
@@ -55,8 +30,6 @@ def _current_phase(page: Any) -> Any:
 
 
 def _write_drafts(page: Any, texts: tuple[str, ...]) -> None:
-    from playwright.sync_api import expect
-
     # The toolbar's "Ny lapp" opens a private note in the silent brainstorm.
     page.locator('[data-action="add-note"]').click()
     for index, text in enumerate(texts):
@@ -70,8 +43,6 @@ def _write_drafts(page: Any, texts: tuple[str, ...]) -> None:
 
 def _group(page: Any, texts: tuple[str, ...], title: str) -> str:
     """Shift-click the notes, press G, name the new cluster; returns its id."""
-    from playwright.sync_api import expect
-
     page.locator("[data-board-viewport]").focus()
     page.keyboard.press("Escape")
     for text in texts:
@@ -102,25 +73,18 @@ def _seconds(text: str) -> int:
 def test_a_whole_workshop_round_in_four_browsers(
     live_server: ServerProcess, browser: Any, screenshot_dir: Path
 ) -> None:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
-    response = httpx.post(
-        f"{live_server.url}/api/boards",
-        json={"title": "Målbild 0.5 – Stadsbiblioteket", "template": "malbild-workshop"},
-        timeout=10,
+    board = new_board(
+        live_server.url, "Målbild 0.5 – Stadsbiblioteket", template="malbild-workshop"
     )
-    assert response.status_code == 201, response.text
-    board = response.json()
     problems: list[str] = []
     url = live_server.url
 
-    fac = _open(
+    fac = open_page(
         browser, urljoin(url, board["urls"]["facilitator"]), problems, "facilitator", (1440, 900)
     )
-    anna = _open(browser, urljoin(url, board["urls"]["join"]), problems, "Anna", (1280, 800))
-    bo = _open(browser, urljoin(url, board["urls"]["join"]), problems, "Bo", (1280, 800))
-    wall = _open(browser, urljoin(url, board["urls"]["wall"]), problems, "wall", (1920, 1080))
+    anna = open_page(browser, urljoin(url, board["urls"]["join"]), problems, "Anna", (1280, 800))
+    bo = open_page(browser, urljoin(url, board["urls"]["join"]), problems, "Bo", (1280, 800))
+    wall = open_page(browser, urljoin(url, board["urls"]["wall"]), problems, "wall", (1920, 1080))
     pages = {"facilitator": fac, "Anna": anna, "Bo": bo, "wall": wall}
 
     # Everyone starts in the silent brainstorm; the wall shows how to join.

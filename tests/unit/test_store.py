@@ -12,15 +12,7 @@ from pycrdt import Doc, Map, Text
 
 from server.store import SCHEMA_VERSION, BoardRecord
 from server.store import SqliteStore as Store
-
-
-def _doc_from(history: Any) -> Doc[Any]:
-    doc: Doc[Any] = Doc()
-    if history.snapshot is not None:
-        doc.apply_update(history.snapshot)
-    for update in history.updates:
-        doc.apply_update(update)
-    return doc
+from tests.support.yjs import replay
 
 
 def _notes(doc: Doc[Any]) -> dict[str, Any]:
@@ -44,18 +36,18 @@ async def test_log_then_compaction_keeps_the_doc_equal(tmp_path: Path) -> None:
     source, updates = _edits(50)
     async with Store(tmp_path / "s.db") as store:
         await asyncio.gather(*(store.append_update("doc", u) for u in updates))
-        before = _doc_from(await store.load_doc("doc"))
+        before = replay(await store.load_doc("doc"))
         assert _notes(before) == _notes(source)
         folded = await store.compact("doc", before.get_update())
         assert folded == len(updates)
         history = await store.load_doc("doc")
         assert history.updates == []
-        assert _notes(_doc_from(history)) == _notes(source)
+        assert _notes(replay(history)) == _notes(source)
         # Updates after a snapshot land in the log and load on top of it.
         source.get("notes", type=Map)["late"] = Map({"text": Text("sen")})
         await store.append_update("doc", updates[-1])
         await store.append_update("doc", source.get_update(before.get_state()))
-        assert _notes(_doc_from(await store.load_doc("doc"))) == _notes(source)
+        assert _notes(replay(await store.load_doc("doc"))) == _notes(source)
 
 
 async def test_everything_survives_reopening(tmp_path: Path) -> None:
@@ -64,7 +56,7 @@ async def test_everything_survives_reopening(tmp_path: Path) -> None:
         for update in updates:
             await store.append_update("a", update)
     async with Store(tmp_path / "s.db") as store:
-        assert _notes(_doc_from(await store.load_doc("a"))) == _notes(source)
+        assert _notes(replay(await store.load_doc("a"))) == _notes(source)
         assert (await store.load_doc("b")).snapshot is None
 
 

@@ -27,23 +27,13 @@ from boards.continuation import (
 )
 from boards.export.json import to_json
 from boards.model import Board, board_from_doc
+from tests.support.boards import workshop_doc
 
 NOW = 1_700_000_000_000
 
 
 def _workshop(language: str = "sv") -> tuple[Doc[Any], list[str]]:
-    doc: Doc[Any] = Doc()
-    schema.init_board(
-        doc,
-        title="Stadsbiblioteket",
-        template=get_template("malbild-workshop"),
-        language=language,
-        created_ms=NOW,
-    )
-    sections = sorted(
-        (schema.sections_map(doc).to_py() or {}).items(), key=lambda kv: kv[1]["order"]
-    )
-    return doc, [sid for sid, _ in sections]
+    return workshop_doc("Stadsbiblioteket", language, NOW)
 
 
 # -- parsing ------------------------------------------------------------------------------

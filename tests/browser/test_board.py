@@ -3,58 +3,34 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import httpx
 import pytest
+from playwright.sync_api import expect
 
-from tests.utils import ServerProcess, axe_violations, note_csp_violations
+from tests.support.boards import new_board
+from tests.support.browser import AXE, WAIT_MS, axe_violations, watch
+from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-WAIT_MS = 10_000
 HOSTILE = "<img src=x onerror=alert(1)>"
-AXE = Path(__file__).resolve().parent.parent / "static" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def _create_board(server: ServerProcess, title: str) -> dict[str, Any]:
-    response = httpx.post(f"{server.url}/api/boards", json={"title": title}, timeout=10)
-    assert response.status_code == 201, response.text
-    board: dict[str, Any] = response.json()
-    # These tests are about live editing. A new board starts in the silent brainstorm,
-    # where a participant's new notes are private drafts (test_browser_workshop.py).
-    phase = httpx.post(
-        f"{server.url}/api/boards/{board['id']}/phase",
-        json={"name": "cluster"},
-        headers={"Authorization": f"Bearer {board['facilitator_key']}"},
-        timeout=10,
-    )
-    assert phase.status_code == 200, phase.text
-    return board
-
-
-def _watch(page: Any, problems: list[str]) -> None:
-    """Collect what a person would never want to see: script errors and alert boxes."""
-    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
-    note_csp_violations(page, problems)
-    page.on(
-        "dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss())
-    )
+# These tests are about live editing. A new board starts in the silent brainstorm,
+# where a participant's new notes are private drafts (browser/test_workshop.py).
+LIVE_PHASE = "cluster"
 
 
 def test_two_browsers_edit_one_board_live(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
-    board = _create_board(live_server, "Målbild 0.5 – Stadsbiblioteket")
+    board = new_board(live_server.url, "Målbild 0.5 – Stadsbiblioteket", phase=LIVE_PHASE)
     problems: list[str] = []
 
     # A: the facilitator, through the key link that trades the key for a cookie.
     context_a = browser.new_context(viewport={"width": 1280, "height": 800})
     page_a = context_a.new_page()
-    _watch(page_a, problems)
+    watch(page_a, problems)
     page_a.goto(urljoin(live_server.url, board["urls"]["facilitator"]))
     expect(page_a).to_have_url(f"{live_server.url}/b/{board['id']}")
     expect(page_a.locator("[data-connection-state]")).to_have_attribute(
@@ -65,7 +41,7 @@ def test_two_browsers_edit_one_board_live(live_server: ServerProcess, browser: A
     # B: a participant in another browser profile, joining by the code link.
     context_b = browser.new_context(viewport={"width": 1280, "height": 800})
     page_b = context_b.new_page()
-    _watch(page_b, problems)
+    watch(page_b, problems)
     page_b.goto(urljoin(live_server.url, board["urls"]["join"]))
     page_b.get_by_label("Ditt namn").fill("Björn")
     page_b.locator("form button[type=submit]").click()
@@ -136,10 +112,7 @@ def test_two_browsers_edit_one_board_live(live_server: ServerProcess, browser: A
 def test_two_people_typing_in_one_note_keep_both_texts(
     live_server: ServerProcess, browser: Any
 ) -> None:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
-    board = _create_board(live_server, "Samtidigt")
+    board = new_board(live_server.url, "Samtidigt", phase=LIVE_PHASE)
     pages = []
     for _ in range(2):
         page = browser.new_context().new_page()
@@ -173,8 +146,6 @@ def test_two_people_typing_in_one_note_keep_both_texts(
 
 
 def test_unknown_board_page_is_a_localized_404(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
     page = browser.new_page()
     response = page.goto(f"{live_server.url}/b/doesnotexist?lang=en")
     assert response is not None and response.status == 404
@@ -184,11 +155,8 @@ def test_unknown_board_page_is_a_localized_404(live_server: ServerProcess, brows
 
 
 def test_pages_pass_axe_wcag_aa(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
     assert AXE.exists(), f"{AXE} is missing: run `make setup` (npm ci in static/)"
-    board = _create_board(live_server, "Tillgänglighet")
+    board = new_board(live_server.url, "Tillgänglighet", phase=LIVE_PHASE)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     found: dict[str, list[str]] = {}
@@ -215,16 +183,13 @@ def test_pages_pass_axe_wcag_aa(live_server: ServerProcess, browser: Any) -> Non
 def test_edits_made_while_the_server_is_down_arrive_after_restart(
     live_server: ServerProcess, browser: Any
 ) -> None:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
-    board = _create_board(live_server, "Omstart")
+    board = new_board(live_server.url, "Omstart", phase=LIVE_PHASE)
     problems: list[str] = []
     pages = []
     for name in ("Anna", "Björn"):
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
-        _watch(page, problems)
+        watch(page, problems)
         page.goto(urljoin(live_server.url, board["urls"]["join"]))
         page.get_by_label("Ditt namn").fill(name)
         page.locator("form button[type=submit]").click()

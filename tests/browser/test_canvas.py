@@ -6,53 +6,37 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
-from tests.utils import ServerProcess, axe_violations
+from tests.support import ROOT
+from tests.support.boards import new_board
+from tests.support.browser import AXE, WAIT_MS, axe_violations
+from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-WAIT_MS = 10_000
-ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "static" / "node_modules" / "axe-core" / "axe.min.js"
 I18N = ROOT / "static" / "src" / "i18n"
 HOSTILE = "<img src=x onerror=window.__pwned=1>"
 
 
-@pytest.fixture(autouse=True)
-def _bounded_waits() -> None:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
-
-
-def _board(server: ServerProcess, title: str, phase: str = "cluster") -> dict[str, Any]:
-    """A new board in the clustering phase, where everyone writes straight on the board."""
-    response = httpx.post(f"{server.url}/api/boards", json={"title": title}, timeout=10)
-    assert response.status_code == 201, response.text
-    board: dict[str, Any] = response.json()
-    if phase:
-        response = httpx.post(
-            f"{server.url}/api/boards/{board['id']}/phase",
-            json={"name": phase},
-            headers={"Authorization": f"Bearer {board['facilitator_key']}"},
-            timeout=10,
-        )
-        assert response.status_code in (200, 404), response.text
-    return board
+def _room(
+    browser: Any, server: ServerProcess, title: str, *names: str
+) -> tuple[dict[str, Any], list[Any]]:
+    """A new board in the clustering phase, where everyone writes straight on the board,
+    and a connected page for each of `names`, joined in that order."""
+    board = new_board(server.url, title, phase="cluster")
+    return board, [_join(browser, server, board, name) for name in names]
 
 
 def _join(
     browser: Any, server: ServerProcess, board: dict[str, Any], name: str, **context: Any
 ) -> Any:
     """A participant in their own browser profile, joined by the code link, connected."""
-    from playwright.sync_api import expect
-
     ctx = browser.new_context(**{"viewport": {"width": 1280, "height": 800}, **context})
     page = ctx.new_page()
     page.on("pageerror", lambda error: pytest.fail(f"{name}: page error: {error}"))
@@ -69,8 +53,6 @@ def _join(
 
 def _write_note(page: Any, x: int, y: int, text: str) -> Any:
     """Double-click the background at viewport point (x, y) and write a note there."""
-    from playwright.sync_api import expect
-
     box = page.locator("[data-board-viewport]").bounding_box()
     page.mouse.dblclick(box["x"] + x, box["y"] + y)
     expect(page.locator(".note-editor")).to_be_focused()
@@ -94,11 +76,7 @@ def _drag(page: Any, source: Any, target: Any) -> None:
 def test_two_participants_build_a_cluster_together(
     live_server: ServerProcess, browser: Any
 ) -> None:
-    from playwright.sync_api import expect
-
-    board = _board(live_server, "Kluster tillsammans")
-    anna = _join(browser, live_server, board, "Anna")
-    bjorn = _join(browser, live_server, board, "Björn")
+    _, (anna, bjorn) = _room(browser, live_server, "Kluster tillsammans", "Anna", "Björn")
 
     reading = _write_note(anna, 250, 260, "Läsning")
     writing = _write_note(anna, 520, 260, "Skrivande")
@@ -170,11 +148,7 @@ def test_two_participants_build_a_cluster_together(
 
 
 def test_offline_edits_merge_after_reconnecting(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
-    board = _board(live_server, "Ostadigt nät")
-    anna = _join(browser, live_server, board, "Anna")
-    bjorn = _join(browser, live_server, board, "Björn")
+    _, (anna, bjorn) = _room(browser, live_server, "Ostadigt nät", "Anna", "Björn")
     state = anna.locator("[data-connection-state]")
 
     anna.context.set_offline(True)
@@ -201,11 +175,8 @@ def test_offline_edits_merge_after_reconnecting(live_server: ServerProcess, brow
 
 
 def test_reloading_offline_still_shows_the_board(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
     assert httpx.get(f"{live_server.url}/sw.js", timeout=10).status_code == 200
-    board = _board(live_server, "Tåget")
-    anna = _join(browser, live_server, board, "Anna")
+    board, (anna,) = _room(browser, live_server, "Tåget", "Anna")
     # The service worker has the page and its bundle (it caches them when it starts).
     anna.wait_for_function(
         """async () => {
@@ -246,11 +217,7 @@ def test_reloading_offline_still_shows_the_board(live_server: ServerProcess, bro
 
 
 def test_undo_only_undoes_my_own_changes(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
-    board = _board(live_server, "Ångra")
-    anna = _join(browser, live_server, board, "Anna")
-    bjorn = _join(browser, live_server, board, "Björn")
+    _, (anna, bjorn) = _room(browser, live_server, "Ångra", "Anna", "Björn")
     _write_note(anna, 300, 300, "Annas lapp")
     _write_note(bjorn, 700, 300, "Björns lapp")
     expect(anna.locator(".note")).to_have_count(2)
@@ -271,10 +238,7 @@ def test_undo_only_undoes_my_own_changes(live_server: ServerProcess, browser: An
 def test_outline_view_reflects_and_edits_the_same_board(
     live_server: ServerProcess, browser: Any
 ) -> None:
-    from playwright.sync_api import expect
-
-    board = _board(live_server, "Lista")
-    anna = _join(browser, live_server, board, "Anna")
+    board, (anna,) = _room(browser, live_server, "Lista", "Anna")
     anna.locator('[data-action="add-cluster"]').click()
     anna.keyboard.type("Läsfrämjande")
     anna.keyboard.press("Escape")
@@ -339,10 +303,7 @@ def test_outline_view_reflects_and_edits_the_same_board(
 
 
 def test_find_highlights_matches_and_pans_to_them(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
-    board = _board(live_server, "Sök")
-    anna = _join(browser, live_server, board, "Anna")
+    _, (anna,) = _room(browser, live_server, "Sök", "Anna")
     anna.evaluate(
         """() => {
           const { doc, model } = window.samsyn
@@ -396,11 +357,7 @@ _VISIBLE_STRINGS = """() => {
 
 
 def test_swedish_interface_shows_no_english(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
-    board = _board(live_server, "Bara svenska")
-    anna = _join(browser, live_server, board, "Anna")
-    bjorn = _join(browser, live_server, board, "Björn")
+    _, (anna, bjorn) = _room(browser, live_server, "Bara svenska", "Anna", "Björn")
     expect(anna.locator("html")).to_have_attribute("lang", "sv")
     _write_note(anna, 300, 300, "Idé")
     anna.locator(".note").click()
@@ -426,11 +383,8 @@ def test_swedish_interface_shows_no_english(live_server: ServerProcess, browser:
 def test_axe_finds_nothing_serious_on_canvas_or_outline(
     live_server: ServerProcess, browser: Any
 ) -> None:
-    from playwright.sync_api import expect
-
     assert AXE.exists(), f"{AXE} is missing: run `make setup` (npm ci in static/)"
-    board = _board(live_server, "Tillgänglig tavla")
-    anna = _join(browser, live_server, board, "Anna")
+    _, (anna,) = _room(browser, live_server, "Tillgänglig tavla", "Anna")
     first = _write_note(anna, 300, 300, "Läsning för alla")
     _write_note(anna, 560, 300, "Digital delaktighet")
     first.click()
@@ -451,10 +405,7 @@ def test_axe_finds_nothing_serious_on_canvas_or_outline(
 def test_canvas_pans_and_zooms_by_keyboard_and_wheel(
     live_server: ServerProcess, browser: Any
 ) -> None:
-    from playwright.sync_api import expect
-
-    board = _board(live_server, "Zoom")
-    anna = _join(browser, live_server, board, "Anna")
+    _, (anna,) = _room(browser, live_server, "Zoom", "Anna")
     note = _write_note(anna, 400, 300, "Mitt i")
     level = anna.locator("[data-zoom-level]")
     viewport = anna.locator("[data-board-viewport]")

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from server.auth import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
-from tests.utils import InProcessServer, create_board
+from tests.support.boards import create_board
+from tests.support.servers import InProcessServer
 
 
 async def test_create_board_answers_the_contract(app_server: InProcessServer) -> None:

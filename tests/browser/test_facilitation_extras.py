@@ -4,6 +4,7 @@ viewer, the export menu, bulk notes, "continue with the staff" and import on the
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -11,34 +12,20 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
-from tests.utils import ServerProcess, axe_violations, note_csp_violations
+from tests.support.boards import new_board
+from tests.support.browser import WAIT_MS, axe_violations, open_page
+from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-WAIT_MS = 10_000
-ROOT = Path(__file__).resolve().parent.parent
 
 VIEW_NOW = "() => window.samsyn.workshop.follow.view()"
 VIEW_IS = """v => {
   const f = window.samsyn.workshop.follow.view()
   return Math.abs(f.x - v.x) < 2 && Math.abs(f.y - v.y) < 2 && Math.abs(f.zoom - v.zoom) < 0.002
 }"""
-
-
-@pytest.fixture(autouse=True)
-def _bounded_waits() -> None:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
-
-
-def _create(server: ServerProcess, title: str, template: str = "malbild-workshop") -> Any:
-    response = httpx.post(
-        f"{server.url}/api/boards", json={"title": title, "template": template}, timeout=10
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def _api(server: ServerProcess, board: Any, path: str, body: Any) -> Any:
@@ -52,22 +39,8 @@ def _api(server: ServerProcess, board: Any, path: str, body: Any) -> Any:
     return response.json()
 
 
-def _open(browser: Any, url: str, problems: list[str], who: str, size=(1280, 800)) -> Any:
-    from playwright.sync_api import expect
-
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.on("pageerror", lambda error: problems.append(f"{who} pageerror: {error}"))
-    note_csp_violations(page, problems)
-    page.goto(url)
-    if who not in ("facilitator", "wall"):
-        page.get_by_label("Ditt namn").fill(who)
-        page.locator("form button[type=submit]").click()
-    expect(page.locator("[data-connection-state]")).to_have_attribute(
-        "data-connection-state", "connected"
-    )
-    return page
+# Every Playwright action on these pages gives up after WAIT_MS too, not only `expect`.
+_open = functools.partial(open_page, default_timeout_ms=WAIT_MS)
 
 
 def _wheel(page: Any, dx: int, dy: int) -> None:
@@ -77,9 +50,7 @@ def _wheel(page: Any, dx: int, dy: int) -> None:
 
 
 def test_follow_me_break_away_and_lock(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
-    board = _create(live_server, "Följ mig")
+    board = new_board(live_server.url, "Följ mig", template="malbild-workshop")
     url, problems = live_server.url, []
     fac = _open(browser, urljoin(url, board["urls"]["facilitator"]), problems, "facilitator")
     anna = _open(browser, urljoin(url, board["urls"]["join"]), problems, "Anna")
@@ -131,9 +102,7 @@ def test_follow_me_break_away_and_lock(live_server: ServerProcess, browser: Any)
 
 
 def test_checkpoint_viewer_is_read_only(live_server: ServerProcess, browser: Any) -> None:
-    from playwright.sync_api import expect
-
-    board = _create(live_server, "Kontrollpunkt")
+    board = new_board(live_server.url, "Kontrollpunkt", template="malbild-workshop")
     saved = ["Fler mötesplatser", "Öppet sent", "Tysta rum"]
     _api(live_server, board, "/notes/bulk", {"section": None, "lines": saved})
     checkpoint = _api(live_server, board, "/checkpoints", {"name": "Slut på dag 1"})
@@ -163,10 +132,8 @@ def test_checkpoint_viewer_is_read_only(live_server: ServerProcess, browser: Any
 def test_exports_bulk_notes_and_continue_with_staff(
     live_server: ServerProcess, browser: Any
 ) -> None:
-    from playwright.sync_api import expect
-
     title = "Stadsbiblioteket"
-    board = _create(live_server, title)
+    board = new_board(live_server.url, title, template="malbild-workshop")
     url, problems = live_server.url, []
     fac = _open(browser, urljoin(url, board["urls"]["facilitator"]), problems, "facilitator")
     anna = _open(browser, urljoin(url, board["urls"]["join"]), problems, "Anna")
@@ -238,9 +205,7 @@ def test_exports_bulk_notes_and_continue_with_staff(
 def test_home_page_starts_a_board_from_a_json_export(
     live_server: ServerProcess, browser: Any, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect
-
-    board = _create(live_server, "Målbild från fil")
+    board = new_board(live_server.url, "Målbild från fil", template="malbild-workshop")
     _api(live_server, board, "/notes/bulk", {"section": None, "lines": ["Läsfrämjande", "Wifi"]})
     export = httpx.get(
         f"{live_server.url}/b/{board['id']}/export.json",

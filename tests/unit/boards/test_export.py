@@ -25,6 +25,7 @@ from boards.export.json import apply_json, board_from_json, to_json
 from boards.export.markdown import to_markdown
 from boards.export.svg import to_svg, wrap
 from boards.model import Board, CheckpointInfo, board_from_doc
+from tests.support.boards import workshop_doc
 
 NOW = 1_700_000_000_000
 HOSTILE = [
@@ -47,20 +48,7 @@ class Built:
 
 
 def _build(language: str = "sv") -> Built:
-    doc: Doc[Any] = Doc()
-    schema.init_board(
-        doc,
-        title="Stadsbiblioteket <Norr>",
-        template=get_template("malbild-workshop"),
-        language=language,
-        created_ms=NOW,
-    )
-    sections = [
-        sid
-        for sid, _ in sorted(
-            (schema.sections_map(doc).to_py() or {}).items(), key=lambda kv: kv[1]["order"]
-        )
-    ]
+    doc, sections = workshop_doc("Stadsbiblioteket <Norr>", language, NOW)
     ids: dict[str, str] = {}
     s0, s1 = sections[0], sections[1]
     ids["c_low"] = schema.add_cluster(

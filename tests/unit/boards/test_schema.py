@@ -14,7 +14,8 @@ from pycrdt import Doc, Map, Text
 
 from boards import catalog, schema
 from boards.catalog import get_template, list_templates
-from tests.utils import require_or_skip
+from tests.support import ROOT
+from tests.support.tools import require_or_skip
 
 
 def _fresh() -> Doc[Any]:
@@ -161,7 +162,7 @@ console.log(JSON.stringify(out))
 
 
 def test_a_yjs_client_reads_the_layout_of_design_md(tmp_path: Path) -> None:
-    static = Path(__file__).resolve().parent.parent / "static"
+    static = ROOT / "static"
     node = shutil.which("node")
     require_or_skip(
         node is not None and (static / "node_modules" / "yjs").is_dir(),

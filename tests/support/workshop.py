@@ -10,7 +10,9 @@ import httpx
 
 from boards import schema
 from server.store import CheckpointRecord, Store
-from tests.utils import InProcessServer, YClient, create_board, join_board, set_phase
+from tests.support.boards import create_board, join_board, set_phase
+from tests.support.servers import InProcessServer
+from tests.support.yjs import YClient
 
 TITLE = "Stadsbiblioteket <Norr> & Co"
 DOCUMENT_TITLE = f"Målbild 0.5 — {TITLE}"
