@@ -19,7 +19,7 @@ from starlette.types import Message
 from starlette.websockets import WebSocket
 
 from server.sync.connection import Connection
-from tests.utils import eventually
+from tests.support.servers import eventually
 
 LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
 
