@@ -57,6 +57,23 @@ class AwarenessRelay:
         self._from.add(conn)
         self._wake()
 
+    def receive_remote(self, payload: bytes) -> bytes | None:
+        """Take in states relayed from another process (merged there already); the frame
+        to send this room's clients at once, or None if every entry was outdated."""
+        fresh = []
+        for entry in protocol.decode_awareness_update(payload):
+            known = self._states.get(entry.client_id)
+            if known is not None and entry.clock < known.clock:
+                continue
+            if entry.is_removal:
+                self._states.pop(entry.client_id, None)
+            else:
+                self._states[entry.client_id] = entry
+            fresh.append(entry)
+        if not fresh:
+            return None
+        return protocol.encode_awareness(protocol.encode_awareness_update(fresh))
+
     def forget(self, conn: Connection) -> None:
         """Remove the states `conn` announced, for everyone."""
         for client_id, clock in conn.awareness_clients.items():

@@ -81,6 +81,9 @@ class Room:
         self._log_rows = log_rows
         # Updates applied to the doc but not yet broadcast, with who sent them.
         self._pending: list[bytes] = []
+        self._pending_saves: list[asyncio.Future[int]] = []
+        # Updates of other processes, already in the log: broadcast, never appended.
+        self._remote: list[bytes] = []
         self._pending_from: set[Connection | None] = set()
         # The newest append handed to the store: once it commits, all earlier ones have.
         self._last_append: asyncio.Future[int] | None = None
@@ -92,6 +95,11 @@ class Room:
         self._subscription = doc.observe(self._on_transaction)
         # Called after every change that reached the doc (clients' or the server's).
         self.on_change: Callable[[Room], None] | None = None
+        # Called with (log position, update) of each batch once it is committed, before
+        # any other process may hear of it (a cluster relay publishes them).
+        self.after_commit: Callable[[Room, list[tuple[int, bytes]]], None] | None = None
+        # Called with each merged awareness update of this process's clients.
+        self.after_awareness: Callable[[Room, bytes], None] | None = None
         self._handlers: dict[
             type[protocol.Message], Callable[[Connection, protocol.Message], None]
         ] = {
@@ -211,6 +219,7 @@ class Room:
             # Failures are handled through the last append (see _save_with_retry).
             self._last_append.add_done_callback(_retrieve)
             self._pending.append(change)
+            self._pending_saves.append(self._last_append)
         self._pending_from.add(origin)
         self._wake.set()
         if self.on_change is not None:
@@ -219,6 +228,32 @@ class Room:
             except Exception:
                 log.exception("room %s: change hook failed", self.name)
         return True
+
+    def apply_remote(self, update: bytes) -> bool:
+        """Apply an update that another process committed: broadcast it, never log it.
+
+        False if it changed nothing (a repeat: updates are idempotent, so replays from
+        the log and the relay may overlap freely).
+        """
+        if self._closed:
+            return False
+        self._changes.clear()
+        self.doc.apply_update(update)
+        changes = [change for change in self._changes if len(change) > _EMPTY_UPDATE_BYTES]
+        self._changes.clear()
+        if not changes:
+            return False
+        self._remote.extend(changes)
+        self._wake.set()
+        return True
+
+    def apply_remote_awareness(self, payload: bytes) -> None:
+        """Relay the awareness of another process's clients to this room's clients."""
+        if self._closed:
+            return
+        frame = self._awareness.receive_remote(payload)
+        if frame is not None:
+            self._broadcast(frame, set())
 
     def mutate(self, change: Callable[[Doc[Any]], T]) -> T:
         """Change the doc on the server's behalf, in one transaction.
@@ -244,10 +279,13 @@ class Room:
             return
         await asyncio.shield(future)
 
-    async def _save_with_retry(self, updates: list[bytes]) -> None:
+    async def _save_with_retry(
+        self, updates: list[bytes], saves: list[asyncio.Future[int]]
+    ) -> list[tuple[int, bytes]]:
+        """Wait until `updates` are committed; returns them with their log positions."""
         try:
             await self._await_durable()
-            return
+            return [(save.result(), update) for save, update in zip(saves, updates, strict=True)]
         except Exception as exc:
             log.error("room %s: saving %d updates failed: %s", self.name, len(updates), exc)
         # Keep the doc in memory and try again; the batch goes out once it is saved.
@@ -257,12 +295,12 @@ class Room:
             await asyncio.sleep(_RETRY_BACKOFF[min(attempt, len(_RETRY_BACKOFF) - 1)])
             attempt += 1
             try:
-                await self._store.append_update(self.name, merged)
+                position = await self._store.append_update(self.name, merged)
             except Exception as exc:
                 log.error("room %s: retry %d of a save failed: %s", self.name, attempt, exc)
             else:
                 log.warning("room %s: saved after %d retries", self.name, attempt)
-                return
+                return [(position, merged)]
 
     async def _run_flusher(self) -> None:
         while True:
@@ -271,7 +309,12 @@ class Room:
                 await asyncio.sleep(self._flush_s)
             self._wake.clear()
             await self._flush_once()
-            if self._closed and not self._pending and not self._awareness.pending:
+            if (
+                self._closed
+                and not self._pending
+                and not self._remote
+                and not self._awareness.pending
+            ):
                 return
 
     async def _flush_once(self) -> None:
@@ -279,18 +322,37 @@ class Room:
             relay = self._awareness.take(closing=self._closed)
             if relay is not None:
                 self._broadcast(*relay)
+                if self.after_awareness is not None:
+                    message = protocol.decode(relay[0])
+                    assert isinstance(message, protocol.Awareness)
+                    self._call_hook(self.after_awareness, message.payload)
+        if self._remote:
+            remote = self._remote
+            self._remote = []
+            merged = remote[0] if len(remote) == 1 else merge_updates(*remote)
+            self._broadcast(protocol.encode_update(merged), set())
         if not self._pending:
             return
         updates = self._pending
+        saves = self._pending_saves
         senders_ = self._pending_from
         self._pending = []
+        self._pending_saves = []
         self._pending_from = set()
-        await self._save_with_retry(updates)
+        committed = await self._save_with_retry(updates, saves)
+        if self.after_commit is not None:
+            self._call_hook(self.after_commit, committed)
         merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
         self._broadcast(protocol.encode_update(merged), senders_)
         self._log_rows += len(updates)
         if self._log_rows >= self._compact_after and self._compaction is None:
             self._compaction = asyncio.create_task(self._compact(), name=f"compact {self.name}")
+
+    def _call_hook(self, hook: Callable[[Room, T], None], value: T) -> None:
+        try:
+            hook(self, value)
+        except Exception:
+            log.exception("room %s: hook %s failed", self.name, hook)
 
     def _broadcast(self, frame: bytes, senders: set[Connection] | set[Connection | None]) -> None:
         # When one connection sent the whole batch it has it already; otherwise everyone
@@ -303,7 +365,9 @@ class Room:
     async def _compact(self) -> None:
         try:
             folded = await self._store.compact(self.name, self.doc.get_update())
-            self._log_rows = max(0, self._log_rows - folded)
+            # Nothing folded: the log is empty, or another process is compacting it
+            # (PostgreSQL); either way, trying again after every flush would not help.
+            self._log_rows = max(0, self._log_rows - folded) if folded else 0
         except Exception as exc:
             log.error("room %s: compaction failed, the log is kept: %s", self.name, exc)
         finally:

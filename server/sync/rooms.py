@@ -38,10 +38,13 @@ class Rooms:
         log: DocLog,
         config: RoomConfig,
         on_load: Callable[[Room], None] | None = None,
+        on_unload: Callable[[Room], None] | None = None,
     ) -> None:
         self._store = log
         # Runs once per load, before anyone is handed the room (e.g. to write defaults).
         self._on_load = on_load
+        # Runs once the room is closed (e.g. to stop following other processes' updates).
+        self._on_unload = on_unload
         self.config = config
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
@@ -150,12 +153,19 @@ class Rooms:
 
     async def _unload(self, room: Room) -> None:
         try:
-            await room.close()
+            await self._close_room(room)
             self.unloads += 1
         except Exception:
             log.exception("rooms: unloading %s failed", room.name)
         finally:
             del self._unloading[room.name]
+
+    async def _close_room(self, room: Room) -> None:
+        try:
+            await room.close()
+        finally:
+            if self._on_unload is not None:
+                self._on_unload(room)
 
     async def close(self) -> None:
         """Flush and close every room; used at shutdown."""
@@ -164,6 +174,6 @@ class Rooms:
         self._timers.clear()
         rooms = list(self._rooms.values())
         self._rooms.clear()
-        await asyncio.gather(*(room.close() for room in rooms), return_exceptions=True)
+        await asyncio.gather(*(self._close_room(room) for room in rooms), return_exceptions=True)
         if self._unloading:
             await asyncio.gather(*self._unloading.values(), return_exceptions=True)
