@@ -20,7 +20,7 @@ from server.logs import redact_uvicorn_logs
 from server.ratelimit import FailureLimiter
 from server.session import SESSION_SUFFIX, Session
 from server.settings import Settings
-from server.store import SqliteStore
+from server.storage import open_storage
 from server.sync.endpoint import (
     Presence,
     SocketApp,
@@ -62,14 +62,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = SqliteStore(settings.db, synchronous=settings.sqlite_synchronous)
         hooks: list[Callable[[Room], None]] = []
         async with (
-            store,
+            open_storage(settings) as (store, doc_log, relay),
             Rooms(
-                store, room_config(settings), on_load=lambda room: _on_load(room, hooks)
+                doc_log,
+                room_config(settings),
+                on_load=lambda room: _on_load(room, hooks),
+                on_unload=relay.detach if relay is not None else None,
             ) as rooms,
         ):
+            if relay is not None:
+                hooks.append(relay.attach)
+            app.state.relay = relay
             drafts = Drafts(rooms, store)
             hooks.append(drafts.attach)
             app.state.store = store
@@ -77,7 +82,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.drafts = drafts
             app.state.presence = Presence()
             app.state.join_limiter = FailureLimiter()
-            log.info("samsyn: serving with database %s", settings.db)
+            log.info(
+                "samsyn: serving with %s%s",
+                "PostgreSQL" if settings.database_url else f"database {settings.db}",
+                " and Redis" if settings.redis_url else "",
+            )
             yield
         log.info("samsyn: every room flushed, database closed")
 
