@@ -4,8 +4,10 @@ Presence is never stored. Each process publishes the merged awareness updates of
 own clients on the doc's channel and relays what the other processes publish to its
 clients. A process that dies sends no removals, so the states it relayed are kept with
 the time they were last renewed and removed once they are older than the awareness
-timeout (Yjs clients renew their state at half that interval). Both directions are
-capped: an oversized update is dropped, and so are updates while the outbox is full.
+timeout (Yjs clients renew their state at half that interval). A process that starts
+following a doc asks on the channel, and the others answer with their own clients'
+states, so that its clients see everyone at once. Both directions are capped: an
+oversized update is dropped, and so are updates while the outbox is full.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ MAX_PAYLOAD = 64 * 1024
 # Updates waiting to be published before new ones are dropped.
 MAX_OUTBOX = 1000
 _ORIGIN_BYTES = 8
+# After the origin, one byte says what follows: an awareness update, or a question.
+_UPDATE = b"U"
+_QUERY = b"Q"
 
 
 class Presence:
@@ -48,7 +53,7 @@ class Presence:
         # Marks this process's messages, which come back on the channels it follows.
         self._origin = os.urandom(_ORIGIN_BYTES)
         self._wanted: set[str] = set()
-        self._outbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(MAX_OUTBOX)
+        self._outbox: asyncio.Queue[tuple[str, bytes, bytes]] = asyncio.Queue(MAX_OUTBOX)
         # doc -> remote client id -> (clock, loop time it was last renewed)
         self._remote: dict[str, dict[int, tuple[int, float]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -81,17 +86,20 @@ class Presence:
         """The room's hook: its clients' merged awareness goes to the other processes."""
         if self._redis is None:
             return
+        self._send(room.name, _UPDATE, payload)
+
+    def _send(self, doc: str, kind: bytes, payload: bytes) -> None:
         if len(payload) > MAX_PAYLOAD or self._outbox.full():
             self.dropped += 1
             return
-        self._outbox.put_nowait((room.name, payload))
+        self._outbox.put_nowait((doc, kind, payload))
 
     async def _publish_loop(self) -> None:
         assert self._redis is not None
         while True:
-            doc, payload = await self._outbox.get()
+            doc, kind, payload = await self._outbox.get()
             try:
-                await self._redis.publish(CHANNEL_PREFIX + doc, self._origin + payload)
+                await self._redis.publish(CHANNEL_PREFIX + doc, self._origin + kind + payload)
             except REDIS_ERRORS as exc:
                 log.debug("presence: publishing on %s failed: %s", doc, exc)
 
@@ -105,8 +113,11 @@ class Presence:
                     pubsub = self._redis.pubsub()
                     subscribed = set()
                 # Subscriptions change here only, never beside a pending read.
-                if self._wanted - subscribed:
-                    await pubsub.subscribe(*(CHANNEL_PREFIX + d for d in self._wanted - subscribed))
+                new = self._wanted - subscribed
+                if new:
+                    await pubsub.subscribe(*(CHANNEL_PREFIX + d for d in new))
+                    for doc in new:
+                        self._send(doc, _QUERY, b"")
                 if subscribed - self._wanted:
                     await pubsub.unsubscribe(
                         *(CHANNEL_PREFIX + d for d in subscribed - self._wanted)
@@ -134,7 +145,12 @@ class Presence:
         room = self._room_of(doc)
         if room is None:
             return
-        payload = data[_ORIGIN_BYTES:]
+        kind, payload = data[_ORIGIN_BYTES : _ORIGIN_BYTES + 1], data[_ORIGIN_BYTES + 1 :]
+        if kind == _QUERY:
+            answer = room.local_awareness()
+            if answer is not None:
+                self._send(doc, _UPDATE, answer)
+            return
         try:
             entries = protocol.decode_awareness_update(payload)
         except protocol.ProtocolError as exc:

@@ -74,6 +74,12 @@ class AwarenessRelay:
             return None
         return protocol.encode_awareness(protocol.encode_awareness_update(fresh))
 
+    def local_update(self, connections: set[Connection]) -> bytes | None:
+        """The states that `connections` announced, as one awareness update (or None)."""
+        ids = {client_id for conn in connections for client_id in conn.awareness_clients}
+        entries = [self._states[i] for i in sorted(ids) if i in self._states]
+        return protocol.encode_awareness_update(entries) if entries else None
+
     def forget(self, conn: Connection) -> None:
         """Remove the states `conn` announced, for everyone."""
         for client_id, clock in conn.awareness_clients.items():

@@ -255,6 +255,10 @@ class Room:
         if frame is not None:
             self._broadcast(frame, set())
 
+    def local_awareness(self) -> bytes | None:
+        """The awareness of this process's own clients, for a process that just joined."""
+        return self._awareness.local_update(self.connections)
+
     def mutate(self, change: Callable[[Doc[Any]], T]) -> T:
         """Change the doc on the server's behalf, in one transaction.
 

@@ -157,19 +157,44 @@ class PostgresServer:
         return self.url(name)
 
     def pause(self) -> None:
-        """SIGSTOP the postmaster and every backend: nothing commits until `resume`."""
+        """SIGSTOP the postmaster and every backend: nothing commits until `resume`.
+
+        Each backend calls setsid(), so the server's process group holds the postmaster
+        only; the backends are found as its children. The postmaster stops first, so no
+        new backend appears meanwhile.
+        """
         assert self.proc is not None
-        os.killpg(self.proc.pid, signal.SIGSTOP)
+        os.kill(self.proc.pid, signal.SIGSTOP)
+        for pid in _children(self.proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
 
     def resume(self) -> None:
         assert self.proc is not None
-        os.killpg(self.proc.pid, signal.SIGCONT)
+        for pid in _children(self.proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        os.kill(self.proc.pid, signal.SIGCONT)
 
     def stop(self) -> None:
         if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self.resume()  # a paused backend would hold the shutdown up
             _stop_group(self.proc, signal.SIGINT)  # "fast" shutdown
             self.proc = None
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _children(parent: int) -> list[int]:
+    """The pids whose parent is `parent` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # The command name may hold spaces and parentheses: the fields after its ")".
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == parent:
+                found.append(int(stat.parent.name))
+    return found
 
 
 # -- Redis --------------------------------------------------------------------------------
