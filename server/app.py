@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 room_config(settings),
                 on_load=lambda room: _on_load(room, hooks),
                 on_unload=relay.detach if relay is not None else None,
+                freshen=relay.freshen if relay is not None else None,
+                exclusive=relay.exclusive if relay is not None else None,
             ) as rooms,
         ):
             if relay is not None:

@@ -40,11 +40,12 @@ async def cast(
             result = await store.cast_vote(board.id, voter, target, delta, budget)
         except VoteRefusedError as exc:
             raise ApiError(409, exc.code, str(exc)) from None
-        voting = session.get("voting")  # it may have changed while the store worked
-        if tallies_public(voting):
-            tallies = session.get("tallies")
-            tallies[target] = result.total
-            session.replace_tallies({k: int(v) for k, v in tallies.items() if int(v) > 0})
+    # Votes may land on several processes at once: the tallies are written from the
+    # store, one process at a time, so the last write holds every vote (`exclusive`).
+    async with rooms.exclusive(session_doc_name(board.id)) as session_room:
+        session = Session(session_room)
+        if tallies_public(session.get("voting")):  # it may have changed meanwhile
+            session.replace_tallies(await store.vote_tallies(board.id))
     return {"remaining": result.remaining, "mine": result.mine}
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,6 +50,8 @@ class SharedLog(Protocol):
     async def history_after(self, doc: str, after: int | None) -> DocHistory: ...
 
     async def heads(self, docs: Sequence[str]) -> dict[str, int]: ...
+
+    def doc_lock(self, doc: str) -> contextlib.AbstractAsyncContextManager[None]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,23 @@ class Relay:
         if follow.catch_up is not None:
             follow.catch_up.cancel()
         self.presence.unfollow(room.name)
+
+    async def freshen(self, room: Room) -> None:
+        """Bring a loaded room up to the log now (the rooms' acquire hook): whatever the
+        server decides from it next sees every write any process acknowledged."""
+        follow = self._follows.get(room.name)
+        if follow is not None and follow.room is room:
+            await self._catch_up(follow)
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, room: Room) -> AsyncIterator[None]:
+        """One process at a time writes the room's doc in this block, from the latest
+        log, and its writes are committed before the next one starts: concurrent
+        server-side writes of a value (a tally) end in the last one, not in either."""
+        async with self._log.doc_lock(room.name):
+            await self.freshen(room)
+            yield
+            await room.durable()
 
     def _committed(self, room: Room, committed: list[tuple[int, bytes]]) -> None:
         """This process's updates are in the log: mark them seen, tell the others."""

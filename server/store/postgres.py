@@ -11,8 +11,9 @@ memory: the order of a doc's updates (its sequence in `doc_heads`), a voter's bu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import psycopg
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 _MIGRATION_LOCK = 0x53414D53  # "SAMS"
 _COMPACT_SPACE = 1
 _VOTER_SPACE = 2
+_DOC_SPACE = 3
 _BOARD_COLUMNS = (
     "id, title, template, language, join_code, facilitator_key_hash, created,"
     " wall_key_hash, anonymous"
@@ -143,6 +145,15 @@ class PostgresStore:
             "SELECT doc, seq FROM doc_heads WHERE doc = ANY(%s)", (list(docs),)
         )
         return {str(doc): int(seq) for doc, seq in rows}
+
+    @contextlib.asynccontextmanager
+    async def doc_lock(self, doc: str) -> AsyncIterator[None]:
+        """Hold `doc`'s lock, shared by every process, for the duration of the block."""
+        if not self._open:
+            raise StoreClosedError("the store is not open")
+        async with self._pool.connection() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_DOC_SPACE, doc))
+            yield
 
     async def compact(self, doc: str, state: bytes) -> int:
         """Fold `doc`'s stored log into its snapshot; returns how many rows it folded in.

@@ -39,12 +39,18 @@ class Rooms:
         config: RoomConfig,
         on_load: Callable[[Room], None] | None = None,
         on_unload: Callable[[Room], None] | None = None,
+        freshen: Callable[[Room], Awaitable[None]] | None = None,
+        exclusive: Callable[[Room], contextlib.AbstractAsyncContextManager[None]] | None = None,
     ) -> None:
         self._store = log
         # Runs once per load, before anyone is handed the room (e.g. to write defaults).
         self._on_load = on_load
         # Runs once the room is closed (e.g. to stop following other processes' updates).
         self._on_unload = on_unload
+        # With several processes: bring a loaded room up to the shared log before use,
+        # and make a block of server-side writes exclusive across the processes.
+        self._freshen = freshen
+        self._exclusive = exclusive
         self.config = config
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
@@ -81,6 +87,18 @@ class Rooms:
         finally:
             self.release(room)
 
+    @contextlib.asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[Room]:
+        """`use`, with the block's writes alone on the doc (across processes too) and
+        committed when it ends."""
+        async with self.use(name) as room:
+            if self._exclusive is None:
+                yield room
+            else:
+                async with self._exclusive(room):
+                    yield room
+            await room.durable()
+
     async def acquire(self, name: str) -> Room:
         """Load the room (once, however many ask) and count one more user of it."""
         while True:
@@ -105,6 +123,12 @@ class Rooms:
         if timer is not None:
             timer.cancel()
         room.refs += 1
+        if self._freshen is not None:
+            try:
+                await self._freshen(room)
+            except BaseException:
+                self.release(room)
+                raise
         return room
 
     def release(self, room: Room) -> None:
