@@ -9,7 +9,7 @@ import pytest
 
 from server.settings import Settings
 from tests.support.servers import InProcessServer, ServerProcess, run_server
-from tests.support.services import PostgresServer, RedisServer
+from tests.support.services import PostgresServer, RedisServer, running
 
 
 @pytest.fixture
@@ -59,11 +59,8 @@ def screenshot_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """One PostgreSQL cluster for the session (it takes seconds to start); see `pg_url`."""
-    server = PostgresServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    with running(PostgresServer()) as server:
+        yield server
 
 
 @pytest.fixture
@@ -75,8 +72,5 @@ def pg_url(postgres_server: PostgresServer) -> str:
 @pytest.fixture
 def redis_server() -> Iterator[RedisServer]:
     """A redis-server of this test's own (it starts in milliseconds; tests kill it)."""
-    server = RedisServer()
-    try:
-        yield server.start()
-    finally:
-        server.remove()
+    with running(RedisServer()) as server:
+        yield server

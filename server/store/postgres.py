@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -22,18 +23,10 @@ from psycopg_pool import AsyncConnectionPool
 from pycrdt import merge_updates
 
 from boards.schema import now_ms
+from server.store import records
 from server.store.migrations import MIGRATIONS, SCHEMA_VERSION, newer_schema_error
 from server.store.pgwriter import AppendWriter
-from server.store.records import (
-    BoardRecord,
-    CheckpointRecord,
-    DocHistory,
-    DuplicateKeyError,
-    ParticipantRecord,
-    StoreClosedError,
-    VoteRefusedError,
-    VoteResult,
-)
+from server.store.records import BoardRecord, CheckpointRecord, DocHistory, ParticipantRecord
 
 log = logging.getLogger(__name__)
 
@@ -88,19 +81,19 @@ class PostgresStore:
 
     async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if not self._open:
-            raise StoreClosedError("the store is not open")
+            raise records.StoreClosedError("the store is not open")
         async with self._pool.connection() as conn:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchall()
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> None:
         if not self._open:
-            raise StoreClosedError("the store is not open")
+            raise records.StoreClosedError("the store is not open")
         try:
             async with self._pool.connection() as conn, conn.transaction():
                 await conn.execute(sql, params)
         except psycopg.errors.UniqueViolation as exc:
-            raise DuplicateKeyError(str(exc)) from exc
+            raise records.DuplicateKeyError(str(exc)) from exc
 
     # -- documents ---------------------------------------------------------------------
 
@@ -118,7 +111,7 @@ class PostgresStore:
         may have deleted rows the caller has not seen, and the snapshot holds them.
         """
         if not self._open:
-            raise StoreClosedError("the store is not open")
+            raise records.StoreClosedError("the store is not open")
         async with self._pool.connection() as conn, conn.transaction():
             # One snapshot of the database for both reads: never across a compaction.
             await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -150,7 +143,7 @@ class PostgresStore:
     async def doc_lock(self, doc: str) -> AsyncIterator[None]:
         """Hold `doc`'s lock, shared by every process, for the duration of the block."""
         if not self._open:
-            raise StoreClosedError("the store is not open")
+            raise records.StoreClosedError("the store is not open")
         async with self._pool.connection() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_DOC_SPACE, doc))
             yield
@@ -164,7 +157,7 @@ class PostgresStore:
         compacts a doc at a time; another that tries meanwhile folds nothing.
         """
         if not self._open:
-            raise StoreClosedError("the store is not open")
+            raise records.StoreClosedError("the store is not open")
         async with self._pool.connection() as conn, conn.transaction():
             cursor = await conn.execute(
                 "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (_COMPACT_SPACE, doc)
@@ -201,27 +194,18 @@ class PostgresStore:
         """Insert a board and its first content snapshot in one transaction."""
         try:
             async with self._pool.connection() as conn, conn.transaction():
+                # The record's fields are the columns, in their order.
                 await conn.execute(
                     f"INSERT INTO boards ({_BOARD_COLUMNS})"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    (
-                        board.id,
-                        board.title,
-                        board.template,
-                        board.language,
-                        board.join_code,
-                        board.facilitator_key_hash,
-                        board.created,
-                        board.wall_key_hash,
-                        board.anonymous,
-                    ),
+                    dataclasses.astuple(board),
                 )
                 await conn.execute(
                     "INSERT INTO snapshots (doc, data, upto, created) VALUES (%s, %s, 0, %s)",
                     (board.id, initial_state, board.created),
                 )
         except psycopg.errors.UniqueViolation as exc:
-            raise DuplicateKeyError(str(exc)) from exc
+            raise records.DuplicateKeyError(str(exc)) from exc
 
     async def _board(self, column: str, value: str) -> BoardRecord | None:
         assert column in ("id", "join_code")
@@ -280,11 +264,11 @@ class PostgresStore:
 
     async def cast_vote(
         self, board_id: str, voter: str, target: str, delta: int, budget: int
-    ) -> VoteResult:
+    ) -> records.VoteResult:
         """Add `delta` (+1 or -1) dots; the voter's lock makes check and write atomic
         across every process (a second vote of the same voter waits for the first)."""
         if not self._open:
-            raise StoreClosedError("the store is not open")
+            raise records.StoreClosedError("the store is not open")
         async with self._pool.connection() as conn, conn.transaction():
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
@@ -294,11 +278,13 @@ class PostgresStore:
             used = sum(mine.values())
             current = mine.get(target, 0)
             if delta > 0 and used + delta > budget:
-                raise VoteRefusedError(
+                raise records.VoteRefusedError(
                     "budget_exhausted", f"all {budget} votes are used; take one back first"
                 )
             if delta < 0 and current + delta < 0:
-                raise VoteRefusedError("no_vote_to_remove", "there is no vote of yours to remove")
+                raise records.VoteRefusedError(
+                    "no_vote_to_remove", "there is no vote of yours to remove"
+                )
             await conn.execute(
                 "INSERT INTO votes (board_id, voter, target, count) VALUES (%s, %s, %s, %s)"
                 " ON CONFLICT (board_id, voter, target)"
@@ -312,7 +298,7 @@ class PostgresStore:
             row = await cursor.fetchone()
             total = int(row[0]) if row else 0
             mine = await _votes_of(conn, board_id, voter)
-        return VoteResult(budget - used - delta, mine, total)
+        return records.VoteResult(budget - used - delta, mine, total)
 
     async def votes_of(self, board_id: str, voter: str) -> dict[str, int]:
         async with self._pool.connection() as conn:

@@ -23,9 +23,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol, Self, TypeVar
 
 from tests.support import ROOT
-from tests.support.servers import free_port
+from tests.support.servers import _Addresses, free_port
 from tests.support.tools import require_or_skip
 
 NGINX_EXAMPLE = ROOT / "deploy" / "nginx.conf"
@@ -42,6 +43,18 @@ def _wait(ready: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], l
             return
         time.sleep(0.05)
     raise TimeoutError(f"{what} not ready after {_START_TIMEOUT}s:\n{_tail(log)}")
+
+
+def _spawn(
+    command: list[str], log: Path, ready: Callable[[], bool], user: str | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a service in its own process group, its output in `log`; wait until ready."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, user=user, start_new_session=True
+        )
+    _wait(ready, Path(command[0]).name, proc, log)
+    return proc
 
 
 def _tail(log: Path) -> str:
@@ -120,21 +133,18 @@ class PostgresServer:
             timeout=120,
             user=self._user,
         )
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [
-                    *(str(postgres), "-D", str(self.data), "-p", str(self.port)),
-                    *("-k", str(self.socket_dir), "-c", "listen_addresses=127.0.0.1"),
-                    # The test machine's disk is not under test; speed is welcome.
-                    *("-c", "fsync=off", "-c", "full_page_writes=off"),
-                    *("-c", "max_connections=200"),
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                user=self._user,
-                start_new_session=True,
-            )
-        _wait(self._accepts, "postgres", self.proc, self.log)
+        self.proc = _spawn(
+            [
+                *(str(postgres), "-D", str(self.data), "-p", str(self.port)),
+                *("-k", str(self.socket_dir), "-c", "listen_addresses=127.0.0.1"),
+                # The test machine's disk is not under test; speed is welcome.
+                *("-c", "fsync=off", "-c", "full_page_writes=off"),
+                *("-c", "max_connections=200"),
+            ],
+            self.log,
+            self._accepts,
+            user=self._user,
+        )
         return self
 
     def _accepts(self) -> bool:
@@ -176,7 +186,7 @@ class PostgresServer:
                 os.kill(pid, signal.SIGCONT)
         os.kill(self.proc.pid, signal.SIGCONT)
 
-    def stop(self) -> None:
+    def close(self) -> None:
         if self.proc is not None:
             with contextlib.suppress(ProcessLookupError):
                 self.resume()  # a paused backend would hold the shutdown up
@@ -217,18 +227,15 @@ class RedisServer:
         binary = shutil.which("redis-server")
         require_or_skip(binary is not None, "redis-server (Debian's redis-server; .ci/run)")
         assert binary is not None
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [
-                    *(binary, "--port", str(self.port), "--bind", "127.0.0.1"),
-                    *("--dir", str(self.dir), "--save", "", "--appendonly", "no"),
-                    *("--daemonize", "no", "--protected-mode", "no"),
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        _wait(self._pong, "redis-server", self.proc, self.log)
+        self.proc = _spawn(
+            [
+                *(binary, "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--dir", str(self.dir), "--save", "", "--appendonly", "no"),
+                *("--daemonize", "no", "--protected-mode", "no"),
+            ],
+            self.log,
+            self._pong,
+        )
         return self
 
     def _pong(self) -> bool:
@@ -257,7 +264,7 @@ class RedisServer:
             _stop_group(self.proc, signal.SIGTERM)
             self.proc = None
 
-    def remove(self) -> None:
+    def close(self) -> None:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -286,7 +293,7 @@ def render_nginx_example(listen: int, backends: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class NginxServer:
+class NginxServer(_Addresses):
     """nginx with its own prefix, running deploy/nginx.conf in front of `backends`."""
 
     def __init__(self, backends: list[int]) -> None:
@@ -295,14 +302,6 @@ class NginxServer:
         self.dir = Path(tempfile.mkdtemp(prefix="samsyn-nginx-"))
         self.log = self.dir / "error.log"
         self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> NginxServer:
         binary = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
@@ -326,27 +325,38 @@ class NginxServer:
             f"  include {self.dir}/samsyn.conf;\n"
             "}\n"
         )
-        with (self.dir / "stdout.log").open("ab") as out:
-            self.proc = subprocess.Popen(
-                [binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        _wait(lambda: _port_open(self.port), "nginx", self.proc, self.log)
+        # Its own messages go to error.log; the stdout log holds what nginx says before.
+        self.proc = _spawn(
+            [binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
+            self.dir / "stdout.log",
+            lambda: _port_open(self.port),
+        )
         return self
 
-    def stop(self) -> None:
+    def close(self) -> None:
         if self.proc is not None:
             _stop_group(self.proc, signal.SIGTERM)  # fast: open websockets are cut
             self.proc = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class _Service(Protocol):
+    def start(self) -> Self: ...
+
+    def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=_Service)
+
+
 @contextlib.contextmanager
-def nginx_in_front(backends: list[int]) -> Iterator[NginxServer]:
-    server = NginxServer(backends)
+def running(service: S) -> Iterator[S]:
+    """The service started for the block and closed after it, whatever happens."""
     try:
-        yield server.start()
+        yield service.start()
     finally:
-        server.stop()
+        service.close()
+
+
+def nginx_in_front(backends: list[int]) -> contextlib.AbstractContextManager[NginxServer]:
+    return running(NginxServer(backends))
