@@ -62,6 +62,8 @@ class RelayConfig:
     stream_maxlen: int = 1000
     # A remote client whose awareness is not renewed for this long is removed.
     awareness_timeout_s: float = 30.0
+    # Longest wait for the log before a server-side use of a loaded room.
+    freshen_timeout_s: float = 2.0
 
 
 @dataclass(slots=True)
@@ -185,8 +187,14 @@ class Relay:
         """Bring a loaded room up to the log now (the rooms' acquire hook): whatever the
         server decides from it next sees every write any process acknowledged."""
         follow = self._follows.get(room.name)
-        if follow is not None and follow.room is room:
-            await self._catch_up(follow)
+        if follow is None or follow.room is not room:
+            return
+        try:
+            # Bounded: with the database away, go on with what the stream brought.
+            async with asyncio.timeout(self._config.freshen_timeout_s):
+                await self._catch_up(follow)
+        except TimeoutError:
+            log.warning("relay: %s not brought up to the log in time", room.name)
 
     @contextlib.asynccontextmanager
     async def exclusive(self, room: Room) -> AsyncIterator[None]:
