@@ -60,6 +60,9 @@ class RelayConfig:
     poll_s: float = 1.0
     # Entries kept per doc stream (approximately; Redis trims in whole nodes).
     stream_maxlen: int = 1000
+    # A doc's stream is dropped after this long without updates, so that Redis holds
+    # the boards in use, not every board there ever was (the log has them all).
+    stream_ttl_s: int = 3600
     # A remote client whose awareness is not renewed for this long is removed.
     awareness_timeout_s: float = 30.0
     # Longest wait for the log before a server-side use of a loaded room.
@@ -233,6 +236,8 @@ class Relay:
                     maxlen=self._config.stream_maxlen,
                     approximate=True,
                 )
+            for doc in {doc for doc, _, _ in batch}:
+                pipe.expire(STREAM_PREFIX + doc, self._config.stream_ttl_s)
             await pipe.execute()
 
     async def _publish_loop(self) -> None:

@@ -126,8 +126,10 @@ def _host_of(board: dict[str, Any], nodes: list[ServerProcess]) -> ServerProcess
 async def test_kill_9_behind_nginx_loses_nothing_any_client_had(
     tmp_path: Path, pg_url: str, redis_server: RedisServer
 ) -> None:
+    # A short stream: Redis keeps a window of the log, never all of it.
+    short = {"SAMSYN_REDIS_STREAM_MAXLEN": "10"}
     with (
-        running_cluster(tmp_path, pg_url, redis_server, 2) as nodes,
+        running_cluster(tmp_path, pg_url, redis_server, 2, short) as nodes,
         nginx_in_front([n.port for n in nodes]) as proxy,
     ):
         board = await create_board(proxy.url)
@@ -155,6 +157,10 @@ async def test_kill_9_behind_nginx_loses_nothing_any_client_had(
             for client in [*writers, watcher]:
                 await client.wait_for(lambda c=client: note_ids(c) == written, within=15)
             assert seen <= written
+            stream = f"samsyn:log:{board['id']}"
+            kept = int(redis_server.command("XLEN", stream)[1:].split(b"\r")[0])
+            assert 0 < kept < len(written)
+            assert int(redis_server.command("TTL", stream)[1:].split(b"\r")[0]) > 0
         finally:
             for client in [*writers, watcher]:
                 with contextlib.suppress(Exception):
