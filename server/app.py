@@ -35,10 +35,11 @@ log = logging.getLogger(__name__)
 
 
 def _on_load(room: Room, hooks: list[Callable[[Room], None]]) -> None:
-    if room.name.endswith(SESSION_SUFFIX):
-        Session(room).ensure_defaults()
+    # Hooks first: the relay must see the defaults' commit to tell the other processes.
     for hook in hooks:
         hook(room)
+    if room.name.endswith(SESSION_SUFFIX):
+        Session(room).ensure_defaults()
 
 
 def room_config(settings: Settings) -> RoomConfig:
