@@ -223,3 +223,21 @@ async def test_redis_killed_or_flushed_mid_session_loses_nothing(
         finally:
             for client in clients:
                 await client.close()
+
+
+async def test_without_redis_the_log_alone_keeps_processes_together(
+    tmp_path: Path, pg_url: str
+) -> None:
+    with running_cluster(tmp_path, pg_url, None, 2) as (a, b):
+        board = await create_board(a.url)
+        on_a = await _connected(board_url(a.ws_url, board))
+        on_b = await _connected(board_url(b.ws_url, board))
+        try:
+            _add_notes(on_a, "a", 3)
+            _add_notes(on_b, "b", 3)
+            both = {f"{p}-{i}" for p in "ab" for i in range(3)}
+            for client in (on_a, on_b):
+                await client.wait_for(lambda c=client: note_ids(c) == both, within=5)
+        finally:
+            await on_a.close()
+            await on_b.close()
