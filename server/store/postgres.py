@@ -55,6 +55,10 @@ class PostgresStore:
         )
         self._writer = AppendWriter(self._pool)
         self._open = False
+        # A doc lock holds a pooled connection while its block uses others (a read, the
+        # writer's commit): queue for locks here, never with every connection taken.
+        self._doc_locks: dict[str, asyncio.Lock] = {}
+        self._lock_slots = asyncio.Semaphore(max(1, pool_size // 2))
 
     async def __aenter__(self) -> PostgresStore:
         await self._pool.open(wait=True, timeout=30)
@@ -79,16 +83,18 @@ class PostgresStore:
         await self._writer.close()
         await self._pool.close()
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _check_open(self) -> None:
         if not self._open:
             raise records.StoreClosedError("the store is not open")
+
+    async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self._check_open()
         async with self._pool.connection() as conn:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchall()
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> None:
-        if not self._open:
-            raise records.StoreClosedError("the store is not open")
+        self._check_open()
         try:
             async with self._pool.connection() as conn, conn.transaction():
                 await conn.execute(sql, params)
@@ -110,8 +116,7 @@ class PostgresStore:
         The snapshot is part of the answer when it reaches past `after`: a compaction
         may have deleted rows the caller has not seen, and the snapshot holds them.
         """
-        if not self._open:
-            raise records.StoreClosedError("the store is not open")
+        self._check_open()
         async with self._pool.connection() as conn, conn.transaction():
             # One snapshot of the database for both reads: never across a compaction.
             await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -142,9 +147,14 @@ class PostgresStore:
     @contextlib.asynccontextmanager
     async def doc_lock(self, doc: str) -> AsyncIterator[None]:
         """Hold `doc`'s lock, shared by every process, for the duration of the block."""
-        if not self._open:
-            raise records.StoreClosedError("the store is not open")
-        async with self._pool.connection() as conn, conn.transaction():
+        self._check_open()
+        # One waiter per doc takes a slot; the slots leave half the pool for the block.
+        async with (
+            self._doc_locks.setdefault(doc, asyncio.Lock()),
+            self._lock_slots,
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
             await conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_DOC_SPACE, doc))
             yield
 
@@ -156,8 +166,7 @@ class PostgresStore:
         and exactly the rows it covers are deleted, in one transaction. Only one process
         compacts a doc at a time; another that tries meanwhile folds nothing.
         """
-        if not self._open:
-            raise records.StoreClosedError("the store is not open")
+        self._check_open()
         async with self._pool.connection() as conn, conn.transaction():
             cursor = await conn.execute(
                 "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (_COMPACT_SPACE, doc)
@@ -267,8 +276,7 @@ class PostgresStore:
     ) -> records.VoteResult:
         """Add `delta` (+1 or -1) dots; the voter's lock makes check and write atomic
         across every process (a second vote of the same voter waits for the first)."""
-        if not self._open:
-            raise records.StoreClosedError("the store is not open")
+        self._check_open()
         async with self._pool.connection() as conn, conn.transaction():
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",

@@ -114,3 +114,21 @@ async def test_a_newer_schema_is_refused(pg_url: str) -> None:
     with pytest.raises(RuntimeError, match="newer than this Samsyn"):
         async with PostgresStore(pg_url):
             pass
+
+
+async def test_many_writers_queueing_for_a_doc_lock_never_starve_the_pool(pg_url: str) -> None:
+    # Each block needs more connections while it holds the lock (a read, a commit):
+    # with every pooled connection spent on waiting for the lock, none could finish.
+    async with PostgresStore(pg_url, pool_size=4) as store:
+        order: list[int] = []
+
+        async def server_write(i: int) -> None:
+            async with store.doc_lock("b1/session"):
+                await store.history_after("b1/session", 0)
+                await store.append_update("b1/session", b"\x00\x00")
+                order.append(i)
+
+        async with asyncio.timeout(20):
+            await asyncio.gather(*(server_write(i) for i in range(40)))
+        assert sorted(order) == list(range(40))
+        assert (await store.heads(["b1/session"])) == {"b1/session": 40}
