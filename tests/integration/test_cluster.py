@@ -14,7 +14,7 @@ from pycrdt import Map, Text
 from server.sync import protocol
 from tests.support.boards import create_board
 from tests.support.cluster import board_url, note_ids, notes_json, running_cluster
-from tests.support.servers import ServerProcess
+from tests.support.servers import ServerProcess, eventually
 from tests.support.services import PostgresServer, RedisServer, nginx_in_front
 from tests.support.yjs import YClient
 
@@ -220,9 +220,19 @@ async def test_redis_killed_or_flushed_mid_session_loses_nothing(
                     await client.wait_for(
                         lambda c=client, want=set(expected): note_ids(c) == want, within=5
                     )
+            # Both processes listen for the board's presence again after the restart ...
+            channel = f"samsyn:aw:{board['id']}"
+            await eventually(lambda: _subscribers(redis_server, channel) == 2)
         finally:
             for client in clients:
                 await client.close()
+        # ... and stop once the board unloads (its clients gone, SAMSYN_UNLOAD_GRACE_S=1).
+        await eventually(lambda: _subscribers(redis_server, channel) == 0)
+
+
+def _subscribers(redis: RedisServer, channel: str) -> int:
+    reply = redis.command("PUBSUB", "NUMSUB", channel)
+    return int(reply.rsplit(b":", 1)[1].split(b"\r")[0])
 
 
 async def test_without_redis_the_log_alone_keeps_processes_together(
