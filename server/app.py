@@ -42,6 +42,22 @@ def _on_load(room: Room, hooks: list[Callable[[Room], None]]) -> None:
         Session(room).ensure_defaults()
 
 
+def _resync_on_remote_session(rooms: Rooms) -> Callable[[Room], None]:
+    """A load hook: when another process changes a board's session (an unlock, a new
+    phase), let the content socket edits held back here merge, as the route does there."""
+
+    def resync(session_room: Room) -> None:
+        content = rooms.get(session_room.name.removesuffix(SESSION_SUFFIX))
+        if content is not None:
+            content.resync_refused()
+
+    def attach(room: Room) -> None:
+        if room.name.endswith(SESSION_SUFFIX):
+            room.after_remote = resync
+
+    return attach
+
+
 def room_config(settings: Settings) -> RoomConfig:
     """The sync layer's knobs, from the settings it never reads itself."""
     return RoomConfig(
@@ -76,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ) as rooms,
         ):
             if relay is not None:
-                hooks.append(relay.attach)
+                hooks += [relay.attach, _resync_on_remote_session(rooms)]
             app.state.relay = relay
             drafts = Drafts(rooms, store)
             hooks.append(drafts.attach)

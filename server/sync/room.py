@@ -100,6 +100,8 @@ class Room:
         self.after_commit: Callable[[Room, list[tuple[int, bytes]]], None] | None = None
         # Called with each merged awareness update of this process's clients.
         self.after_awareness: Callable[[Room, bytes], None] | None = None
+        # Called after an update of another process changed the doc.
+        self.after_remote: Callable[[Room], None] | None = None
         self._handlers: dict[
             type[protocol.Message], Callable[[Connection, protocol.Message], None]
         ] = {
@@ -245,6 +247,11 @@ class Room:
             return False
         self._remote.extend(changes)
         self._wake.set()
+        if self.after_remote is not None:
+            try:
+                self.after_remote(self)
+            except Exception:
+                log.exception("room %s: remote change hook failed", self.name)
         return True
 
     def apply_remote_awareness(self, payload: bytes) -> None:

@@ -85,8 +85,9 @@ async def test_phase_timer_lock_and_reveal_across_processes(
                 fac.doc.get("notes", type=Map)["fac"] = Map({"text": Text("facilitatorn")})
                 await anna_board.wait_for(lambda: "fac" in _map(anna_board, "notes"))
                 assert "late" not in _map(fac, "notes")
-                await _post(b, f"{api}/lock", key, {"content": False})
-                # Unlocked (on the other process): what Anna wrote meanwhile merges.
+                # Unlocked on a, the process Anna is not on: what she wrote meanwhile
+                # merges (b asks her socket for it when it learns of the unlock).
+                await _post(a, f"{api}/lock", key, {"content": False})
                 await fac.wait_for(lambda: "late" in _map(fac, "notes"))
 
 
