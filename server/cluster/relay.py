@@ -56,16 +56,20 @@ class SharedLog(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RelayConfig:
-    # How often the log's heads are compared with the loaded docs (the safety net).
+    """The relay's knobs (the app fills them from its settings).
+
+    `poll_s`: how often the log's heads are compared with the loaded docs (the safety
+    net under Redis). `stream_maxlen`: entries kept per doc stream, approximately (Redis
+    trims whole nodes). `stream_ttl_s`: a doc's stream is dropped this long after its
+    last update, so that Redis holds the boards in use, not every board there ever was.
+    `awareness_timeout_s`: a remote client not renewed for this long is removed.
+    `freshen_timeout_s`: the longest wait for the log before a server-side use of a room.
+    """
+
     poll_s: float = 1.0
-    # Entries kept per doc stream (approximately; Redis trims in whole nodes).
     stream_maxlen: int = 1000
-    # A doc's stream is dropped after this long without updates, so that Redis holds
-    # the boards in use, not every board there ever was (the log has them all).
     stream_ttl_s: int = 3600
-    # A remote client whose awareness is not renewed for this long is removed.
     awareness_timeout_s: float = 30.0
-    # Longest wait for the log before a server-side use of a loaded room.
     freshen_timeout_s: float = 2.0
 
 

@@ -224,11 +224,7 @@ class Room:
             self._pending_saves.append(self._last_append)
         self._pending_from.add(origin)
         self._wake.set()
-        if self.on_change is not None:
-            try:
-                self.on_change(self)
-            except Exception:
-                log.exception("room %s: change hook failed", self.name)
+        self._notify(self.on_change)
         return True
 
     def apply_remote(self, update: bytes) -> bool:
@@ -247,11 +243,7 @@ class Room:
             return False
         self._remote.extend(changes)
         self._wake.set()
-        if self.after_remote is not None:
-            try:
-                self.after_remote(self)
-            except Exception:
-                log.exception("room %s: remote change hook failed", self.name)
+        self._notify(self.after_remote)
         return True
 
     def apply_remote_awareness(self, payload: bytes) -> None:
@@ -358,6 +350,13 @@ class Room:
         self._log_rows += len(updates)
         if self._log_rows >= self._compact_after and self._compaction is None:
             self._compaction = asyncio.create_task(self._compact(), name=f"compact {self.name}")
+
+    def _notify(self, hook: Callable[[Room], None] | None) -> None:
+        if hook is not None:
+            try:
+                hook(self)
+            except Exception:
+                log.exception("room %s: hook %s failed", self.name, hook)
 
     def _call_hook(self, hook: Callable[[Room, T], None], value: T) -> None:
         try:
