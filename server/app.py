@@ -21,7 +21,7 @@ from server.services.drafts import Drafts
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session
 from server.settings import Settings
-from server.store import SqliteStore
+from server.storage import open_storage
 from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
 from server.web import access, boards, exports, facilitation, health, imports, pages, sockets
@@ -36,10 +36,27 @@ log = logging.getLogger(__name__)
 
 
 def _on_load(room: Room, hooks: list[Callable[[Room], None]]) -> None:
-    if room.name.endswith(SESSION_SUFFIX):
-        Session(room).ensure_defaults()
+    # Hooks first: the relay must see the defaults' commit to tell the other processes.
     for hook in hooks:
         hook(room)
+    if room.name.endswith(SESSION_SUFFIX):
+        Session(room).ensure_defaults()
+
+
+def _resync_on_remote_session(rooms: Rooms) -> Callable[[Room], None]:
+    """A load hook: when another process changes a board's session (an unlock, a new
+    phase), let the content socket edits held back here merge, as the route does there."""
+
+    def resync(session_room: Room) -> None:
+        content = rooms.get(session_room.name.removesuffix(SESSION_SUFFIX))
+        if content is not None:
+            content.resync_refused()
+
+    def attach(room: Room) -> None:
+        if room.name.endswith(SESSION_SUFFIX):
+            room.after_remote = resync
+
+    return attach
 
 
 def room_config(settings: Settings) -> RoomConfig:
@@ -72,10 +89,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = SqliteStore(settings.db, synchronous=settings.sqlite_synchronous)
         hooks: list[Callable[[Room], None]] = []
-        config = room_config(settings)
-        async with store, Rooms(store, config, on_load=lambda r: _on_load(r, hooks)) as rooms:
+        async with (
+            open_storage(settings) as (store, doc_log, relay),
+            Rooms(
+                doc_log,
+                room_config(settings),
+                on_load=lambda room: _on_load(room, hooks),
+                on_unload=relay.detach if relay is not None else None,
+                freshen=relay.freshen if relay is not None else None,
+                exclusive=relay.exclusive if relay is not None else None,
+            ) as rooms,
+        ):
+            if relay is not None:
+                hooks += [relay.attach, _resync_on_remote_session(rooms)]
+            app.state.relay = relay
             drafts = Drafts(rooms, store)
             hooks.append(drafts.attach)
             app.state.services = Services(
@@ -90,7 +118,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store
             app.state.rooms = rooms
-            log.info("samsyn: serving with database %s", settings.db)
+            log.info(
+                "samsyn: serving with %s%s",
+                "PostgreSQL" if settings.database_url else f"database {settings.db}",
+                " and Redis" if settings.redis_url else "",
+            )
             yield
         log.info("samsyn: every room flushed, database closed")
 

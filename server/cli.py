@@ -37,7 +37,15 @@ class CliError(Exception):
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        settings = Settings.from_env().with_overrides(host=args.host, port=args.port, db=args.db)
+        settings = Settings.from_env().with_overrides(
+            host=args.host, port=args.port, redis_url=args.redis
+        )
+        if args.db is not None:
+            # --db takes a file or a postgresql:// URL (which a Path would mangle).
+            if args.db.startswith(("postgresql://", "postgres://")):
+                settings = settings.with_overrides(database_url=args.db)
+            else:
+                settings = settings.with_overrides(db=Path(args.db), database_url="")
         settings.validate()
     except SettingsError as exc:
         print(f"samsyn: {exc}", file=sys.stderr)
@@ -231,7 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the web app and the sync endpoint")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
-    serve.add_argument("--db", type=Path, help="SQLite database file (default data/samsyn.db)")
+    serve.add_argument(
+        "--db",
+        help="SQLite database file (default data/samsyn.db), or a postgresql:// URL"
+        " to share the boards among several processes",
+    )
+    serve.add_argument(
+        "--redis", help="redis:// URL relaying updates and presence between processes"
+    )
     serve.set_defaults(handler=_serve)
 
     export = commands.add_parser("export", help="write a board's Målbild 0.5 document")

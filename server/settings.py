@@ -73,6 +73,20 @@ class Settings:
     join_failures_per_address: int = 100
     join_failure_window_s: float = 600.0
     log_level: str = "info"
+    # Several processes (README "Running several processes"): a postgresql:// URL makes
+    # PostgreSQL the log of record instead of the SQLite file `db`; a redis:// URL relays
+    # updates and presence between the processes (it needs the PostgreSQL URL).
+    database_url: str = ""
+    redis_url: str = ""
+    # Connections to PostgreSQL per process.
+    pg_pool_size: int = 8
+    # How often a process compares its loaded docs with the log (the safety net of Redis).
+    cluster_poll_s: float = 1.0
+    # Entries kept in each doc's Redis stream (approximately).
+    redis_stream_maxlen: int = 1000
+    # Presence relayed from another process disappears when not renewed for this long
+    # (Yjs clients renew every 15 s and drop silent peers after 30 s).
+    awareness_timeout_s: float = 30.0
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given fields replaced, skipping values that are None."""
@@ -129,12 +143,37 @@ class Settings:
                 "sqlite_synchronous",
                 "NORMAL or FULL",
             ),
+            (
+                not self.database_url or _is_url(self.database_url, "postgresql", "postgres"),
+                "database_url",
+                "empty or a postgresql:// URL",
+            ),
+            (
+                not self.redis_url or _is_url(self.redis_url, "redis", "rediss", "unix"),
+                "redis_url",
+                "empty or a redis:// URL",
+            ),
+            (
+                not self.redis_url or bool(self.database_url),
+                "redis_url",
+                "used with a PostgreSQL database (SQLite serves one process only)",
+            ),
+            (not _is_url(str(self.db), "postgresql:", "postgres:"), "db", "a file path"),
+            (self.pg_pool_size >= 2, "pg_pool_size", "at least 2"),
+            (self.cluster_poll_s > 0, "cluster_poll_s", "more than zero"),
+            (self.redis_stream_maxlen >= 10, "redis_stream_maxlen", "at least 10"),
+            (self.awareness_timeout_s > 0, "awareness_timeout_s", "more than zero"),
         ]
         for ok, name, expected in checks:
             if not ok:
                 raise SettingsError(
                     f"SAMSYN_{name.upper()} must be {expected}, got {getattr(self, name)!r}"
                 )
+
+
+def _is_url(value: str, *schemes: str) -> bool:
+    """`value` starts with one of `schemes` and a colon (a Path keeps one slash of //)."""
+    return value.split(":", 1)[0] in {scheme.rstrip(":") for scheme in schemes} and ":" in value
 
 
 def _parse(name: str, raw: str, default: Any) -> Any:

@@ -9,6 +9,7 @@ import pytest
 
 from server.settings import Settings
 from tests.support.servers import InProcessServer, ServerProcess, run_server
+from tests.support.services import PostgresServer, RedisServer, running
 
 
 @pytest.fixture
@@ -50,3 +51,26 @@ def screenshot_dir(tmp_path: Path) -> Path:
 
     target = os.environ.get("SAMSYN_SCREENSHOTS")
     return Path(target) if target else tmp_path
+
+
+# -- scale-out services (tests/support/services.py) ---------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL cluster for the session (it takes seconds to start); see `pg_url`."""
+    with running(PostgresServer()) as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty PostgreSQL database for this test."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A redis-server of this test's own (it starts in milliseconds; tests kill it)."""
+    with running(RedisServer()) as server:
+        yield server

@@ -52,15 +52,17 @@ async def cast(
             )
         except VoteRefusedError as exc:
             raise Conflict(exc.code, exc.detail) from None
+    # Votes may land on several processes at once: the counts and tallies are written
+    # from the store, one process at a time, so the last write holds every vote
+    # (`exclusive` locks the session doc across processes when a cluster relay runs).
+    async with rooms.exclusive(session_doc_name(board.id)) as session_room:
         used = await store.votes_used(board.id)
+        session = Session(session_room)
         # Counts only (names stay with the facilitator's /votes/status): the facilitator's
         # panel refreshes who still has dots when they move.
         session.update("voting", {"voted": _voted(used), "dots": sum(used.values())})
-        voting = session.get("voting")  # it may have changed while the store worked
-        if tallies_public(voting):
-            tallies = session.get("tallies")
-            tallies[target] = result.total
-            session.replace_tallies({k: int(v) for k, v in tallies.items() if int(v) > 0})
+        if tallies_public(session.get("voting")):  # it may have changed meanwhile
+            session.replace_tallies(await store.vote_tallies(board.id))
     return {"remaining": result.remaining, "mine": result.mine}
 
 

@@ -1,11 +1,14 @@
-"""Storage behind one interface (`Store`); SQLite is the backend (`SqliteStore`)."""
+"""Storage behind one interface (`Store`): SQLite (`SqliteStore`), the embedded default, or
+PostgreSQL (`PostgresStore`), the log of record shared by several processes."""
 
 from server.store.interface import Store
 from server.store.migrations import SCHEMA_VERSION
+from server.store.postgres import PostgresStore, is_postgres_url
 from server.store.records import (
     BoardRecord,
     CheckpointRecord,
     DocHistory,
+    DuplicateKeyError,
     ParticipantRecord,
     StoreClosedError,
     VoteRefusedError,
@@ -18,10 +21,13 @@ __all__ = [
     "BoardRecord",
     "CheckpointRecord",
     "DocHistory",
+    "DuplicateKeyError",
     "ParticipantRecord",
+    "PostgresStore",
     "SqliteStore",
     "Store",
     "StoreClosedError",
     "VoteRefusedError",
     "VoteResult",
+    "is_postgres_url",
 ]

@@ -1,69 +1,126 @@
-"""The SQLite schema, as numbered steps; `migrate` brings a database up to date.
+"""The schema of both backends, as one list of numbered steps with SQL per dialect.
 
-The steps are plain SQL, so a reader sees the tables as SQLite holds them, and a second
-backend writes its own DDL beside them. (The first databases were made through
-sqlite-utils; these statements make the same tables, so both kinds open alike.)
+Step i takes a database from schema version i to i + 1, on SQLite and on PostgreSQL
+alike, so the two never drift apart in what they hold; only the spelling differs (BLOB
+and BYTEA, an autoincrement row id in SQLite's log and a per-doc sequence number in
+PostgreSQL's, which processes on several machines share). The SQLite statements make
+the same tables the first databases got from sqlite-utils. `migrate` runs the missing
+steps on SQLite; `server.store.postgres` runs them on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One schema version's change, written for each backend."""
+
+    sqlite: tuple[str, ...]
+    postgresql: tuple[str, ...]
+
+
 # Index i holds the step from schema version i to i + 1. Append, never edit.
-MIGRATIONS: list[tuple[str, ...]] = [
-    (
-        'CREATE TABLE "boards" ("id" TEXT PRIMARY KEY, "title" TEXT NOT NULL,'
-        ' "template" TEXT NOT NULL, "language" TEXT NOT NULL, "join_code" TEXT NOT NULL,'
-        ' "facilitator_key_hash" BLOB NOT NULL, "created" INTEGER)',
-        'CREATE UNIQUE INDEX "idx_boards_join_code" ON "boards" ("join_code")',
-        'CREATE TABLE "participants" ("id" TEXT PRIMARY KEY,'
-        ' "board_id" TEXT NOT NULL REFERENCES "boards"("id"), "name" TEXT NOT NULL,'
-        ' "token_hash" BLOB NOT NULL, "created" INTEGER)',
-        'CREATE UNIQUE INDEX "idx_participants_token_hash" ON "participants" ("token_hash")',
-        'CREATE INDEX "idx_participants_board_id" ON "participants" ("board_id")',
-        "CREATE TABLE updates (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " doc TEXT NOT NULL, data BLOB NOT NULL, created INTEGER NOT NULL)",
-        'CREATE INDEX "idx_updates_doc_id" ON "updates" ("doc", "id")',
-        'CREATE TABLE "snapshots" ("doc" TEXT PRIMARY KEY, "data" BLOB NOT NULL,'
-        ' "upto" INTEGER NOT NULL, "created" INTEGER NOT NULL)',
+MIGRATIONS: list[Step] = [
+    Step(
+        sqlite=(
+            'CREATE TABLE "boards" ("id" TEXT PRIMARY KEY, "title" TEXT NOT NULL,'
+            ' "template" TEXT NOT NULL, "language" TEXT NOT NULL, "join_code" TEXT NOT NULL,'
+            ' "facilitator_key_hash" BLOB NOT NULL, "created" INTEGER)',
+            'CREATE UNIQUE INDEX "idx_boards_join_code" ON "boards" ("join_code")',
+            'CREATE TABLE "participants" ("id" TEXT PRIMARY KEY,'
+            ' "board_id" TEXT NOT NULL REFERENCES "boards"("id"), "name" TEXT NOT NULL,'
+            ' "token_hash" BLOB NOT NULL, "created" INTEGER)',
+            'CREATE UNIQUE INDEX "idx_participants_token_hash" ON "participants" ("token_hash")',
+            'CREATE INDEX "idx_participants_board_id" ON "participants" ("board_id")',
+            "CREATE TABLE updates (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " doc TEXT NOT NULL, data BLOB NOT NULL, created INTEGER NOT NULL)",
+            'CREATE INDEX "idx_updates_doc_id" ON "updates" ("doc", "id")',
+            'CREATE TABLE "snapshots" ("doc" TEXT PRIMARY KEY, "data" BLOB NOT NULL,'
+            ' "upto" INTEGER NOT NULL, "created" INTEGER NOT NULL)',
+        ),
+        postgresql=(
+            "CREATE TABLE boards (id TEXT PRIMARY KEY, title TEXT NOT NULL,"
+            " template TEXT NOT NULL, language TEXT NOT NULL, join_code TEXT NOT NULL,"
+            " facilitator_key_hash BYTEA NOT NULL, created BIGINT)",
+            "CREATE UNIQUE INDEX idx_boards_join_code ON boards (join_code)",
+            "CREATE TABLE participants (id TEXT PRIMARY KEY,"
+            " board_id TEXT NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
+            " token_hash BYTEA NOT NULL, created BIGINT)",
+            "CREATE UNIQUE INDEX idx_participants_token_hash ON participants (token_hash)",
+            "CREATE INDEX idx_participants_board_id ON participants (board_id)",
+            # The log of record: `seq` numbers each doc's updates 1, 2, 3, ... in commit
+            # order; `doc_heads` holds the last number given out (its row lock orders
+            # appends of one doc across processes).
+            "CREATE TABLE updates (doc TEXT NOT NULL, seq BIGINT NOT NULL,"
+            " data BYTEA NOT NULL, created BIGINT NOT NULL, PRIMARY KEY (doc, seq))",
+            "CREATE TABLE doc_heads (doc TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
+            "CREATE TABLE snapshots (doc TEXT PRIMARY KEY, data BYTEA NOT NULL,"
+            " upto BIGINT NOT NULL, created BIGINT NOT NULL)",
+        ),
     ),
-    (
-        'ALTER TABLE "boards" ADD COLUMN "wall_key_hash" BLOB',
-        'ALTER TABLE "boards" ADD COLUMN "anonymous" INTEGER NOT NULL DEFAULT 0',
-        "CREATE TABLE votes (board_id TEXT NOT NULL REFERENCES boards(id),"
-        " voter TEXT NOT NULL, target TEXT NOT NULL, count INTEGER NOT NULL,"
-        " PRIMARY KEY (board_id, voter, target))",
-        'CREATE TABLE "checkpoints" ("id" TEXT PRIMARY KEY,'
-        ' "board_id" TEXT NOT NULL REFERENCES "boards"("id"), "name" TEXT NOT NULL,'
-        ' "at" INTEGER NOT NULL, "content" BLOB NOT NULL, "session" BLOB NOT NULL)',
-        'CREATE INDEX "idx_checkpoints_board_id_at" ON "checkpoints" ("board_id", "at")',
+    Step(
+        sqlite=(
+            'ALTER TABLE "boards" ADD COLUMN "wall_key_hash" BLOB',
+            'ALTER TABLE "boards" ADD COLUMN "anonymous" INTEGER NOT NULL DEFAULT 0',
+            "CREATE TABLE votes (board_id TEXT NOT NULL REFERENCES boards(id),"
+            " voter TEXT NOT NULL, target TEXT NOT NULL, count INTEGER NOT NULL,"
+            " PRIMARY KEY (board_id, voter, target))",
+            'CREATE TABLE "checkpoints" ("id" TEXT PRIMARY KEY,'
+            ' "board_id" TEXT NOT NULL REFERENCES "boards"("id"), "name" TEXT NOT NULL,'
+            ' "at" INTEGER NOT NULL, "content" BLOB NOT NULL, "session" BLOB NOT NULL)',
+            'CREATE INDEX "idx_checkpoints_board_id_at" ON "checkpoints" ("board_id", "at")',
+        ),
+        postgresql=(
+            "ALTER TABLE boards ADD COLUMN wall_key_hash BYTEA",
+            "ALTER TABLE boards ADD COLUMN anonymous BOOLEAN NOT NULL DEFAULT false",
+            "CREATE TABLE votes (board_id TEXT NOT NULL REFERENCES boards(id),"
+            " voter TEXT NOT NULL, target TEXT NOT NULL, count INTEGER NOT NULL,"
+            " PRIMARY KEY (board_id, voter, target))",
+            "CREATE TABLE checkpoints (id TEXT PRIMARY KEY,"
+            " board_id TEXT NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
+            " at BIGINT NOT NULL, content BYTEA NOT NULL, session BYTEA NOT NULL)",
+            "CREATE INDEX idx_checkpoints_board_id_at ON checkpoints (board_id, at)",
+        ),
     ),
-    (
+    Step(
         # The wall key in clear, so that the facilitator's panel can show the wall link
         # again (it opens a read-only view of what the database holds anyway); the
         # co-facilitator's key only as a hash, like the facilitator's.
-        'ALTER TABLE "boards" ADD COLUMN "wall_key" TEXT',
-        'ALTER TABLE "boards" ADD COLUMN "cofacilitator_key_hash" BLOB',
+        sqlite=(
+            'ALTER TABLE "boards" ADD COLUMN "wall_key" TEXT',
+            'ALTER TABLE "boards" ADD COLUMN "cofacilitator_key_hash" BLOB',
+        ),
+        postgresql=(
+            "ALTER TABLE boards ADD COLUMN wall_key TEXT",
+            "ALTER TABLE boards ADD COLUMN cofacilitator_key_hash BYTEA",
+        ),
     ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def newer_schema_error(version: int) -> RuntimeError:
+    return RuntimeError(
+        f"database schema version {version} is newer than this Samsyn "
+        f"understands ({SCHEMA_VERSION}); upgrade Samsyn"
+    )
 
 
 def migrate(conn: sqlite3.Connection) -> None:
     """Run the missing steps, each in its own transaction; refuse a newer database."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"database schema version {version} is newer than this Samsyn "
-            f"understands ({SCHEMA_VERSION}); upgrade Samsyn"
-        )
+        raise newer_schema_error(version)
     for target in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in MIGRATIONS[target]:
+            for statement in MIGRATIONS[target].sqlite:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version={target + 1}")
             conn.execute("COMMIT")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 
 class StoreClosedError(RuntimeError):
     """The store was used before it was opened or after it was closed."""
+
+
+class DuplicateKeyError(sqlite3.IntegrityError):
+    """A row with that key exists (PostgreSQL's unique violation, as SQLite's error).
+
+    It is a `sqlite3.IntegrityError` so that callers written against the first backend
+    (a join code that collides is retried) work unchanged on every backend.
+    """
 
 
 class VoteRefusedError(Exception):
@@ -62,6 +71,9 @@ class DocHistory:
 
     snapshot: bytes | None
     updates: list[bytes]
+    # The log position the history reaches (PostgreSQL: the doc's sequence number of
+    # its last row, or of the snapshot's last row; 0 for SQLite, which needs none).
+    upto: int = 0
 
     def replayed(self) -> list[bytes]:
         """The updates to apply, in order, to rebuild the doc."""

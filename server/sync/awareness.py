@@ -110,6 +110,29 @@ class AwarenessRelay:
             self._states[SERVER_CLIENT_ID] = entry
         return protocol.encode_awareness(protocol.encode_awareness_update([entry]))
 
+    def receive_remote(self, payload: bytes) -> bytes | None:
+        """Take in states relayed from another process (merged there already); the frame
+        to send this room's clients at once, or None if every entry was outdated."""
+        fresh = []
+        for entry in protocol.decode_awareness_update(payload):
+            known = self._states.get(entry.client_id)
+            if known is not None and entry.clock < known.clock:
+                continue
+            if entry.is_removal:
+                self._states.pop(entry.client_id, None)
+            else:
+                self._states[entry.client_id] = entry
+            fresh.append(entry)
+        if not fresh:
+            return None
+        return protocol.encode_awareness(protocol.encode_awareness_update(fresh))
+
+    def local_update(self, connections: set[Connection]) -> bytes | None:
+        """The states that `connections` announced, as one awareness update (or None)."""
+        ids = {client_id for conn in connections for client_id in conn.awareness_clients}
+        entries = [self._states[i] for i in sorted(ids) if i in self._states]
+        return protocol.encode_awareness_update(entries) if entries else None
+
     def forget(self, conn: Connection) -> None:
         """Remove the states `conn` announced, for everyone."""
         for client_id, clock in conn.awareness_clients.items():

@@ -111,6 +111,8 @@ class Room:
         self._pending: list[bytes] = []
         self._pending_from: set[Connection | None] = set()
         self._pending_saves: list[asyncio.Future[int]] = []
+        # Updates of other processes, already in the log: broadcast, never appended.
+        self._remote: list[bytes] = []
         # Changes handed to the store, and how many of them are known to be on disk:
         # a sync step 2 reply waits until everything it may hold is.
         self._appended = 0
@@ -136,6 +138,13 @@ class Room:
         self._subscription = doc.observe(self._on_transaction)
         # Called after every change that reached the doc (clients' or the server's).
         self.on_change: Callable[[Room], None] | None = None
+        # Called with (log position, update) of each batch once it is committed, before
+        # any other process may hear of it (a cluster relay publishes them).
+        self.after_commit: Callable[[Room, list[tuple[int, bytes]]], None] | None = None
+        # Called with each merged awareness update of this process's clients.
+        self.after_awareness: Callable[[Room, bytes], None] | None = None
+        # Called after an update of another process changed the doc.
+        self.after_remote: Callable[[Room], None] | None = None
         self._handlers: dict[
             type[protocol.Message], Callable[[Connection, protocol.Message], None]
         ] = {
@@ -300,12 +309,41 @@ class Room:
             self.size += len(change)
         self._pending_from.add(origin)
         self._wake.set()
-        if self.on_change is not None:
-            try:
-                self.on_change(self)
-            except Exception:
-                log.exception("room %s: change hook failed", self.name)
+        self._notify(self.on_change)
         return True
+
+    def apply_remote(self, update: bytes) -> bool:
+        """Apply an update that another process committed: broadcast it, never log it.
+
+        False if it changed nothing (a repeat: updates are idempotent, so replays from
+        the log and the relay may overlap freely).
+        """
+        if self._closed:
+            return False
+        self._changes.clear()
+        self.doc.apply_update(update)
+        changes = [change for change in self._changes if len(change) > 2]
+        self._changes.clear()
+        if not changes:
+            return False
+        self._full_frame = None
+        self.size += sum(len(change) for change in changes)
+        self._remote.extend(changes)
+        self._wake.set()
+        self._notify(self.after_remote)
+        return True
+
+    def apply_remote_awareness(self, payload: bytes) -> None:
+        """Relay the awareness of another process's clients to this room's clients."""
+        if self._closed:
+            return
+        frame = self._awareness.receive_remote(payload)
+        if frame is not None:
+            self._broadcast(frame, set())
+
+    def local_awareness(self) -> bytes | None:
+        """The awareness of this process's own clients, for a process that just joined."""
+        return self._awareness.local_update(self.connections)
 
     def mutate(self, change: Callable[[Doc[Any]], T]) -> T:
         """Change the doc on the server's behalf, in one transaction.
@@ -334,13 +372,15 @@ class Room:
 
     async def _save_with_retry(
         self, updates: list[bytes], saves: list[asyncio.Future[int]]
-    ) -> None:
+    ) -> list[tuple[int, bytes]]:
+        """Wait until `updates` are committed; returns them with their log positions
+        (none when the room closes with a store that still fails)."""
         # Every append of the batch, not just the last: an earlier one may have failed
         # in a transaction of its own.
         outcomes = await asyncio.gather(*saves, return_exceptions=True)
         failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
         if failed is None:
-            return
+            return [(save.result(), u) for save, u in zip(saves, updates, strict=True)]
         log.error("room %s: saving %d updates failed: %s", self.name, len(updates), failed)
         self._failing = failed if isinstance(failed, Exception) else RuntimeError(str(failed))
         self._saved_event.set()  # `durable()` callers learn of the failure
@@ -356,11 +396,11 @@ class Room:
                 # The clients that sent these edits still hold them and resend them
                 # when they reconnect.
                 log.error("room %s: closing with %d updates unsaved", self.name, len(updates))
-                return
+                return []
             await asyncio.sleep(_RETRY_BACKOFF[min(attempt, len(_RETRY_BACKOFF) - 1)])
             attempt += 1
             try:
-                await self._store.append_update(self.name, merged)
+                position = await self._store.append_update(self.name, merged)
             except Exception as exc:
                 log.error("room %s: retry %d of a save failed: %s", self.name, attempt, exc)
                 self._failing = exc
@@ -368,7 +408,7 @@ class Room:
                 log.warning("room %s: saved after %d retries", self.name, attempt)
                 self._failing = None
                 self._tell(None)
-                return
+                return [(position, merged)]
 
     def _tell(self, state: str | None) -> None:
         frame = self._awareness.server_state(state)
@@ -382,7 +422,12 @@ class Room:
                 await asyncio.sleep(self._flush_s)
             self._wake.clear()
             await self._flush_once()
-            if self._closed and not self._pending and not self._awareness.pending:
+            if (
+                self._closed
+                and not self._pending
+                and not self._remote
+                and not self._awareness.pending
+            ):
                 return
 
     async def _flush_once(self) -> None:
@@ -390,6 +435,15 @@ class Room:
             relay = self._awareness.take(closing=self._closed)
             if relay is not None:
                 self._broadcast(*relay)
+                if self.after_awareness is not None:
+                    message = protocol.decode(relay[0])
+                    assert isinstance(message, protocol.Awareness)
+                    self._call_hook(self.after_awareness, message.payload)
+        if self._remote:
+            remote = self._remote
+            self._remote = []
+            merged_remote = remote[0] if len(remote) == 1 else merge_updates(*remote)
+            self._broadcast(protocol.encode_update(merged_remote), set())
         if not self._pending:
             return
         updates = self._pending
@@ -399,14 +453,29 @@ class Room:
         self._pending = []
         self._pending_from = set()
         self._pending_saves = []
-        await self._save_with_retry(updates, saves)
+        committed = await self._save_with_retry(updates, saves)
         self._saved = upto
         self._saved_event.set()
+        if self.after_commit is not None and committed:
+            self._call_hook(self.after_commit, committed)
         merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
         self._broadcast(protocol.encode_update(merged), senders_)
         self._log_rows += len(updates)
         if self._log_rows >= self._compact_after and self._compaction is None:
             self._compaction = asyncio.create_task(self._compact(), name=f"compact {self.name}")
+
+    def _notify(self, hook: Callable[[Room], None] | None) -> None:
+        if hook is not None:
+            try:
+                hook(self)
+            except Exception:
+                log.exception("room %s: hook %s failed", self.name, hook)
+
+    def _call_hook(self, hook: Callable[[Room, T], None], value: T) -> None:
+        try:
+            hook(self, value)
+        except Exception:
+            log.exception("room %s: hook %s failed", self.name, hook)
 
     def _broadcast(self, frame: bytes, senders: set[Connection] | set[Connection | None]) -> None:
         # When one connection sent the whole batch it has it already; otherwise everyone
@@ -429,7 +498,9 @@ class Room:
         try:
             state = self.doc.get_update()
             folded = await self._store.compact(self.name, state)
-            self._log_rows = max(0, self._log_rows - folded)
+            # Nothing folded: the log is empty, or another process is compacting it
+            # (PostgreSQL); either way, trying again after every flush would not help.
+            self._log_rows = max(0, self._log_rows - folded) if folded else 0
             self.size = len(state) + sum(len(update) for update in self._pending)
         except Exception as exc:
             log.error("room %s: compaction failed, the log is kept: %s", self.name, exc)

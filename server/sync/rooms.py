@@ -43,10 +43,19 @@ class Rooms:
         log: DocLog,
         config: RoomConfig,
         on_load: Callable[[Room], None] | None = None,
+        on_unload: Callable[[Room], None] | None = None,
+        freshen: Callable[[Room], Awaitable[None]] | None = None,
+        exclusive: Callable[[Room], contextlib.AbstractAsyncContextManager[None]] | None = None,
     ) -> None:
         self._store = log
         # Runs once per load, before anyone is handed the room (e.g. to write defaults).
         self._on_load = on_load
+        # Runs once the room is closed (e.g. to stop following other processes' updates).
+        self._on_unload = on_unload
+        # With several processes: bring a loaded room up to the shared log before use,
+        # and make a block of server-side writes exclusive across the processes.
+        self._freshen = freshen
+        self._exclusive = exclusive
         self.config = config
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
@@ -187,6 +196,18 @@ class Rooms:
             self.release(room)
             await conn.finish()
 
+    @contextlib.asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[Room]:
+        """`use`, with the block's writes alone on the doc (across processes too) and
+        committed when it ends."""
+        async with self.use(name) as room:
+            if self._exclusive is None:
+                yield room
+            else:
+                async with self._exclusive(room):
+                    yield room
+            await room.durable()
+
     async def acquire(self, name: str) -> Room:
         """Load the room (once, however many ask) and count one more user of it."""
         while True:
@@ -211,6 +232,12 @@ class Rooms:
         if timer is not None:
             timer.cancel()
         room.refs += 1
+        if self._freshen is not None:
+            try:
+                await self._freshen(room)
+            except BaseException:
+                self.release(room)
+                raise
         return room
 
     def release(self, room: Room) -> None:
@@ -259,12 +286,19 @@ class Rooms:
 
     async def _unload(self, room: Room) -> None:
         try:
-            await room.close()
+            await self._close_room(room)
             self.unloads += 1
         except Exception:
             log.exception("rooms: unloading %s failed", room.name)
         finally:
             del self._unloading[room.name]
+
+    async def _close_room(self, room: Room) -> None:
+        try:
+            await room.close()
+        finally:
+            if self._on_unload is not None:
+                self._on_unload(room)
 
     async def close(self) -> None:
         """Flush and close every room; used at shutdown."""
@@ -273,7 +307,7 @@ class Rooms:
         self._timers.clear()
         rooms = list(self._rooms.values())
         self._rooms.clear()
-        await asyncio.gather(*(room.close() for room in rooms), return_exceptions=True)
+        await asyncio.gather(*(self._close_room(room) for room in rooms), return_exceptions=True)
         if self._unloading:
             await asyncio.gather(*self._unloading.values(), return_exceptions=True)
 

@@ -61,10 +61,18 @@ class _Addresses:
 class ServerProcess(_Addresses):
     """`samsyn serve` in a child process, so a test can kill it like a crash would."""
 
-    def __init__(self, db: Path, port: int | None = None, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        db: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        args: list[str] | None = None,
+    ):
         self.db = db
         self.port = port or free_port()
         self.env = env or {}
+        # Storage flags in place of `--db <db>` (a cluster process: --db URL --redis URL).
+        self.args = args if args is not None else ["--db", str(db)]
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = db.with_suffix(f".{self.port}.log")
 
@@ -72,7 +80,7 @@ class ServerProcess(_Addresses):
         env = {**os.environ, "SAMSYN_UNLOAD_GRACE_S": "1", **self.env}
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [str(SAMSYN), "serve", "--port", str(self.port), "--db", str(self.db)],
+                [str(SAMSYN), "serve", "--port", str(self.port), *self.args],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

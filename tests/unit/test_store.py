@@ -1,18 +1,35 @@
-"""The SQLite store on a real file: log, snapshots, compaction, group commit, migrations."""
+"""The store on a real database: log, snapshots, compaction, group commit, migrations.
+
+Tests that take `open_store` run on both backends: a SQLite file and a fresh PostgreSQL
+database (Debian's postgresql, started by the suite); the rest are SQLite's own.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pycrdt import Doc, Map, Text
 
-from server.store import SCHEMA_VERSION, BoardRecord
+from server.store import SCHEMA_VERSION, BoardRecord, PostgresStore
 from server.store import SqliteStore as Store
 from tests.support.yjs import replay
+
+AnyStore = Store | PostgresStore
+OpenStore = Callable[[], AnyStore]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
+    """A factory of stores on one database: each call opens it again, like a restart."""
+    if request.param == "sqlite":
+        return lambda: Store(tmp_path / "s.db")
+    url: str = request.getfixturevalue("pg_url")
+    return lambda: PostgresStore(url)
 
 
 def _notes(doc: Doc[Any]) -> dict[str, Any]:
@@ -32,9 +49,9 @@ def _edits(count: int) -> tuple[Doc[Any], list[bytes]]:
     return doc, updates
 
 
-async def test_log_then_compaction_keeps_the_doc_equal(tmp_path: Path) -> None:
+async def test_log_then_compaction_keeps_the_doc_equal(open_store: OpenStore) -> None:
     source, updates = _edits(50)
-    async with Store(tmp_path / "s.db") as store:
+    async with open_store() as store:
         await asyncio.gather(*(store.append_update("doc", u) for u in updates))
         before = replay(await store.load_doc("doc"))
         assert _notes(before) == _notes(source)
@@ -50,30 +67,30 @@ async def test_log_then_compaction_keeps_the_doc_equal(tmp_path: Path) -> None:
         assert _notes(replay(await store.load_doc("doc"))) == _notes(source)
 
 
-async def test_everything_survives_reopening(tmp_path: Path) -> None:
+async def test_everything_survives_reopening(open_store: OpenStore) -> None:
     source, updates = _edits(10)
-    async with Store(tmp_path / "s.db") as store:
+    async with open_store() as store:
         for update in updates:
             await store.append_update("a", update)
-    async with Store(tmp_path / "s.db") as store:
+    async with open_store() as store:
         assert _notes(replay(await store.load_doc("a"))) == _notes(source)
         assert (await store.load_doc("b")).snapshot is None
 
 
-async def test_close_finishes_queued_writes(tmp_path: Path) -> None:
+async def test_close_finishes_queued_writes(open_store: OpenStore) -> None:
     _, updates = _edits(200)
-    store = Store(tmp_path / "s.db")
+    store = open_store()
     await store.__aenter__()
     futures = [store.append_update("doc", u) for u in updates]
     await store.close()
     assert all(f.done() and f.exception() is None for f in futures)
-    async with Store(tmp_path / "s.db") as again:
+    async with open_store() as again:
         assert len((await again.load_doc("doc")).updates) == len(updates)
 
 
-async def test_a_failing_job_does_not_sink_its_batch(tmp_path: Path) -> None:
+async def test_a_failing_job_does_not_sink_its_batch(open_store: OpenStore) -> None:
     board = BoardRecord("b1", "T", "blank", "sv", "ACDEFG", b"h" * 32, 1)
-    async with Store(tmp_path / "s.db") as store:
+    async with open_store() as store:
         await store.create_board(board, b"\x00\x00")
         # Queued together, they share one transaction: the duplicate fails alone.
         first = store.append_update("x", b"\x00\x00")
