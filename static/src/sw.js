@@ -46,16 +46,23 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(networkFirst(event.request))
 })
 
+// Pages are stored under their path alone: a link that carries a key (`?key=…`, traded
+// for a cookie by the server) must never leave that key in the device's cache storage.
+function cacheKey (request) {
+  const url = new URL(request.url)
+  return url.search ? url.origin + url.pathname : request
+}
+
 async function networkFirst (request) {
   const cache = await caches.open(CACHE)
   try {
     const response = await fetch(request)
     // Keep good answers only: an error page must not replace a working board offline.
-    if (response.ok && response.type === 'basic') await cache.put(request, response.clone())
+    if (response.ok && response.type === 'basic') await cache.put(cacheKey(request), response.clone())
     return response
   } catch (error) {
     // Gzip adds `Vary: Accept-Encoding`; the stored copy is right whatever the encoding.
-    const cached = await cache.match(request, { ignoreVary: true })
+    const cached = await cache.match(cacheKey(request), { ignoreVary: true })
     if (cached) return cached
     throw error
   }

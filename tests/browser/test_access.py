@@ -204,3 +204,36 @@ def test_a_page_on_another_port_cannot_close_the_board(
     assert session.json()["phase"]["name"] == "brainstorm"
     # The forged request did arrive, and was refused as such (uvicorn's access log).
     assert f'"POST /api/boards/{board["id"]}/phase HTTP/1.1" 403' in live_server.log.read_text()
+
+
+def test_a_key_in_a_link_is_never_kept_in_the_offline_cache(
+    live_server: ServerProcess, browser: Any
+) -> None:
+    """The service worker caches the board page for offline use, but under its path
+    alone: the facilitator's key from the link must not rest in the device's cache."""
+    board = new_board(live_server.url, "Nyckeln")
+    problems: list[str] = []
+    page = _fresh(browser, problems, "facilitator")
+    page.goto(urljoin(live_server.url, board["urls"]["facilitator"]))
+    _connected(page)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
+    # Through the worker now: a navigation that carries the key again.
+    page.goto(urljoin(live_server.url, board["urls"]["facilitator"]))
+    _connected(page)
+    page.wait_for_function(
+        "async () => (await caches.match(location.origin + location.pathname)) !== undefined",
+        timeout=10_000,
+    )
+    cached = page.evaluate(
+        """async () => {
+          const urls = []
+          for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) urls.push(request.url)
+          }
+          return urls
+        }"""
+    )
+    assert any(f"/b/{board['id']}" in url for url in cached), cached
+    assert not any(board["facilitator_key"] in url or "key=" in url for url in cached), cached
+    assert problems == []
+    page.context.close()
