@@ -129,6 +129,10 @@ class Room:
             state_bytes=config.awareness_state_bytes,
         )
         self._closed = False
+        # Set when the pending batch took something back (see _on_update), with the
+        # state before the batch began.
+        self._scrub = False
+        self._batch_state = b"\x00"
         # The store's last error while a save is being retried, None when all is saved.
         self._failing: Exception | None = None
         self._compaction: asyncio.Task[None] | None = None
@@ -233,6 +237,9 @@ class Room:
             }
             if any(added.values()):
                 self.mutate(_remove_keys(added))
+                # The batch now holds the addition and its removal: others get what the
+                # doc kept of it (its content collected), not the text that was taken back.
+                self._scrub = True
 
     def _on_awareness(self, conn: Connection, message: protocol.Message) -> None:
         assert isinstance(message, protocol.Awareness)
@@ -272,6 +279,7 @@ class Room:
                 f" {self._max_doc_bytes} bytes ({self.size} now)"
             )
         self._changes.clear()
+        self._mark_batch()
         try:
             self.doc.apply_update(update)
         except Exception as exc:
@@ -282,6 +290,11 @@ class Room:
             kept = " (its valid first part was kept)" if self._record(origin) else ""
             raise ProtocolError(f"expected an update that applies{kept}: {exc}") from None
         return self._record(origin)
+
+    def _mark_batch(self) -> None:
+        # The state before the first change of a batch, for a scrubbed broadcast.
+        if not self._pending:
+            self._batch_state = self.doc.get_state()
 
     def _record(self, origin: Connection | None) -> bool:
         # What the doc reports is exactly the new part: repeats of known updates vanish.
@@ -315,6 +328,7 @@ class Room:
         if self._closed:
             raise RuntimeError(f"room {self.name} is closed")
         self._changes.clear()
+        self._mark_batch()
         with self.doc.transaction():
             result = change(self.doc)
         self._record(None)
@@ -399,10 +413,15 @@ class Room:
         self._pending = []
         self._pending_from = set()
         self._pending_saves = []
+        if self._scrub:
+            # Taken now, before any await: exactly this batch, as the doc holds it.
+            self._scrub = False
+            merged = self.doc.get_update(self._batch_state)
+        else:
+            merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
         await self._save_with_retry(updates, saves)
         self._saved = upto
         self._saved_event.set()
-        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
         self._broadcast(protocol.encode_update(merged), senders_)
         self._log_rows += len(updates)
         if self._log_rows >= self._compact_after and self._compaction is None:

@@ -444,3 +444,27 @@ async def test_joiners_with_nothing_share_one_encoded_state_until_it_changes(
     assert room.full_state_frame() is not cached
     for joiner in joiners:
         await joiner.close()
+
+
+async def test_a_note_taken_back_in_the_brainstorm_does_not_travel(
+    app_server: InProcessServer,
+) -> None:
+    """Finding 12: a note a participant put on the board in the silent brainstorm was
+    taken back, but its text still went out in the frames sent to everyone else."""
+    board = await create_board(app_server.url)
+    guest = await join_board(app_server.url, board, "Kim")
+    async with (
+        YClient(_ws(app_server.ws_url, board, board["facilitator_key"])) as facilitator,
+        YClient(_ws(app_server.ws_url, board, guest["token"])) as kim,
+    ):
+        await facilitator.wait_for(facilitator.synced.is_set)
+        await kim.wait_for(kim.synced.is_set)
+        add_big_notes(kim, 1, 40, prefix="hemlig")
+        kim_notes = kim.doc.get("notes", type=Map)
+        await kim.wait_for(lambda: "hemlig0" not in kim_notes)
+        add_big_notes(facilitator, 1, 10, prefix="efter")
+        notes = facilitator.doc.get("notes", type=Map)
+        await kim.wait_for(lambda: "efter0" in kim_notes)
+        assert "hemlig0" not in notes
+        text = "idé om biblioteket".encode()
+        assert not [f for f in facilitator.received if text in f]
