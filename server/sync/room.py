@@ -67,24 +67,23 @@ class RoomConfig:
     # Messages per second a socket may send on average, and the burst it may save up.
     rate_per_s: float = 200.0
     rate_burst: int = 1000
-    # Bytes waiting for one slow client before it is closed with 1013 (one bigger frame,
-    # a whole board's state, may still wait alone).
+    # Limits of one socket, against clients that do not read or send too much: bytes
+    # queued for it (a bigger frame, a whole board, may wait alone), seconds its socket
+    # may take nothing before it is dropped, the largest sync step 2 answering our step 1
+    # (an offline backlog), awareness ids and bytes per id, open sockets per address
+    # and per credential.
     send_queue_bytes: int = 16 * 1024 * 1024
-    # A client whose socket takes nothing for this long is dropped without a handshake.
     send_timeout_s: float = 20.0
-    # Largest sync step 2 (an offline client's backlog) in reply to the server's step 1.
     max_sync_bytes: int = 64 * 1024 * 1024
-    # Largest encoded doc; an update that would make it bigger is refused with 1009.
-    max_doc_bytes: int = 64 * 1024 * 1024
-    # Awareness ids one socket may announce, and the largest state of each.
     awareness_ids_per_socket: int = 4
     awareness_state_bytes: int = 8 * 1024
-    # A socket that was sent nothing for this long gets an empty awareness update: the
-    # stock client takes 30 s of silence for a dead connection and reconnects.
-    keepalive_s: float = 15.0
-    # Open sockets per client address and per credential (participant, wall, facilitator).
     sockets_per_address: int = 512
     sockets_per_credential: int = 24
+    # Largest encoded doc; an update that would make it bigger is refused with 1009.
+    max_doc_bytes: int = 64 * 1024 * 1024
+    # Seconds of silence after which a socket gets an empty awareness update: the stock
+    # client takes 30 s without a message for a dead connection and reconnects.
+    keepalive_s: float = 15.0
 
 
 class DocTooLarge(ProtocolError):

@@ -20,7 +20,6 @@ from boards.schema import replay
 from server.settings import Settings
 from server.sync import protocol
 from server.sync.protocol import AwarenessEntry
-from tests.support import ROOT
 from tests.support.attacks import (
     SilentSocket,
     add_big_notes,
@@ -31,7 +30,7 @@ from tests.support.attacks import (
 )
 from tests.support.boards import create_board, join_board, set_phase
 from tests.support.servers import InProcessServer, ServerProcess, eventually, run_server
-from tests.support.tools import node_binary
+from tests.support.tools import node_output, node_peer
 from tests.support.yjs import YClient, refused_with
 
 
@@ -232,31 +231,9 @@ def _wall_key(board: dict[str, Any]) -> str:
     return str(board["urls"]["wall"].split("key=")[1])
 
 
-async def _node(script: str, *args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        node_binary(),
-        f"test/{script}",
-        *args,
-        cwd=ROOT / "static",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def _finish(node: asyncio.subprocess.Process) -> list[dict[str, Any]]:
-    """Close the peer's stdin, wait for it, and return the JSON lines it printed."""
-    try:
-        assert node.stdin is not None
-        node.stdin.close()
-        async with asyncio.timeout(30):
-            out, err = await node.communicate()
-    finally:
-        if node.returncode is None:
-            node.kill()
-            await node.wait()
-    assert node.returncode == 0, err.decode()
-    return [json.loads(line) for line in out.decode().splitlines()]
+    """The JSON lines a node peer printed, once it has finished."""
+    return [json.loads(line) for line in (await node_output(node)).decode().splitlines()]
 
 
 async def test_a_big_offline_backlog_from_the_stock_client_is_saved_in_full(
@@ -266,7 +243,7 @@ async def test_a_big_offline_backlog_from_the_stock_client_is_saved_in_full(
     with 1009 182 times in 45 s and saved none of its 1,573 notes. Its sync step 2 (the
     reply to the server's step 1) may now be up to SAMSYN_MAX_SYNC_BYTES."""
     board = await create_board(app_server.url)
-    node = await _node(
+    node = await node_peer(
         "offline-client.mjs",
         f"{app_server.ws_url}/ws",
         board["id"],
@@ -295,7 +272,7 @@ async def test_a_quiet_socket_stays_open_for_the_stock_client(tmp_path: Path) ->
     async with run_server(settings) as server:
         board = await create_board(server.url)
         url = f"{server.ws_url}/ws"
-        node = await _node(
+        node = await node_peer(
             "quiet-client.mjs",
             url,
             f"{board['id']}/session",
