@@ -445,3 +445,30 @@ async def test_a_note_taken_back_in_the_brainstorm_does_not_travel(
         assert "hemlig0" not in notes
         text = "idé om biblioteket".encode()
         assert not [f for f in facilitator.received if text in f]
+
+
+async def test_half_open_http_connections_are_closed(tmp_path: Path) -> None:
+    """Finding 12: 800 connections that sent part of a request were held 25 s. A
+    connection's headers must now be complete within SAMSYN_HTTP_KEEPALIVE_S (1 s here);
+    a websocket, once upgraded, is not affected."""
+    settings = Settings(db=tmp_path / "slow.db", http_keepalive_s=1.0)
+    async with run_server(settings) as server:
+        board = await create_board(server.url)
+        async with YClient(_ws(server.ws_url, board, board["facilitator_key"])) as kept:
+            await kept.wait_for(kept.synced.is_set)
+            slow = []
+            for _ in range(200):
+                reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+                writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                slow.append((reader, writer))
+            async with asyncio.timeout(10):
+                for reader, _ in slow:
+                    assert await reader.read() == b""  # closed by the server, no answer
+            for _, writer in slow:
+                writer.close()
+            # The websocket outlived the deadline: it still gets the board's changes.
+            add_big_notes(kept, 1, 10, prefix="still")
+            async with YClient(_ws(server.ws_url, board, board["facilitator_key"])) as other:
+                notes = other.doc.get("notes", type=Map)
+                await other.wait_for(lambda: "still0" in notes)
+            assert kept.close_code is None
