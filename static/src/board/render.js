@@ -58,7 +58,7 @@ export class Renderer {
     ]
     for (const [type, fn] of this._observers) type.observeDeep(fn)
     access.onChange((locked) => {
-      for (const field of canvas.querySelectorAll('.cluster-title')) field.readOnly = locked
+      for (const field of canvas.querySelectorAll('.cluster-title, .cluster-statement')) field.readOnly = locked
     })
     this.setCamera(this.camera)
     this.schedule()
@@ -433,19 +433,29 @@ const ITEMS = {
       const count = make('span', 'cluster-count')
       const header = make('div', 'cluster-header')
       header.append(title, count)
-      el.append(header)
+      // The theme's vision statement, shown in the discuss phase (and wherever it has text).
+      const statement = make('textarea', 'cluster-statement')
+      statement.rows = 2
+      statement.maxLength = 500
+      statement.placeholder = r.t('cluster.statement_placeholder')
+      statement.setAttribute('aria-label', r.t('cluster.statement_label'))
+      statement.readOnly = r.access.readOnly
+      el.append(header, statement)
       if (!r.access.fixed) {
         const resize = make('div', 'cluster-resize')
         resize.setAttribute('aria-hidden', 'true')
         el.append(resize)
       }
-      return { title, count }
+      return { title, count, statement }
     },
     fill (el, cluster, r, count) {
       el.dataset.count = String(count)
       const title = el._parts.title
       // The focused field is bound to the Y.Text by the editor; do not fight it.
       if (document.activeElement !== title && title.value !== cluster.title) title.value = cluster.title
+      const statement = el._parts.statement
+      if (document.activeElement !== statement && statement.value !== cluster.statement) statement.value = cluster.statement
+      statement.classList.toggle('has-text', Boolean(cluster.statement))
       el.setAttribute('aria-label', r.t('cluster.aria', { title: cluster.title || r.t('cluster.untitled'), count }))
       setText(el._parts.count, r.t(count === 1 ? 'cluster.count_one' : 'cluster.count_many', { count }))
       const resize = r.localResize && r.localResize.id === cluster.id ? r.localResize : null

@@ -1,0 +1,59 @@
+"""The målbild in the browser: statements written together on the board."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.boards import new_board
+from tests.support.servers import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+
+def _open(browser: Any, url: str) -> Any:
+    page = browser.new_context().new_page()
+    page.goto(url)
+    expect(page.locator("[data-connection-state]")).to_have_attribute(
+        "data-connection-state", "connected"
+    )
+    return page
+
+
+def test_two_people_typing_in_one_statement_keep_both_texts(
+    live_server: ServerProcess, browser: Any
+) -> None:
+    board = new_board(live_server.url, "Målbild", phase="discuss")
+    url = urljoin(live_server.url, board["urls"]["facilitator"])
+    page_a, page_b = _open(browser, url), _open(browser, url)
+    page_a.locator('[data-action="add-cluster"]').click()
+    page_a.keyboard.type("Mötesplats")
+    page_a.keyboard.press("Enter")
+    statement_a = page_a.locator(".cluster-statement")
+    statement_b = page_b.locator(".cluster-statement")
+    # In the discuss phase every cluster shows its statement field, empty or not.
+    expect(statement_b).to_be_visible()
+    statement_a.click()
+    page_a.keyboard.type("Biblioteket är")
+    expect(statement_b).to_have_value("Biblioteket är")
+    statement_b.click()
+    page_b.keyboard.press("End")
+    # Both carets are at the end; each person types without waiting for the other.
+    page_a.keyboard.type(" en mötesplats")
+    page_b.keyboard.type(" för alla")
+    page_a.keyboard.type("!")
+    full = len("Biblioteket är en mötesplats för alla!")
+    expect(statement_a).to_have_value(re.compile(rf"^.{{{full}}}$"))
+    value = statement_a.input_value()
+    expect(statement_b).to_have_value(value)
+    assert value.startswith("Biblioteket är"), value
+    assert " en mötesplats!" in value, value
+    assert " för alla" in value, value
+    # The cluster's title was not touched by the statement's typing.
+    expect(page_b.locator(".cluster-title")).to_have_value("Mötesplats")
+    for page in (page_a, page_b):
+        page.context.close()
