@@ -24,7 +24,7 @@ from server.settings import Settings
 from server.store import SqliteStore
 from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
-from server.web import boards, exports, facilitation, health, imports, pages, sockets
+from server.web import boards, exports, facilitation, health, imports, pages, sockets, vision
 from server.web.deps import Services
 from server.web.errors import HANDLERS
 from server.web.headers import SecurityHeaders
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *imports.routes,
             *pages.routes,
             *facilitation.routes,
+            *vision.routes,
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],

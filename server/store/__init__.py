@@ -7,7 +7,10 @@ from server.store.records import (
     CheckpointRecord,
     DocHistory,
     ParticipantRecord,
+    ReactionRecord,
     StoreClosedError,
+    VisionRecord,
+    VisionVersionRecord,
     VoteRefusedError,
     VoteResult,
 )
@@ -19,9 +22,12 @@ __all__ = [
     "CheckpointRecord",
     "DocHistory",
     "ParticipantRecord",
+    "ReactionRecord",
     "SqliteStore",
     "Store",
     "StoreClosedError",
+    "VisionRecord",
+    "VisionVersionRecord",
     "VoteRefusedError",
     "VoteResult",
 ]

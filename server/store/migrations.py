@@ -41,6 +41,23 @@ MIGRATIONS: list[tuple[str, ...]] = [
         ' "at" INTEGER NOT NULL, "content" BLOB NOT NULL, "session" BLOB NOT NULL)',
         'CREATE INDEX "idx_checkpoints_board_id_at" ON "checkpoints" ("board_id", "at")',
     ),
+    (
+        # The målbild of a board lineage: started on `board_id`, shared by the boards that
+        # continue from it (`vision_boards`), with named immutable versions and reactions.
+        "CREATE TABLE visions (id TEXT PRIMARY KEY,"
+        " board_id TEXT NOT NULL REFERENCES boards(id), data TEXT NOT NULL,"
+        " rev INTEGER NOT NULL, updated INTEGER NOT NULL, comment_token_hash BLOB)",
+        "CREATE UNIQUE INDEX idx_visions_comment_token_hash ON visions (comment_token_hash)",
+        "CREATE TABLE vision_boards (board_id TEXT PRIMARY KEY REFERENCES boards(id),"
+        " vision_id TEXT NOT NULL REFERENCES visions(id))",
+        "CREATE TABLE vision_versions (id TEXT PRIMARY KEY,"
+        " vision_id TEXT NOT NULL REFERENCES visions(id), name TEXT NOT NULL,"
+        " at INTEGER NOT NULL, data TEXT NOT NULL, UNIQUE (vision_id, name))",
+        "CREATE TABLE vision_reactions (id TEXT PRIMARY KEY,"
+        " vision_id TEXT NOT NULL REFERENCES visions(id), statement TEXT NOT NULL,"
+        " kind TEXT NOT NULL, comment TEXT NOT NULL, name TEXT NOT NULL, at INTEGER NOT NULL)",
+        "CREATE INDEX idx_vision_reactions_vision_id ON vision_reactions (vision_id, at)",
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

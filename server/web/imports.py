@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from server.services.docs import import_board
 from server.services.journey import add_bulk_notes, continue_board
+from server.services.vision import adopt
 from server.web.deps import board_call, json_body, json_object, parse_json, read_body, services
 from server.web.responses import board_created
 
@@ -37,6 +38,8 @@ async def post_continue(request: Request) -> Response:
     call = await board_call(request, facilitator=True)
     data = await json_body(request)
     new = await continue_board(call.services.store, call.services.rooms, call.board, data)
+    # The next board of the journey carries on the same målbild.
+    await adopt(call.services.store, call.board.id, new.record.id)
     return JSONResponse(board_created(request, new), status_code=201)
 
 

@@ -1,0 +1,69 @@
+"""Målbild 1.0 and a comparison of two versions as print-ready A4 HTML (autoescape on)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from boards.export.vision_labels import day, version_label, words
+from boards.vision import STEERS
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        # Every text is people's writing: escape by default, never mark anything safe.
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def vision_html(data: Mapping[str, Any], *, version: str, at_ms: int, language: str) -> bytes:
+    html = (
+        _environment()
+        .get_template("vision.html.j2")
+        .render(
+            kind="vision",
+            lang=language,
+            w=words(language),
+            title=version_label(version, language),
+            version=version,
+            date=day(at_ms),
+            data=data,
+            steers=STEERS,
+        )
+    )
+    return html.encode("utf-8")
+
+
+def compare_html(
+    comparison: Mapping[str, Any], *, library: str, at_ms: int, language: str
+) -> bytes:
+    """The changes of `services.vision.comparison`, each with the notes that led to it."""
+    w = words(language)
+    old, new = comparison["from"], comparison["to"]
+    label = {"current": w["current"]}
+    title = w["compare_document"].format(old=label.get(old, old), new=label.get(new, new))
+    html = (
+        _environment()
+        .get_template("vision.html.j2")
+        .render(
+            kind="compare",
+            lang=language,
+            w=w,
+            title=title,
+            version=new,
+            date=day(at_ms),
+            data={"library": library},
+            changes=comparison["changes"],
+        )
+    )
+    return html.encode("utf-8")
