@@ -57,3 +57,48 @@ def test_two_people_typing_in_one_statement_keep_both_texts(
     expect(page_b.locator(".cluster-title")).to_have_value("Mötesplats")
     for page in (page_a, page_b):
         page.context.close()
+
+
+def test_a_facilitator_takes_the_vision_from_05_to_10_in_the_browser(
+    live_server: ServerProcess, browser: Any, screenshot_dir: Any
+) -> None:
+    board = new_board(live_server.url, "Stadsbiblioteket", phase="discuss")
+    page = _open(browser, urljoin(live_server.url, board["urls"]["facilitator"]))
+    page.locator('[data-action="add-cluster"]').click()
+    page.keyboard.type("Mötesplats")
+    page.keyboard.press("Enter")
+    page.locator(".cluster-statement").click()
+    page.keyboard.type("Biblioteket är en mötesplats")
+    page.locator("[data-vision-link]").click()
+    expect(page.locator("h1")).to_have_text("Målbilden")
+    page.locator("#vision-library-new").fill("Stadsbiblioteket Norr")
+    page.locator('[data-action="create-vision"]').click()
+    statement = page.locator('.vision-statement [data-field="text"]')
+    expect(statement).to_have_value("Biblioteket är en mötesplats")
+    page.locator("#vision-version-name").fill("0.5")
+    page.locator('[data-action="save-version"]').click()
+    expect(page.locator("[data-vision-status]")).to_have_text("Version 0.5 sparad.")
+
+    statement.fill("Biblioteket är en mötesplats för alla")
+    page.locator('[data-action="add-action"]').click()
+    page.locator('.vision-plan [data-field="title"]').fill("Öppna entrén")
+    page.locator('.vision-plan [data-field="owner"]').fill("Eva Lund")
+    page.locator('.vision-plan [data-field="statement"]').select_option(label="Mötesplats")
+    page.locator("#vision-version-name").fill("1.0")
+    page.locator('[data-action="save-version"]').click()
+    expect(page.locator("[data-vision-status]")).to_have_text("Version 1.0 sparad.")
+
+    page.locator("#compare-from").select_option("0.5")
+    page.locator("#compare-to").select_option("1.0")
+    page.locator('[data-action="compare"]').click()
+    change = page.locator('.vision-change[data-kind="reworded"]')
+    expect(change).to_contain_text(
+        "Omformulerat: ”Biblioteket är en mötesplats” blev ”Biblioteket är en mötesplats för alla”"
+    )
+    page.screenshot(path=str(screenshot_dir / "vision-page.png"), full_page=True)
+
+    # Reloaded, the page shows what was saved, in English too.
+    page.goto(urljoin(live_server.url, f"/b/{board['id']}/vision?lang=en"))
+    expect(page.locator("h1")).to_have_text("The vision")
+    expect(page.locator('.vision-plan [data-field="owner"]')).to_have_value("Eva Lund")
+    page.context.close()
