@@ -15,12 +15,14 @@ from typing import Any
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 # The 0.5 writer's page set-up and field code, shared so both documents look alike.
 from boards.export.docx import _LOCALES, _a4, _field, _set_language
 from boards.export.vision_labels import day, version_label, words
 from boards.vision import STEERS
+
+_COLUMNS_MM = (52, 32, 27, 25, 34)
 
 
 def _start(title: str, language: str, footer: str, generated_ms: int) -> DocumentObject:
@@ -34,8 +36,8 @@ def _start(title: str, language: str, footer: str, generated_ms: int) -> Documen
     _field(paragraph, "PAGE")
     paragraph.add_run(f" {w['page_of']} ")
     _field(paragraph, "NUMPAGES")
-    for run in paragraph.runs:
-        run.font.size = Pt(9)
+    # The style, not the runs: the page number fields take their size from it too.
+    document.styles["Footer"].font.size = Pt(9)
     props = document.core_properties
     props.title = title
     props.author = props.last_modified_by = "Samsyn"
@@ -120,6 +122,7 @@ def _actions_table(document: DocumentObject, data: Mapping[str, Any], language: 
     themes = {s["id"]: s["theme"] or s["text"][:60] for s in data.get("statements", [])}
     table = document.add_table(rows=1, cols=5)
     table.style = "Table Grid"
+    table.autofit = False
     for cell, name in zip(
         table.rows[0].cells, ("action", "owner", "due", "status", "serves"), strict=True
     ):
@@ -136,6 +139,13 @@ def _actions_table(document: DocumentObject, data: Mapping[str, Any], language: 
         )
         for cell, value in zip(cells, values, strict=True):
             cell.text = value
+    # The action's text needs the room; the rest are short. 170 mm: A4 less the margins.
+    # Word reads the cells' widths, LibreOffice the grid's: set both.
+    for column, width in zip(table.columns, _COLUMNS_MM, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, _COLUMNS_MM, strict=True):
+            cell.width = Mm(width)
 
 
 def plan_docx(data: Mapping[str, Any], *, version: str, at_ms: int, language: str) -> bytes:

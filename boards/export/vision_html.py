@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import jinja2
-
+# The 0.5 page's environment: the same templates folder, autoescape, strict undefined.
+from boards.export.html import _environment
 from boards.export.vision_labels import day, version_label, words
 from boards.vision import STEERS
-
-_TEMPLATES = Path(__file__).parent / "templates"
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES),
-        # Every text is people's writing: escape by default, never mark anything safe.
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def vision_html(data: Mapping[str, Any], *, version: str, at_ms: int, language: str) -> bytes:

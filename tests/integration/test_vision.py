@@ -250,6 +250,10 @@ async def test_a_journey_from_05_to_10(app_server: InProcessServer, workshop: Wo
         )
         assert "Sammanslaget" in html.text and STAFF_NOTES[1] in html.text
 
+        printed = await api.call("GET", f"/b/{board_a}/vision.html", params={"version": "1.0"})
+        assert "<h1>Målbild 1.0</h1>" in printed.text and merged["text"] in printed.text
+        assert "Kurser prioriteras i budgeten" in printed.text
+
         # JSON exports and imports back losslessly onto another board.
         exported = await api.call("GET", f"/b/{board_a}/vision.json")
         other = await api.call("POST", "/api/boards", 201, json={"title": "Ny resa"})

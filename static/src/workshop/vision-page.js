@@ -100,6 +100,7 @@ export class VisionPage {
       this._list('intents'),
       this._list('questions'),
       this._plan(),
+      this._toolbar(),
       this._versions(),
       this._comments(),
       this._exports()
@@ -108,6 +109,7 @@ export class VisionPage {
   }
 
   _toolbar () {
+    // At the top and below the plan: the page is long, and a save is never far.
     const save = this._button(this.t('vision.save'), 'save-vision', () => this.save(), 'button primary')
     return el('div', { className: 'vision-toolbar' }, save)
   }
@@ -185,7 +187,8 @@ export class VisionPage {
   _plan () {
     const t = this.t
     const v = this.state.vision
-    const head = el('tr', {}, ...['action', 'owner', 'due', 'status', 'serves', 'remove'].map((k) => el('th', { scope: 'col', textContent: t(`vision.${k}`) })))
+    const head = el('tr', {}, ...['action', 'owner', 'due', 'status', 'serves'].map((k) => el('th', { scope: 'col', textContent: t(`vision.${k}`) })),
+      el('th', { scope: 'col' }, el('span', { className: 'visually-hidden', textContent: t('vision.remove') })))
     const body = el('tbody')
     v.actions.forEach((action, index) => {
       const cell = (key, props = {}) => {
