@@ -25,7 +25,7 @@ def _open(browser: Any, url: str) -> Any:
 
 
 def test_two_people_typing_in_one_statement_keep_both_texts(
-    live_server: ServerProcess, browser: Any
+    live_server: ServerProcess, browser: Any, screenshot_dir: Any
 ) -> None:
     board = new_board(live_server.url, "Målbild", phase="discuss")
     url = urljoin(live_server.url, board["urls"]["facilitator"])
@@ -55,6 +55,7 @@ def test_two_people_typing_in_one_statement_keep_both_texts(
     assert " för alla" in value, value
     # The cluster's title was not touched by the statement's typing.
     expect(page_b.locator(".cluster-title")).to_have_value("Mötesplats")
+    page_b.screenshot(path=str(screenshot_dir / "statement-on-board.png"))
     for page in (page_a, page_b):
         page.context.close()
 
