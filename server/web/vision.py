@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from boards import schema
@@ -144,7 +144,11 @@ async def comment_page(request: Request) -> Response:
         except SamsynError as exc:
             error = exc.detail
         else:
-            done = fields["statement"]
+            # Post/redirect/get: reloading the thank-you page does not send it again.
+            token = request.path_params["token"]
+            return RedirectResponse(f"/c/{token}?done={fields['statement']}", status_code=303)
+    else:
+        done = request.query_params.get("done")
     data = vision.data_of(record)
     return render(
         request,

@@ -6,6 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -102,4 +103,38 @@ def test_a_facilitator_takes_the_vision_from_05_to_10_in_the_browser(
     page.goto(urljoin(live_server.url, f"/b/{board['id']}/vision?lang=en"))
     expect(page.locator("h1")).to_have_text("The vision")
     expect(page.locator('.vision-plan [data-field="owner"]')).to_have_value("Eva Lund")
+    page.context.close()
+
+
+def test_a_guest_comments_without_an_account_and_the_facilitator_sees_it(
+    live_server: ServerProcess, browser: Any, screenshot_dir: Any
+) -> None:
+    board = new_board(live_server.url, "Stadsbiblioteket")
+    auth = {"Authorization": f"Bearer {board['facilitator_key']}"}
+    api = f"{live_server.url}/api/boards/{board['id']}/vision"
+    with httpx.Client(timeout=10, headers=auth) as client:
+        made = client.post(api, json={"library": "Stadsbiblioteket Norr"}).json()
+        made["vision"]["statements"] = [
+            {"id": "s1", "theme": "Mötesplats", "text": "Biblioteket är en mötesplats för alla"}
+        ]
+        saved = client.put(api, json={"rev": made["rev"], "vision": made["vision"]})
+        assert saved.status_code == 200, saved.text
+        link = client.post(f"{api}/comments").json()["url"]
+    guest = browser.new_context().new_page()
+    guest.goto(link)
+    card = guest.locator(".vision-statement-card")
+    expect(card.locator("blockquote")).to_have_text("Biblioteket är en mötesplats för alla")
+    card.get_by_label("Otydligt", exact=True).check()
+    card.locator("textarea").fill("Vad menas med alla?")
+    card.get_by_role("button", name="Skicka").click()
+    expect(guest.locator(".form-ok")).to_have_text("Tack! Din reaktion är sparad.")
+    guest.screenshot(path=str(screenshot_dir / "comment-round.png"), full_page=True)
+    guest.context.close()
+
+    page = browser.new_context().new_page()
+    page.goto(urljoin(live_server.url, board["urls"]["facilitator"]))
+    page.goto(urljoin(live_server.url, f"/b/{board['id']}/vision"))
+    reactions = page.locator('[data-reactions="s1"]')
+    expect(reactions).to_contain_text("Otydligt: 1")
+    expect(reactions).to_contain_text("Vad menas med alla?")
     page.context.close()

@@ -301,7 +301,9 @@ async def test_a_comment_round_without_accounts(
             form = await guest.post(
                 f"/c/{token}", data={"statement": sid, "kind": "add", "comment": "Även barn"}
             )
-            assert form.status_code == 200
+            assert form.status_code == 303
+            thanks = await guest.get(form.headers["location"])
+            assert "Tack! Din reaktion är sparad." in thanks.text
             refused = await guest.post(
                 f"/api/comments/{token}", json={"statement": sid, "kind": "add"}
             )
