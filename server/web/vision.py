@@ -17,11 +17,14 @@ from boards.vision import REACTIONS
 from server.errors import InvalidInput, NotFound, SamsynError
 from server.services import vision
 from server.store import Store, VisionRecord
-from server.web.deps import board_call, json_body, parse_json, read_body, services
+from server.web.deps import board_call, json_body, json_object, parse_json, read_body, services
 from server.web.imports import MAX_IMPORT_BYTES
 from server.web.pages import error_page, pick_language, render
 
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# A målbild with a long plan and the steering text of every statement outgrows the
+# API's 64 KB bodies; 2 MB is far more than a library writes, and bounds a request.
+MAX_VISION_BYTES = 2 * 1024 * 1024
 _EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
@@ -49,7 +52,7 @@ async def put_vision(request: Request) -> Response:
     call = await board_call(request, facilitator=True)
     store = call.services.store
     record = await vision.of_board(store, call.board.id)
-    data = await json_body(request)
+    data = json_object(parse_json(await read_body(request, MAX_VISION_BYTES), "an object"))
     await vision.save(store, record, data.get("vision"), data.get("rev"))
     return JSONResponse(await vision.view(store, await vision.of_board(store, call.board.id)))
 
