@@ -60,7 +60,7 @@ export class Renderer {
     ]
     for (const [type, fn] of this._observers) type.observeDeep(fn)
     access.onChange((locked) => {
-      for (const field of canvas.querySelectorAll('.cluster-title')) field.readOnly = locked
+      for (const field of canvas.querySelectorAll('.cluster-title, .cluster-statement')) field.readOnly = locked
     })
     this.setCamera(this.camera)
     this.schedule()
@@ -451,20 +451,30 @@ const ITEMS = {
       const count = make('span', 'cluster-count')
       const header = make('div', 'cluster-header')
       header.append(title, count)
+      // The theme's vision statement, shown in the discuss phase (and wherever it has text).
+      const statement = make('textarea', 'cluster-statement')
+      statement.rows = 2
+      statement.maxLength = 500
+      statement.placeholder = r.t('cluster.statement_placeholder')
+      statement.setAttribute('aria-label', r.t('cluster.statement_label'))
+      statement.readOnly = r.access.readOnly
       // Far out (semantic zoom) the notes give way to the name and count in large type.
       const label = make('div', 'cluster-label')
       const labelTitle = make('span', 'cluster-label-title')
       const labelCount = make('span', 'cluster-label-count')
       label.append(labelTitle, labelCount)
       label.setAttribute('aria-hidden', 'true')
-      el.append(header, label)
-      return { title, count, labelTitle, labelCount }
+      el.append(header, statement, label)
+      return { title, count, statement, labelTitle, labelCount }
     },
     fill (el, cluster, r, count) {
       el.dataset.count = String(count)
       const title = el._parts.title
       // The focused field is bound to the Y.Text by the editor; do not fight it.
       if (document.activeElement !== title && title.value !== cluster.title) title.value = cluster.title
+      const statement = el._parts.statement
+      if (document.activeElement !== statement && statement.value !== cluster.statement) statement.value = cluster.statement
+      statement.classList.toggle('has-text', Boolean(cluster.statement))
       el.setAttribute('aria-label', r.t('cluster.aria', { title: cluster.title || r.t('cluster.untitled'), count }))
       const countText = r.t(count === 1 ? 'cluster.count_one' : 'cluster.count_many', { count })
       setText(el._parts.count, countText)
