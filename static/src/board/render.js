@@ -32,7 +32,7 @@ export class Renderer {
     this.localDrag = null // {dx, dy, notes: Set, clusters: Set}: drawn here, written on drop
     this._remote = { editing: new Map(), dragging: new Map() }
     this._frame = null
-    this._dirty = { all: true, notes: new Set(), clusters: false, sections: false }
+    this._dirty = { all: true, notes: new Set(), clusters: false, sections: false, layout: true }
     this._els = { sections: new Map(), clusters: new Map(), notes: new Map(), cursors: new Map() }
     this._listeners = new Set()
     // Where clusters and their notes are drawn (core/model/layout.js), recomputed whenever
@@ -55,8 +55,8 @@ export class Renderer {
     const { sections, clusters, notes } = roots(doc)
     this._observers = [
       [notes, (events) => this._notesChanged(events, notes)],
-      [clusters, () => { this._dirty.clusters = true; this.schedule() }],
-      [sections, () => { this._dirty.sections = true; this.schedule() }]
+      [clusters, () => { this._dirty.clusters = true; this._dirty.layout = true; this.schedule() }],
+      [sections, () => { this._dirty.sections = true; this._dirty.clusters = true; this._dirty.layout = true; this.schedule() }]
     ]
     for (const [type, fn] of this._observers) type.observeDeep(fn)
     access.onChange((locked) => {
@@ -79,10 +79,14 @@ export class Renderer {
       if (event.target === notes) {
         for (const key of event.changes.keys.keys()) dirty.notes.add(key)
         dirty.clusters = true // counts
+        dirty.layout = true
       } else {
         const id = event.path[0]
         if (typeof id === 'string') dirty.notes.add(id)
-        if (event.target instanceof Y.Map && event.changes.keys.has('cluster')) dirty.clusters = true
+        if (event.target instanceof Y.Map && (event.changes.keys.has('cluster') || event.changes.keys.has('created'))) {
+          dirty.clusters = true
+          dirty.layout = true
+        }
       }
     }
     this.schedule()
@@ -227,7 +231,8 @@ export class Renderer {
       reconcile(this._els.sections, this.layers.sections, sections, (id, map, el) =>
         this._drawSection(readSection(id, map), el))
     }
-    if (all || dirty.clusters) {
+    if (all || dirty.layout) {
+      // Only when the doc changed: a drag in progress or a selection moves nothing here.
       const before = this.layout.notes
       this.layout = boardLayout(this.doc)
       // A note whose slot moved (it joined, left, or its cluster reflowed or was pushed).
@@ -236,6 +241,9 @@ export class Renderer {
         if (!old || old.x !== slot.x || old.y !== slot.y) dirty.notes.add(id)
       }
       for (const id of before.keys()) if (!this.layout.notes.has(id)) dirty.notes.add(id)
+      dirty.layout = false
+    }
+    if (all || dirty.clusters) {
       reconcile(this._els.clusters, this.layers.clusters, clusters, (id, map, el) =>
         this._drawCluster(readCluster(id, map), el))
     }
