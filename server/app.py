@@ -6,6 +6,7 @@ the services to them and hands the routes one typed `Services` object.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -18,13 +19,24 @@ from starlette.staticfiles import StaticFiles
 
 from server.logs import redact_uvicorn_logs
 from server.services.drafts import Drafts
+from server.services.erasure import retention_loop
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session
 from server.settings import Settings
 from server.store import SqliteStore
 from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
-from server.web import boards, exports, facilitation, health, imports, pages, sockets
+from server.web import (
+    accounts,
+    boards,
+    exports,
+    facilitation,
+    health,
+    imports,
+    journeys,
+    pages,
+    sockets,
+)
 from server.web.deps import Services
 from server.web.errors import HANDLERS
 from server.web.headers import SecurityHeaders
@@ -79,7 +91,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.store = store
             app.state.rooms = rooms
             log.info("samsyn: serving with database %s", settings.db)
+            retention = (
+                asyncio.create_task(retention_loop(store, rooms, settings.retention_days))
+                if settings.retention_days
+                else None
+            )
             yield
+            if retention is not None:
+                retention.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retention
         log.info("samsyn: every room flushed, database closed")
 
     dist = pages.STATIC_DIR / "dist"
@@ -91,6 +112,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *exports.routes,
             *imports.routes,
             *pages.routes,
+            *accounts.routes,
+            *journeys.routes,
             *facilitation.routes,
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),

@@ -40,6 +40,12 @@ class Settings:
     # Mark cookies Secure; turn on behind HTTPS.
     secure_cookies: bool = False
     log_level: str = "info"
+    # Anyone may create a board without an account (the embedded default); off, only
+    # signed-in facilitators may, and their boards belong to their organisation.
+    open_board_creation: bool = True
+    # Participants' names become "Deltagare N" this many days after they joined; 0 keeps
+    # them. The server applies it at start and every hour; `samsyn retention` on demand.
+    retention_days: int = 0
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given fields replaced, skipping values that are None."""
@@ -69,6 +75,7 @@ class Settings:
             (self.compact_after_updates >= 1, "compact_after_updates", "at least 1"),
             (self.rate_per_s > 0, "rate_per_s", "more than zero"),
             (self.rate_burst >= 1, "rate_burst", "at least 1"),
+            (self.retention_days >= 0, "retention_days", "zero (keep names) or more"),
             (
                 self.sqlite_synchronous in ("NORMAL", "FULL"),
                 "sqlite_synchronous",

@@ -2,6 +2,15 @@
 
 from server.store.interface import Store
 from server.store.migrations import SCHEMA_VERSION
+from server.store.org_records import (
+    JourneyBoardRecord,
+    JourneyRecord,
+    JourneyStepRecord,
+    LinkRecord,
+    MembershipRecord,
+    OrgRecord,
+    UserRecord,
+)
 from server.store.records import (
     BoardRecord,
     CheckpointRecord,
@@ -18,10 +27,17 @@ __all__ = [
     "BoardRecord",
     "CheckpointRecord",
     "DocHistory",
+    "JourneyBoardRecord",
+    "JourneyRecord",
+    "JourneyStepRecord",
+    "LinkRecord",
+    "MembershipRecord",
+    "OrgRecord",
     "ParticipantRecord",
     "SqliteStore",
     "Store",
     "StoreClosedError",
+    "UserRecord",
     "VoteRefusedError",
     "VoteResult",
 ]

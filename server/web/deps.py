@@ -4,18 +4,20 @@ and the body. Every route opens with one of these instead of reading `app.state`
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
 
 from server.errors import InvalidInput, NotAllowed, NotFound, TooLarge, Unauthenticated
+from server.services.accounts import member_principal
 from server.services.drafts import Drafts
 from server.services.presence import Presence
 from server.services.principals import Principal, authenticate
 from server.settings import Settings
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
+from server.web.account_cookie import account_token
 from server.web.auth import credential
 from server.web.ratelimit import FailureLimiter
 
@@ -33,6 +35,11 @@ class Services:
     drafts: Drafts
     presence: Presence
     join_limiter: FailureLimiter
+    # Wrong passwords per account and per address (a dictionary attack on one account,
+    # or one address trying many accounts).
+    login_limiter: FailureLimiter = field(
+        default_factory=lambda: FailureLimiter(limit=5, window_s=300.0)
+    )
 
 
 def services(conn: HTTPConnection) -> Services:
@@ -60,12 +67,20 @@ async def board_of(conn: HTTPConnection) -> BoardRecord:
     return board
 
 
+async def caller_on(conn: HTTPConnection, board: BoardRecord, secret: str) -> Principal | None:
+    """The caller on `board`: a signed-in member of the board's org is its facilitator;
+    otherwise the key, token or cookie decides (pages, API, sockets and exports)."""
+    store = services(conn).store
+    member = await member_principal(store, board, account_token(conn))
+    return member or await authenticate(store, board, secret)
+
+
 async def principal_on(
     request: Request, board: BoardRecord, *, facilitator: bool = False
 ) -> Principal:
     """The caller on `board`: 401 without valid credentials, 403 if not the facilitator."""
     secret = credential(request.headers, request.query_params, request.cookies, board.id)
-    principal = await authenticate(services(request).store, board, secret)
+    principal = await caller_on(request, board, secret)
     if principal is None:
         detail = "unknown credentials" if secret else "a token or facilitator key is required"
         raise Unauthenticated("unauthorized", detail)

@@ -16,12 +16,13 @@ from starlette.routing import Route
 
 from boards.catalog import list_templates
 from boards.schema import LANGUAGES
-from server.errors import SamsynError
+from server.errors import NotAllowed, SamsynError
 from server.services.principals import Principal, Role, authenticate, normalize_join_code
 from server.services.registry import create_board, create_participant
 from server.store import BoardRecord
 from server.web.auth import cookie_name, wall_cookie_name
-from server.web.deps import services
+from server.web.deps import caller_on, services
+from server.web.ownership import creation_org
 from server.web.responses import set_board_cookie
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -89,15 +90,20 @@ async def home(request: Request) -> Response:
     if request.method == "POST":
         form = await request.form()
         try:
+            org = await creation_org(request, form.get("org"))
             new = await create_board(
                 services(request).store,
                 form.get("title"),
                 form.get("template") or None,
                 form.get("language") or lang,
             )
+        except NotAllowed:
+            return RedirectResponse("/login", status_code=303)
         except SamsynError:
             error = "home.error_title"
         else:
+            if org is not None:
+                await services(request).store.set_board_org(new.record.id, org)
             response = RedirectResponse(f"/b/{new.record.id}", status_code=303)
             set_board_cookie(
                 response, services(request).settings, new.record.id, new.facilitator_key
@@ -147,7 +153,7 @@ async def _page_principal(request: Request, board: BoardRecord) -> Principal | N
     secret = request.cookies.get(cookie_name(board.id)) or request.cookies.get(
         wall_cookie_name(board.id), ""
     )
-    return await authenticate(services(request).store, board, secret)
+    return await caller_on(request, board, secret)
 
 
 async def _trade_key(request: Request, board: BoardRecord, key: str, wall: bool) -> Response:
