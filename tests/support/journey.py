@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from boards import schema
 from tests.support.accounts import Member
-from tests.support.servers import InProcessServer, eventually
+from tests.support.servers import InProcessServer, ServerProcess, eventually
 from tests.support.yjs import YClient
+
+Server = InProcessServer | ServerProcess
 
 
 async def start(member: Member, journey_id: str, step: int, **body: Any) -> list[dict[str, Any]]:
@@ -29,7 +32,7 @@ def by_title(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 async def cluster_workshop(
-    server: InProcessServer, member: Member, board_id: str, themes: dict[str, list[str]]
+    server: Server, member: Member, board_id: str, themes: dict[str, list[str]]
 ) -> None:
     """As the facilitator: one cluster per theme in the first sections, its notes in it."""
     async with YClient(f"{server.ws_url}/ws/{board_id}", headers={"cookie": member.cookie}) as y:
@@ -54,21 +57,29 @@ async def cluster_workshop(
                     section=sid,
                     cluster=cid,
                 )
-        await arrived(server, board_id, len(schema.notes_map(y.doc)))
+        await arrived(server, board_id, len(schema.notes_map(y.doc)), member)
 
 
-async def arrived(server: InProcessServer, board_id: str, notes: int) -> None:
-    """Until the server's live doc of the board holds `notes` notes."""
+async def arrived(server: Server, board_id: str, notes: int, member: Member | None = None) -> None:
+    """Until the server's live doc of the board holds `notes` notes: read in the process,
+    or, for a server in a child process, through the member's export."""
+    if isinstance(server, InProcessServer):
 
-    def there() -> bool:
-        room = server.app.state.rooms.get(board_id)
-        return room is not None and len(schema.notes_map(room.doc)) >= notes
+        def there() -> bool:
+            room = server.app.state.rooms.get(board_id)
+            return room is not None and len(schema.notes_map(room.doc)) >= notes
 
-    await eventually(there)
+        await eventually(there)
+        return
+    assert member is not None
+    async with asyncio.timeout(10):
+        # A child process exposes no event: its export is the state to wait on.
+        while len((await board_json(member, board_id))["notes"]) < notes:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
 
 
 async def answer(
-    server: InProcessServer, member: Member, board_id: str, theme: str, question: str, text: str
+    server: Server, member: Member, board_id: str, theme: str, question: str, text: str
 ) -> str:
     """Put a note into `question`'s cluster of the deepening board's `theme` section."""
     async with YClient(f"{server.ws_url}/ws/{board_id}", headers={"cookie": member.cookie}) as y:
@@ -91,5 +102,5 @@ async def answer(
             section=sid,
             cluster=cid,
         )
-        await arrived(server, board_id, before + 1)
+        await arrived(server, board_id, before + 1, member)
     return nid
