@@ -154,6 +154,7 @@ async def journey_json(store: Store, journey: JourneyRecord) -> dict[str, Any]:
                 "title": method_step.title.get(journey.language, method_step.title["sv"]),
                 "summary": method_step.summary.get(journey.language, method_step.summary["sv"]),
                 "kind": method_step.kind,
+                "source": method_step.source[0] if method_step.source else None,
                 "status": saved.status,
                 "starts": saved.starts,
                 "ends": saved.ends,
