@@ -14,11 +14,10 @@ from typing import Any
 from pycrdt import Doc
 
 from boards import schema
-from boards.bulk import place_notes
-from boards.catalog import get_template
+from boards.bulk import MAX_NOTE_CHARS, MAX_NOTES
 from boards.continuation import DEEPENING_TEMPLATE, write_copy, write_deepening
 from boards.method import STATUSES, STEPS, Step, step
-from boards.model import Board, board_from_doc
+from boards.model import Board
 from boards.rollup import ROLLUP_TEMPLATE, GroupBoard, write_rollup
 from server.errors import Conflict, InvalidInput, NotFound
 from server.services.docs import IMPORT_VOTER, board_view
@@ -187,38 +186,15 @@ async def _source(
 
 
 def _seed_texts(source: Board) -> list[str]:
-    """What a fresh board takes from the previous result: its themes (statements, else
-    cluster titles), or, from a board without clusters (the knowledge board), its notes."""
-    if source.clusters:
-        return [c.statement or c.title for c in source.clusters if c.statement or c.title]
-    return [n.text for n in source.notes if n.text]
-
-
-def _template_builder(title: str, template: str, language: str, seed: list[str]) -> Any:
-    def build(doc: Doc[Any]) -> None:
-        created = schema.now_ms()
-        schema.init_board(
-            doc, title=title, template=get_template(template), language=language, created_ms=created
-        )
-        if not seed:
-            return
-        board = board_from_doc(doc)
-        first = board.sections[0].id if board.sections else None
-        spots = place_notes(board, first, len(seed))
-        with doc.transaction():
-            for i, (text, (x, y)) in enumerate(zip(seed, spots, strict=True)):
-                schema.add_note(
-                    doc,
-                    text=text[:2000],
-                    x=x,
-                    y=y,
-                    color=schema.DEFAULT_NOTE_COLOR,
-                    author="",
-                    created_ms=created + i,
-                    section=first,
-                )
-
-    return build
+    """What a fresh board takes from the previous result: its vision statements; else its
+    themes (a roll-up's or joint day's sections, a workshop's clusters); else, from a
+    board without clusters (the knowledge board), its notes."""
+    texts = [c.statement for c in source.clusters if c.statement]
+    if not texts and source.template == ROLLUP_TEMPLATE and source.sections:
+        texts = [s.title for s in source.sections]
+    if not texts:
+        texts = [c.title for c in source.clusters] or [n.text for n in source.notes]
+    return [text[:MAX_NOTE_CHARS] for text in texts if text.strip()]
 
 
 def _groups(data: dict[str, Any]) -> list[str]:
@@ -252,18 +228,16 @@ async def start_step(
         seed: list[str] = []
         if sources:
             seed = _seed_texts(await _result_view(store, rooms, sources[-1][1]))
-        new = await create_board(
-            store,
-            title,
-            wanted.template,
-            lang,
-            build=_template_builder(title, wanted.template, lang, seed),
-        )
+        new = await create_board(store, title, wanted.template, lang)
         made.append(("", new))
+        # The previous result, then (step 2) the findings pasted in, into the first section.
+        imports = [{"lines": seed[:MAX_NOTES]}] if seed else []
         if "lines" in data or "csv" in data:
-            sections = (await live_view(store, rooms, new.record)).sections
+            imports.append(data)
+        sections = (await live_view(store, rooms, new.record)).sections
+        for notes in imports:
             section = sections[0].id if sections else None
-            await add_bulk_notes(rooms, new.record, {**data, "section": section})
+            await add_bulk_notes(rooms, new.record, {**notes, "section": section})
     elif wanted.kind == "groups":
         source = await _result_view(store, rooms, sources[-1][1])
         deepen = wanted.mode == "deepening" and bool(source.clusters)

@@ -97,24 +97,56 @@ async def test_a_journey_from_knowledge_to_the_rolled_up_proposal(
     markdown = (await anna.client.get(f"/b/{proposal['id']}/export.md")).text
     assert "Barn och unga" in markdown and "Poddar om böcker" in markdown
 
+    # Steps 8-10 carry the result on: the joint day copies the proposal, steps 9 and 10
+    # list the themes beside the template's sections; step 1 has no board at all.
+    (joint,) = await start(anna, jid, 8)
+    joint_notes = {n["text"] for n in (await board_json(anna, joint["id"]))["notes"]}
+    assert {n["text"] for n in notes} == joint_notes
+    (effects,) = await start(anna, jid, 9)
+    effects_board = await board_json(anna, effects["id"])
+    assert [s["title"] for s in effects_board["sections"]] == [
+        "Målbild 1.0",
+        "Kommunikation",
+        "Styrning",
+        "Beslut",
+    ]
+    # The themes of 1.0 (the joint day's sections), in the first section.
+    first = effects_board["sections"][0]["id"]
+    assert sorted((n["text"], n["section"]) for n in effects_board["notes"]) == sorted(
+        (s["title"], first) for s in rolled["sections"]
+    )
+    (guests,) = await start(anna, jid, 6)
+    guest_sections = [s["title"] for s in (await board_json(anna, guests["id"]))["sections"]]
+    assert guest_sections[0] == "Det här håller vi med om"
+    refused = await anna.client.post(f"/api/journeys/{jid}/steps/1/start", json={})
+    assert refused.status_code == 409
+    planned = await anna.client.post(
+        f"/api/journeys/{jid}/steps/1", json={"status": "done", "starts": "2026-09-01"}
+    )
+    assert planned.json()["steps"][0] | {"title": "", "summary": ""} == {
+        "number": 1,
+        "title": "",
+        "summary": "",
+        "kind": "none",
+        "source": None,
+        "status": "done",
+        "starts": "2026-09-01",
+        "ends": None,
+        "participants": 0,
+        "boards": [],
+    }
+
     # The journey shows it all; the archive holds every board's documents.
     steps = (await anna.client.get(f"/api/journeys/{jid}")).json()["steps"]
-    assert [len(s["boards"]) for s in steps] == [0, 1, 1, 0, 2, 0, 1, 0, 0, 0]
-    assert [s["status"] for s in steps][:7] == [
-        "planned",
-        "ongoing",
-        "ongoing",
-        "planned",
-        "ongoing",
-        "planned",
-        "ongoing",
-    ]
+    assert [len(s["boards"]) for s in steps] == [0, 1, 1, 0, 2, 1, 1, 1, 1, 0]
+    statuses = ["done", "ongoing", "ongoing", "planned", "ongoing", "ongoing", "ongoing"]
+    assert [s["status"] for s in steps][:7] == statuses
     assert steps[2]["boards"][0]["checkpoints"][0]["name"] == "Målbild 0.5"
     archive = await anna.client.get(f"/api/journeys/{jid}/archive.zip")
     assert archive.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
     assert "journey.json" in names
-    assert sum(name.endswith(".docx") for name in names) == 5
+    assert sum(name.endswith(".docx") for name in names) == 8
     assert (await other.client.get(f"/api/journeys/{jid}/archive.zip")).status_code == 403
     for member in (anna, other):
         await member.client.aclose()
