@@ -10,7 +10,7 @@ from server.errors import NotAllowed, TooManyAttempts
 from server.services.principals import normalize_join_code
 from server.services.registry import create_board, create_participant
 from server.web.deps import board_of, json_body, services
-from server.web.ownership import creation_org
+from server.web.ownership import creation_org, own
 from server.web.responses import board_created, set_board_cookie
 
 
@@ -20,8 +20,7 @@ async def post_board(request: Request) -> Response:
     new = await create_board(
         services(request).store, data.get("title"), data.get("template"), data.get("language")
     )
-    if org is not None:
-        await services(request).store.set_board_org(new.record.id, org)
+    await own(request, new.record.id, org)
     return JSONResponse(board_created(request, new), status_code=201)
 
 

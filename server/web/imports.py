@@ -9,6 +9,7 @@ from starlette.routing import Route
 from server.services.docs import import_board
 from server.services.journey import add_bulk_notes, continue_board
 from server.web.deps import board_call, json_body, json_object, parse_json, read_body, services
+from server.web.ownership import creation_org, inherit, own
 from server.web.responses import board_created
 
 # A two-day workshop exports to well under 1 MB; 20 MB leaves room for a whole year.
@@ -19,8 +20,10 @@ MAX_BULK_BYTES = 2 * 1024 * 1024
 
 async def post_import(request: Request) -> Response:
     """POST /api/boards/import: a JSON export becomes a new board."""
+    org = await creation_org(request, request.query_params.get("org"))
     body = await read_body(request, MAX_IMPORT_BYTES)
     new = await import_board(services(request).store, parse_json(body, "a Samsyn JSON export"))
+    await own(request, new.record.id, org)
     return JSONResponse(board_created(request, new), status_code=201)
 
 
@@ -37,6 +40,7 @@ async def post_continue(request: Request) -> Response:
     call = await board_call(request, facilitator=True)
     data = await json_body(request)
     new = await continue_board(call.services.store, call.services.rooms, call.board, data)
+    await inherit(request, call.board.id, new.record.id)
     return JSONResponse(board_created(request, new), status_code=201)
 
 

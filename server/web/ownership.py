@@ -29,3 +29,14 @@ async def creation_org(conn: HTTPConnection, wanted: object) -> str | None:
     if len(account.memberships) == 1:
         return account.memberships[0].org.id
     return None
+
+
+async def own(conn: HTTPConnection, board_id: str, org_id: str | None) -> None:
+    """Put a new board into `org_id` (nothing for a board without an organisation)."""
+    if org_id is not None:
+        await services(conn).store.set_board_org(board_id, org_id)
+
+
+async def inherit(conn: HTTPConnection, source_id: str, board_id: str) -> None:
+    """A board made from another (a fork, the next board) stays in the source's org."""
+    await own(conn, board_id, await services(conn).store.board_org(source_id))

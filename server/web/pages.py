@@ -22,7 +22,7 @@ from server.services.registry import create_board, create_participant
 from server.store import BoardRecord
 from server.web.auth import cookie_name, wall_cookie_name
 from server.web.deps import caller_on, services
-from server.web.ownership import creation_org
+from server.web.ownership import creation_org, own
 from server.web.responses import set_board_cookie
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -102,8 +102,7 @@ async def home(request: Request) -> Response:
         except SamsynError:
             error = "home.error_title"
         else:
-            if org is not None:
-                await services(request).store.set_board_org(new.record.id, org)
+            await own(request, new.record.id, org)
             response = RedirectResponse(f"/b/{new.record.id}", status_code=303)
             set_board_cookie(
                 response, services(request).settings, new.record.id, new.facilitator_key

@@ -66,6 +66,12 @@ async def test_members_open_their_library_s_boards_and_another_library_is_refuse
     assert (await bo.client.get(f"/b/{bid}/export.md")).status_code == 200
     async with YClient(ws, headers={"cookie": bo.cookie}) as client:
         await client.wait_for(lambda: client.synced.is_set())
+    # A fork of the board stays in the library: the colleague opens it without its key.
+    mark = await bo.client.post(f"/api/boards/{bid}/checkpoints", json={"name": "Målbild 0.5"})
+    fork = await bo.client.post(f"/api/boards/{bid}/checkpoints/{mark.json()['id']}/fork", json={})
+    assert fork.status_code == 201
+    assert (await anna.client.get(f"/api/boards/{fork.json()['id']}/session")).status_code == 200
+    assert (await other.client.get(f"/api/boards/{fork.json()['id']}/session")).status_code == 401
     # A facilitator of another library is refused everywhere.
     assert (await other.client.get(f"/b/{bid}")).status_code == 401
     assert (
