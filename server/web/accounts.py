@@ -117,6 +117,12 @@ async def api_claim(request: Request) -> Response:
 # -- pages --------------------------------------------------------------------------------
 
 
+def _next(request: Request) -> str:
+    """Where to go after signing in: a path of this site only (never `//host`)."""
+    wanted = request.query_params.get("next", "")
+    return wanted if wanted.startswith("/") and not wanted.startswith("//") else "/account"
+
+
 async def login_page(request: Request) -> Response:
     lang = pick_language(request)
     error = None
@@ -131,11 +137,13 @@ async def login_page(request: Request) -> Response:
         except SamsynError:
             error = "account.error_login"
         else:
-            response = RedirectResponse("/account", status_code=303)
+            response = RedirectResponse(_next(request), status_code=303)
             set_account_cookie(response, services(request).settings, token)
             return response
     status = 400 if error else 200
-    return render(request, "login.html", lang, status, error=error, email=email)
+    return render(
+        request, "login.html", lang, status, error=error, email=email, next=_next(request)
+    )
 
 
 async def logout_page(request: Request) -> Response:

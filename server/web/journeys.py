@@ -116,7 +116,9 @@ async def journey_page(request: Request) -> Response:
     account = await current_account(request)
     if account is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    journey = await journeys.get_journey(app.store, request.path_params["journey_id"])
+    journey = await app.store.get_journey(request.path_params["journey_id"])
+    if journey is None:
+        return error_page(request, 404, "journey.error_not_found")
     if account.role_in(journey.org_id) is None:
         return error_page(request, 403, "journey.error_other_org")
     lang = pick_language(request, journey.language)
@@ -125,6 +127,11 @@ async def journey_page(request: Request) -> Response:
         step = form.get("step")
         fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         try:
+            if fields.get("action") == "delete":
+                if fields.get("confirm") != "yes":
+                    return error_page(request, 400, "journey.error_confirm", lang)
+                await erasure.delete_journey(app.store, app.rooms, journey)
+                return RedirectResponse("/account", status_code=303)
             if fields.get("action") == "plan":
                 await journeys.plan_step(app.store, journey, step, fields)
             else:

@@ -98,7 +98,7 @@ def test_sign_in_invite_and_another_library_refused(
     anna.get_by_role("button", name="Skapa resa").click()
     expect(anna.locator("h1")).to_have_text("Målbild 2027")
     journey_url = anna.url
-    anna.get_by_role("link", name="Mitt bibliotek").click()
+    anna.locator(".journey-actions").get_by_role("link", name="Mitt bibliotek").click()
     anna.get_by_role("button", name="Skapa inbjudningslänk").click()
     invite = anna.locator("[data-invite-url]").inner_text()
 
@@ -123,6 +123,23 @@ def test_sign_in_invite_and_another_library_refused(
     assert response is not None and response.status == 403
     expect(cia.get_by_text("Den här resan tillhör ett annat bibliotek.")).to_be_visible()
     assert axe_violations(anna) == []
+
+    # Months later, on a fresh browser: the journey link asks to sign in, then opens.
+    fresh = browser.new_context(locale="sv-SE").new_page()
+    watch(fresh, problems, "anna, later")
+    fresh.goto(journey_url)
+    fresh.get_by_label("E-postadress").fill("anna@bib.se")
+    fresh.get_by_label("Lösenord").fill(PASSWORD)
+    fresh.get_by_role("button", name="Logga in").click()
+    expect(fresh.locator("h1")).to_have_text("Målbild 2027")
+    # Deleting the journey asks for a confirmation, then it is gone from the library.
+    fresh.locator(".journey-delete summary").click()
+    fresh.get_by_label("Jag förstår att allt raderas för gott").check()
+    fresh.locator(".journey-delete").get_by_role("button").click()
+    expect(fresh.get_by_text("Ingen resa ännu.")).to_be_visible()
+    response = fresh.goto(journey_url)
+    assert response is not None and response.status == 404
+    expect(fresh.get_by_text("Resan finns inte (längre).")).to_be_visible()
     assert problems == []
 
 
