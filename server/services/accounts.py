@@ -27,7 +27,9 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 MAX_ORG_NAME = 120
 _DAY_MS = 24 * 60 * 60 * 1000
-_hasher = PasswordHasher()
+# OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): a sign-in costs one core for tens
+# of milliseconds, so a small shared server stays responsive while people sign in.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verified against when the e-mail is unknown, so a wrong address costs as long as a
 # wrong password and the timing does not tell which addresses have accounts.
 _DUMMY_HASH = _hasher.hash("samsyn: no such account")

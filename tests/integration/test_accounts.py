@@ -31,7 +31,7 @@ async def test_sign_in_lists_the_library_and_wrong_passwords_are_throttled(
     assert me.json()["orgs"] == [{"id": anna.org_id, "name": "Stadsbiblioteket", "role": "owner"}]
     cookie = anna.client.cookies.jar
     assert any(c.name == "samsyn_account" and c.has_nonstandard_attr("HttpOnly") for c in cookie)
-    async with httpx.AsyncClient(base_url=app_server.url) as stranger:
+    async with httpx.AsyncClient(base_url=app_server.url, timeout=30) as stranger:
         codes = [
             (await stranger.post("/api/session", json={"email": "anna@bib.se", "password": p}))
             for p in ["fel lösenord 1"] * 5 + [PASSWORD]
@@ -95,7 +95,7 @@ async def test_owners_invite_by_a_single_use_link(app_server: InProcessServer) -
     made = await anna.client.post(f"/api/orgs/{anna.org_id}/invites", json={"role": "facilitator"})
     assert made.status_code == 201
     token = made.json()["url"].rsplit("/", 1)[1]
-    async with httpx.AsyncClient(base_url=app_server.url) as new:
+    async with httpx.AsyncClient(base_url=app_server.url, timeout=30) as new:
         weak = await new.post(f"/api/links/{token}", json={"email": "dag@bib.se", "password": "x"})
         assert weak.status_code == 400  # a weak password does not use the link up
         body = {"email": "dag@bib.se", "password": "dags eget lösenord"}
@@ -135,7 +135,7 @@ async def test_a_board_made_with_a_key_is_claimed_into_the_library(
 async def test_the_operator_can_require_accounts_to_create_boards(tmp_path: Path) -> None:
     settings = Settings(db=tmp_path / "closed.db", open_board_creation=False)
     async with run_server(settings) as server:
-        async with httpx.AsyncClient(base_url=server.url) as anonymous:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as anonymous:
             refused = await anonymous.post("/api/boards", json={"title": "Utan konto"})
             assert refused.status_code == 403
             assert refused.json()["error"] == "accounts_only"

@@ -29,7 +29,7 @@ def test_org_create_user_add_and_reset_password(live_server: ServerProcess) -> N
     assert added.returncode == 0, added.stderr
     assert "eva@lan.se (facilitator of Länsbiblioteket)" in added.stdout
     token = _link_token(added.stdout)
-    with httpx.Client(base_url=live_server.url) as client:
+    with httpx.Client(base_url=live_server.url, timeout=30) as client:
         login = {"email": "eva@lan.se", "password": PASSWORD}
         assert client.post("/api/session", json=login).status_code == 401  # no password yet
         assert client.post(f"/api/links/{token}", json={"password": PASSWORD}).status_code == 201

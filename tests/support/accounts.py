@@ -42,7 +42,8 @@ async def make_user(server: InProcessServer, org_id: str, email: str, role: str 
 
 
 async def sign_in(server: InProcessServer, email: str, org_id: str) -> Member:
-    client = httpx.AsyncClient(base_url=server.url)
+    # argon2 is slow on purpose; a loaded test machine needs more than httpx's 5 s.
+    client = httpx.AsyncClient(base_url=server.url, timeout=30)
     response = await client.post("/api/session", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return Member(email, org_id, client)
