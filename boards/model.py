@@ -45,6 +45,9 @@ class Note:
     color: str
     votes: int
     created: int  # epoch ms
+    # Where a rolled-up note came from: the staff board's id and its group's name.
+    source_board: str = ""
+    source_group: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,15 @@ def _rank_clusters(clusters: Iterable[Cluster]) -> tuple[Cluster, ...]:
     return tuple(ranked)
 
 
+def _source(raw: object) -> dict[str, str]:
+    if not isinstance(raw, Mapping):
+        return {}
+    return {
+        "source_board": clean_text(raw.get("board")),
+        "source_group": clean_text(raw.get("group")),
+    }
+
+
 def _entries(raw: object) -> list[tuple[str, dict[str, Any]]]:
     """The (id, fields) pairs of a root map, skipping anything a client wrote that is no map."""
     if not isinstance(raw, dict):
@@ -201,6 +213,7 @@ def board_from_data(
             color=clean_text(f.get("color")) or schema.DEFAULT_NOTE_COLOR,
             votes=votes_of(nid),
             created=_int(f.get("created")),
+            **_source(f.get("source")),
         )
         for nid, f in raw_notes
     )

@@ -6,6 +6,7 @@ the services to them and hands the routes one typed `Services` object.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -18,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from server.logs import redact_uvicorn_logs
 from server.services.drafts import Drafts
+from server.services.erasure import retention_loop
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session
 from server.settings import Settings
@@ -26,11 +28,13 @@ from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
 from server.web import (
     access,
+    accounts,
     boards,
     exports,
     facilitation,
     health,
     imports,
+    journeys,
     pages,
     sockets,
     vision,
@@ -133,7 +137,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "PostgreSQL" if settings.database_url else f"database {settings.db}",
                 " and Redis" if settings.redis_url else "",
             )
+            retention = (
+                asyncio.create_task(retention_loop(store, rooms, settings.retention_days))
+                if settings.retention_days
+                else None
+            )
             yield
+            if retention is not None:
+                retention.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retention
         log.info("samsyn: every room flushed, database closed")
 
     dist = pages.STATIC_DIR / "dist"
@@ -145,6 +158,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *exports.routes,
             *imports.routes,
             *pages.routes,
+            *accounts.routes,
+            *journeys.routes,
             *facilitation.routes,
             *access.routes,
             *vision.routes,

@@ -25,6 +25,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from boards.export import FORMATS, render
 from boards.export.outline import DEFAULT_TZ
 from server.app import create_app
+from server.cli_accounts import AccountCliError, add_commands
 from server.errors import SamsynError
 from server.services.access import rekey_facilitator
 from server.services.docs import board_view, import_board, stored_doc
@@ -319,13 +320,24 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("-o", "--output", type=Path, required=True, help="backup file to write")
     _db_option(backup)
     backup.set_defaults(handler=_cmd_backup)
+
+    add_commands(commands, _db_option)
     return parser
+
+
+def _cmd_accounts(args: argparse.Namespace) -> int:
+    try:
+        code: int = args.account_handler(args, _db_path(args, must_exist=False))
+    except AccountCliError as exc:
+        raise CliError(str(exc)) from None
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    handler = _cmd_accounts if hasattr(args, "account_handler") else args.handler
     try:
-        code: int = args.handler(args)
+        code: int = handler(args)
     except CliError as exc:
         print(f"samsyn: {exc}", file=sys.stderr)
         return 2

@@ -88,6 +88,12 @@ class Settings:
     # Presence relayed from another process disappears when not renewed for this long
     # (Yjs clients renew every 15 s and drop silent peers after 30 s).
     awareness_timeout_s: float = 30.0
+    # Anyone may create a board without an account (the embedded default); off, only
+    # signed-in facilitators may, and their boards belong to their organisation.
+    open_board_creation: bool = True
+    # Participants' names become "Deltagare N" this many days after they joined; 0 keeps
+    # them. The server applies it at start and every hour; `samsyn retention` on demand.
+    retention_days: int = 0
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given fields replaced, skipping values that are None."""
@@ -139,6 +145,7 @@ class Settings:
             (self.sockets_per_credential >= 1, "sockets_per_credential", "at least 1"),
             (self.http_keepalive_s > 0, "http_keepalive_s", "more than zero"),
             (self.shutdown_grace_s >= 0, "shutdown_grace_s", "zero or more"),
+            (self.retention_days >= 0, "retention_days", "zero (keep names) or more"),
             (
                 self.sqlite_synchronous in ("NORMAL", "FULL"),
                 "sqlite_synchronous",

@@ -110,6 +110,11 @@ def to_json(board: Board, *, generated_ms: int | None = None) -> dict[str, Any]:
                 "cluster": n.cluster,
                 "section": n.section,
                 "created": n.created,
+                **(
+                    {"source": {"board": n.source_board, "group": n.source_group}}
+                    if n.source_board
+                    else {}
+                ),
             }
             for n in board.notes
         ],
@@ -193,6 +198,19 @@ _CLUSTER = {"title": "", "x": None, "y": None, "w": None, "h": None}
 _NOTE = {"text": "", "x": None, "y": None}
 
 
+def _source(raw: object, where: str) -> dict[str, Any]:
+    """A rolled-up note's provenance, kept through export and import."""
+    if raw is None:
+        return {}
+    source = _obj(raw, f"{where}.source")
+    return {
+        "source": {
+            "board": _text(source.get("board"), f"{where}.source.board", default=""),
+            "group": _text(source.get("group"), f"{where}.source.group", default=""),
+        }
+    }
+
+
 def _fields(item: dict[str, Any], where: str, spec: Mapping[str, str | None]) -> dict[str, Any]:
     return {
         k: _number(item.get(k, 0), f"{where}.{k}")
@@ -254,6 +272,7 @@ def _parse(data: object) -> _Parsed:
             "cluster": _ref(n.get("cluster"), cluster_ids),
             "section": _ref(n.get("section"), section_ids),
             "created": _int(n.get("created"), f"{where}.created", default=0),
+            **_source(n.get("source"), where),
         }
 
     tallies_in = _obj(root.get("tallies") or {}, "tallies")
@@ -312,7 +331,10 @@ def apply_json(doc: Doc[Any], data: object) -> ImportInfo:
             schema.add_cluster(doc, cluster_id=cid, **c)
         for nid, n in content[schema.NOTES].items():
             fields = dict(n)
+            source = fields.pop("source", None)
             schema.add_note(doc, note_id=nid, created_ms=fields.pop("created"), **fields)
+            if source is not None:
+                schema.notes_map(doc)[nid]["source"] = source
     return parsed.info
 
 

@@ -3,6 +3,15 @@ PostgreSQL (`PostgresStore`), the log of record shared by several processes."""
 
 from server.store.interface import Store
 from server.store.migrations import SCHEMA_VERSION
+from server.store.org_records import (
+    JourneyBoardRecord,
+    JourneyRecord,
+    JourneyStepRecord,
+    LinkRecord,
+    MembershipRecord,
+    OrgRecord,
+    UserRecord,
+)
 from server.store.postgres import PostgresStore, is_postgres_url
 from server.store.records import (
     BoardRecord,
@@ -25,12 +34,19 @@ __all__ = [
     "CheckpointRecord",
     "DocHistory",
     "DuplicateKeyError",
+    "JourneyBoardRecord",
+    "JourneyRecord",
+    "JourneyStepRecord",
+    "LinkRecord",
+    "MembershipRecord",
+    "OrgRecord",
     "ParticipantRecord",
     "PostgresStore",
     "ReactionRecord",
     "SqliteStore",
     "Store",
     "StoreClosedError",
+    "UserRecord",
     "VisionRecord",
     "VisionVersionRecord",
     "VoteRefusedError",

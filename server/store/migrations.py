@@ -135,6 +135,64 @@ MIGRATIONS: list[Step] = [
             "CREATE INDEX idx_vision_reactions_vision_id ON vision_reactions (vision_id, at)",
         ),
     ),
+    Step(
+        # Accounts: organisations (a library, a region), their members, sign-in sessions,
+        # single-use links (invites, set-password); boards and journeys an org owns.
+        sqlite=(
+            "CREATE TABLE orgs (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+            " created INTEGER NOT NULL)",
+            "CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,"
+            " password_hash TEXT, created INTEGER NOT NULL)",
+            "CREATE TABLE memberships (org_id TEXT NOT NULL REFERENCES orgs(id),"
+            " user_id TEXT NOT NULL REFERENCES users(id), role TEXT NOT NULL,"
+            " PRIMARY KEY (org_id, user_id))",
+            "CREATE TABLE user_sessions (id_hash BLOB PRIMARY KEY,"
+            " user_id TEXT NOT NULL REFERENCES users(id), created INTEGER NOT NULL,"
+            " expires INTEGER NOT NULL)",
+            "CREATE TABLE links (token_hash BLOB PRIMARY KEY, kind TEXT NOT NULL,"
+            " org_id TEXT, user_id TEXT, role TEXT, expires INTEGER NOT NULL,"
+            " used INTEGER NOT NULL DEFAULT 0)",
+            "CREATE TABLE board_orgs (board_id TEXT PRIMARY KEY REFERENCES boards(id),"
+            " org_id TEXT NOT NULL REFERENCES orgs(id))",
+            "CREATE INDEX idx_board_orgs_org_id ON board_orgs (org_id)",
+            "CREATE TABLE journeys (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES orgs(id),"
+            " title TEXT NOT NULL, language TEXT NOT NULL, created INTEGER NOT NULL)",
+            "CREATE TABLE journey_steps (journey_id TEXT NOT NULL REFERENCES journeys(id),"
+            " step INTEGER NOT NULL, status TEXT NOT NULL, starts TEXT, ends TEXT,"
+            " PRIMARY KEY (journey_id, step))",
+            "CREATE TABLE journey_boards (board_id TEXT PRIMARY KEY REFERENCES boards(id),"
+            " journey_id TEXT NOT NULL REFERENCES journeys(id), step INTEGER NOT NULL,"
+            " grp TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL)",
+            "CREATE INDEX idx_journey_boards_journey ON journey_boards (journey_id, step)",
+        ),
+        postgresql=(
+            "CREATE TABLE orgs (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+            " created BIGINT NOT NULL)",
+            "CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,"
+            " password_hash TEXT, created BIGINT NOT NULL)",
+            "CREATE TABLE memberships (org_id TEXT NOT NULL REFERENCES orgs(id),"
+            " user_id TEXT NOT NULL REFERENCES users(id), role TEXT NOT NULL,"
+            " PRIMARY KEY (org_id, user_id))",
+            "CREATE TABLE user_sessions (id_hash BYTEA PRIMARY KEY,"
+            " user_id TEXT NOT NULL REFERENCES users(id), created BIGINT NOT NULL,"
+            " expires BIGINT NOT NULL)",
+            "CREATE TABLE links (token_hash BYTEA PRIMARY KEY, kind TEXT NOT NULL,"
+            " org_id TEXT, user_id TEXT, role TEXT, expires BIGINT NOT NULL,"
+            " used BIGINT NOT NULL DEFAULT 0)",
+            "CREATE TABLE board_orgs (board_id TEXT PRIMARY KEY REFERENCES boards(id),"
+            " org_id TEXT NOT NULL REFERENCES orgs(id))",
+            "CREATE INDEX idx_board_orgs_org_id ON board_orgs (org_id)",
+            "CREATE TABLE journeys (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES orgs(id),"
+            " title TEXT NOT NULL, language TEXT NOT NULL, created BIGINT NOT NULL)",
+            "CREATE TABLE journey_steps (journey_id TEXT NOT NULL REFERENCES journeys(id),"
+            " step BIGINT NOT NULL, status TEXT NOT NULL, starts TEXT, ends TEXT,"
+            " PRIMARY KEY (journey_id, step))",
+            "CREATE TABLE journey_boards (board_id TEXT PRIMARY KEY REFERENCES boards(id),"
+            " journey_id TEXT NOT NULL REFERENCES journeys(id), step BIGINT NOT NULL,"
+            " grp TEXT NOT NULL DEFAULT '', created BIGINT NOT NULL)",
+            "CREATE INDEX idx_journey_boards_journey ON journey_boards (journey_id, step)",
+        ),
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -26,12 +26,13 @@ from server.store.records import (
     VisionVersionRecord,
     VoteResult,
 )
+from server.store.sqlite_accounts import AccountTables
 from server.store.writer import Reader, Writer
 
 T = TypeVar("T")
 
 
-class SqliteStore:
+class SqliteStore(AccountTables):
     """The SQLite database behind every board, used as an async context manager."""
 
     def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:

@@ -17,16 +17,19 @@ from server.web.gates import (
     require_create_token,
     spend_board_quota,
 )
+from server.web.ownership import creation_org, own
 from server.web.responses import board_created, set_board_cookie
 
 
 async def post_board(request: Request) -> Response:
     data = await json_body(request)
+    org = await creation_org(request, data.get("org"))
     require_create_token(request)
     spend_board_quota(request)
     new = await create_board(
         services(request).store, data.get("title"), data.get("template"), data.get("language")
     )
+    await own(request, new.record.id, org)
     return JSONResponse(board_created(request, new), status_code=201)
 
 

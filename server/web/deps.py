@@ -4,7 +4,8 @@ and the body. Every route opens with one of these instead of reading `app.state`
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
@@ -17,15 +18,17 @@ from server.errors import (
     Unauthenticated,
     WrongMediaType,
 )
+from server.services.accounts import member_principal
 from server.services.drafts import Drafts
 from server.services.presence import Presence
 from server.services.principals import Principal, first_valid
 from server.settings import Settings
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
+from server.web.account_cookie import account_token
 from server.web.auth import credentials
 from server.web.live import LiveSockets
-from server.web.ratelimit import Limits
+from server.web.ratelimit import Limits, WindowLimiter
 
 # Request bodies of the JSON API are small; refuse anything larger before parsing.
 MAX_JSON_BYTES = 64 * 1024
@@ -42,6 +45,11 @@ class Services:
     presence: Presence
     limits: Limits
     live: LiveSockets
+    # Wrong passwords per account and per address (a dictionary attack on one account,
+    # or one address trying many accounts).
+    login_limiter: WindowLimiter = field(
+        default_factory=lambda: WindowLimiter(limit=5, window_s=300.0)
+    )
 
 
 def services(conn: HTTPConnection) -> Services:
@@ -69,13 +77,27 @@ async def board_of(conn: HTTPConnection) -> BoardRecord:
     return board
 
 
+async def caller_on(
+    conn: HTTPConnection, board: BoardRecord, secrets: Sequence[str]
+) -> tuple[Principal, str] | None:
+    """The caller on `board` and the secret that proved it: a signed-in member of the
+    board's org is its facilitator (secret ""); otherwise the first valid key, token or
+    cookie decides (pages, API, sockets and exports)."""
+    store = services(conn).store
+    member = await member_principal(store, board, account_token(conn))
+    if member is not None:
+        return member, ""
+    return await first_valid(store, board, secrets)
+
+
 async def principal_on(
     request: Request, board: BoardRecord, *, facilitator: bool = False, owner: bool = False
 ) -> tuple[Principal, str]:
-    """The caller on `board` and the secret it proved itself with: 401 without valid
-    credentials, 403 if not the facilitator (or co-facilitator, unless `owner`)."""
+    """The caller on `board` and the secret it proved itself with ("" for a signed-in
+    member): 401 without valid credentials, 403 if not the facilitator (or
+    co-facilitator, unless `owner`)."""
     secrets = credentials(request.headers, request.query_params, request.cookies, board.id)
-    found = await first_valid(services(request).store, board, secrets)
+    found = await caller_on(request, board, secrets)
     if found is None:
         detail = "unknown credentials" if secrets else "a token or facilitator key is required"
         raise Unauthenticated("unauthorized", detail)

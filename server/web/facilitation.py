@@ -13,6 +13,7 @@ from boards.schema import now_ms
 from server.services import checkpoints, facilitation, voting
 from server.web.deps import board_call, json_body
 from server.web.gates import spend_board_quota
+from server.web.ownership import inherit
 from server.web.responses import board_created
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -82,6 +83,7 @@ async def checkpoint_fork(request: Request) -> Response:
     new = await checkpoints.fork(
         call.services.store, call.board, request.path_params["checkpoint_id"], body.get("title")
     )
+    await inherit(request, call.board.id, new.record.id)
     return JSONResponse(board_created(request, new), status_code=201)
 
 

@@ -19,6 +19,7 @@ from server.web.deps import (
     services,
 )
 from server.web.gates import require_create_token, spend_board_quota
+from server.web.ownership import creation_org, inherit, own
 from server.web.responses import board_created
 
 # 500 notes of 2000 characters each, as JSON, with room for escapes.
@@ -28,10 +29,12 @@ MAX_BULK_BYTES = 2 * 1024 * 1024
 async def post_import(request: Request) -> Response:
     """POST /api/boards/import: a JSON export becomes a new board."""
     require_json(request)
+    org = await creation_org(request, request.query_params.get("org"))
     require_create_token(request)
     spend_board_quota(request, imported=True)
     body = await read_body(request, services(request).settings.max_import_bytes)
     new = await import_board(services(request).store, parse_json(body, "a Samsyn JSON export"))
+    await own(request, new.record.id, org)
     return JSONResponse(board_created(request, new), status_code=201)
 
 
@@ -52,6 +55,7 @@ async def post_continue(request: Request) -> Response:
     new = await continue_board(call.services.store, call.services.rooms, call.board, data)
     # The next board of the journey carries on the same målbild.
     await adopt(call.services.store, call.board.id, new.record.id)
+    await inherit(request, call.board.id, new.record.id)
     return JSONResponse(board_created(request, new), status_code=201)
 
 

@@ -16,18 +16,17 @@ from starlette.routing import Route
 
 from boards.catalog import list_templates
 from boards.schema import LANGUAGES
-from server.errors import SamsynError, TooManyAttempts, Unauthenticated
+from server.errors import NotAllowed, SamsynError, TooManyAttempts, Unauthenticated
 from server.services.principals import (
     Principal,
     Role,
     authenticate,
-    authenticate_any,
     normalize_join_code,
 )
 from server.services.registry import create_board, create_participant
 from server.store import BoardRecord
 from server.web.auth import cookie_secrets, facilitator_cookies
-from server.web.deps import services
+from server.web.deps import caller_on, services
 from server.web.gates import (
     admit_join,
     code_worked,
@@ -37,6 +36,7 @@ from server.web.gates import (
     require_create_token,
     spend_board_quota,
 )
+from server.web.ownership import creation_org, own
 from server.web.responses import set_board_cookie
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -112,6 +112,7 @@ async def home(request: Request) -> Response:
     if request.method == "POST":
         form = await request.form()
         try:
+            org = await creation_org(request, form.get("org"))
             require_create_token(request, form.get("token"))
             spend_board_quota(request)
             new = await create_board(
@@ -120,6 +121,8 @@ async def home(request: Request) -> Response:
                 form.get("template") or None,
                 form.get("language") or lang,
             )
+        except NotAllowed:
+            return RedirectResponse("/login", status_code=303)
         except TooManyAttempts as exc:
             return error_page(request, 429, "error.too_many_boards", retry_after=exc.retry_after)
         except Unauthenticated:
@@ -127,6 +130,7 @@ async def home(request: Request) -> Response:
         except SamsynError:
             error = "home.error_title"
         else:
+            await own(request, new.record.id, org)
             response = RedirectResponse(f"/b/{new.record.id}", status_code=303)
             set_board_cookie(
                 response,
@@ -211,7 +215,8 @@ async def _join(request: Request) -> Response:
 
 async def _page_principal(request: Request, board: BoardRecord) -> Principal | None:
     secrets = cookie_secrets(request.cookies, board.id)
-    return await authenticate_any(services(request).store, board, secrets)
+    found = await caller_on(request, board, secrets)
+    return found[0] if found else None
 
 
 async def _trade_key(request: Request, board: BoardRecord, key: str, wall: bool) -> Response:

@@ -9,13 +9,13 @@ from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from server.services.principals import Principal, Role, authenticate_any
+from server.services.principals import Principal, Role
 from server.services.session import Session, drafts_doc_name, session_doc_name
 from server.store import BoardRecord
 from server.sync.protocol import CloseCode, close_reason
 from server.sync.room import Room
 from server.web.auth import credentials, origin_allowed
-from server.web.deps import services
+from server.web.deps import caller_on, services
 
 
 async def _refuse(websocket: WebSocket, code: CloseCode, reason: str) -> None:
@@ -39,7 +39,8 @@ async def _admit(websocket: WebSocket) -> tuple[BoardRecord, Principal] | None:
         await _refuse(websocket, CloseCode.NOT_FOUND, f"no board {board_id!r}")
         return None
     secrets = credentials(websocket.headers, websocket.query_params, websocket.cookies, board_id)
-    principal = await authenticate_any(app.store, board, secrets)
+    found = await caller_on(websocket, board, secrets)
+    principal = found[0] if found else None
     if principal is None:
         reason = "a token or facilitator key is required" if not secrets else "unknown credentials"
         await _refuse(websocket, CloseCode.UNAUTHORIZED, reason)

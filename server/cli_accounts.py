@@ -1,0 +1,130 @@
+"""The operator's account commands: `samsyn org create`, `samsyn user add`, `samsyn user
+reset-password`, and `samsyn retention`. No mail server: links are printed to hand over."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from boards.schema import now_ms
+from server.app import room_config
+from server.errors import SamsynError
+from server.services import accounts
+from server.services.erasure import apply_retention
+from server.settings import Settings
+from server.store import SqliteStore
+from server.sync.rooms import Rooms
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+class AccountCliError(Exception):
+    """Shown as "samsyn: <message>" with exit code 2 (as the other offline tools)."""
+
+
+async def _org_create(path: Path, name: str) -> str:
+    async with SqliteStore(path) as store:
+        return (await accounts.create_org(store, name)).id
+
+
+async def _user_add(
+    path: Path, email: str, org: str, role: str, password: str | None
+) -> tuple[str, str | None]:
+    async with SqliteStore(path) as store:
+        found = await accounts.find_org(store, org)
+        user = await accounts.add_member(store, found, email, role, password)
+        token = None if password is not None else await accounts.password_link(store, user)
+    return user.email, token
+
+
+async def _reset(path: Path, email: str) -> str:
+    async with SqliteStore(path) as store:
+        user = await store.user_by_email(accounts.clean_email(email))
+        if user is None:
+            raise AccountCliError(f"no account {email!r}")
+        return await accounts.password_link(store, user)
+
+
+async def _retention(path: Path, days: int) -> int:
+    async with SqliteStore(path) as store, Rooms(store, room_config(Settings())) as rooms:
+        return await apply_retention(store, rooms, days, now_ms())
+
+
+def _run(fn: Callable[[], object]) -> object:
+    try:
+        return fn()
+    except SamsynError as exc:
+        raise AccountCliError(exc.detail) from None
+
+
+def _link_line(url: str, token: str) -> str:
+    return f"set-password link (single use, {accounts.LINK_DAYS} days): {url}/password/{token}"
+
+
+def cmd_org(args: argparse.Namespace, path: Path) -> int:
+    org_id = _run(lambda: asyncio.run(_org_create(path, args.name)))
+    print(f"organisation: {org_id}\t{args.name}")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace, path: Path) -> int:
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    result = _run(lambda: asyncio.run(_user_add(path, args.email, args.org, args.role, password)))
+    assert isinstance(result, tuple)
+    email, token = result
+    print(f"user: {email} ({args.role} of {args.org})")
+    if token is not None:
+        print(_link_line(args.url, token))
+    return 0
+
+
+def cmd_user_reset(args: argparse.Namespace, path: Path) -> int:
+    token = _run(lambda: asyncio.run(_reset(path, args.email)))
+    print(_link_line(args.url, str(token)))
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace, path: Path) -> int:
+    renamed = _run(lambda: asyncio.run(_retention(path, args.days)))
+    print(f"renamed {renamed} participants who joined more than {args.days} days ago")
+    return 0
+
+
+def add_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    db_option: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    org = commands.add_parser("org", help="organisations (a library, a region's libraries)")
+    org_commands = org.add_subparsers(dest="org_command", required=True)
+    create = org_commands.add_parser("create", help="create an organisation")
+    create.add_argument("name", help="its name, e.g. 'Stadsbiblioteket'")
+    db_option(create)
+    create.set_defaults(account_handler=cmd_org)
+
+    user = commands.add_parser("user", help="facilitators' accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="add a user to an organisation")
+    add.add_argument("email")
+    add.add_argument("--org", required=True, help="organisation id or name")
+    add.add_argument("--role", choices=accounts.ROLES, default="facilitator")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (no link)"
+    )
+    add.add_argument("--url", default=DEFAULT_URL, help="the server's address, for the link")
+    db_option(add)
+    add.set_defaults(account_handler=cmd_user_add)
+    reset = user_commands.add_parser("reset-password", help="print a set-password link")
+    reset.add_argument("email")
+    reset.add_argument("--url", default=DEFAULT_URL, help="the server's address, for the link")
+    db_option(reset)
+    reset.set_defaults(account_handler=cmd_user_reset)
+
+    retention = commands.add_parser(
+        "retention", help="replace names of participants older than --days by 'Deltagare N'"
+    )
+    retention.add_argument("--days", type=int, required=True)
+    db_option(retention)
+    retention.set_defaults(account_handler=cmd_retention)

@@ -1,0 +1,44 @@
+"""Deleting a board for good, and replacing participants' names after the retention period."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def _like_prefix(board_id: str) -> str:
+    # Ids are url-safe base64 (no % or _ escapes needed beyond '_', which LIKE treats as a
+    # wildcard): escape it so one board's prefix never matches another's docs.
+    return board_id.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%") + "/%"
+
+
+def delete_board(conn: sqlite3.Connection, board_id: str) -> bool:
+    """Every row of the board: docs (content, session, drafts), votes, checkpoints,
+    participants, ownership and journey membership. False if there was no board."""
+    if conn.execute("SELECT 1 FROM boards WHERE id = ?", (board_id,)).fetchone() is None:
+        return False
+    prefix = _like_prefix(board_id)
+    for table in ("updates", "snapshots"):
+        conn.execute(
+            f"DELETE FROM {table} WHERE doc = ? OR doc LIKE ? ESCAPE '\\'", (board_id, prefix)
+        )
+    for table in ("votes", "checkpoints", "participants", "board_orgs", "journey_boards"):
+        conn.execute(f"DELETE FROM {table} WHERE board_id = ?", (board_id,))
+    conn.execute("DELETE FROM boards WHERE id = ?", (board_id,))
+    return True
+
+
+def participants_before(conn: sqlite3.Connection, before_ms: int) -> list[tuple[str, str, str]]:
+    """(board id, participant id, name) of participants who joined before `before_ms` and
+    still carry a name of their own, in join order per board."""
+    rows = conn.execute(
+        "SELECT board_id, id, name FROM participants WHERE created < ?"
+        " AND name NOT GLOB 'Deltagare [0-9]*' ORDER BY board_id, created, id",
+        (before_ms,),
+    )
+    return [(str(b), str(p), str(n)) for b, p, n in rows.fetchall()]
+
+
+def rename_participants(conn: sqlite3.Connection, names: dict[str, str]) -> None:
+    conn.executemany(
+        "UPDATE participants SET name = ? WHERE id = ?", [(n, p) for p, n in names.items()]
+    )
