@@ -308,10 +308,13 @@ def _frame_times(browser: Any, server: ServerProcess, problems: list[str]) -> di
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 300, y + 200, steps=60)
-    page.mouse.up()
     frames: list[float] = page.evaluate(
         "() => { cancelAnimationFrame(window.__raf); return window.__frames.slice(1) }"
     )
+    # The frames measured were a drag: the note follows the pointer.
+    held = page.locator(f'.note[data-note-id="{first}"]').bounding_box()
+    assert held is not None and held["x"] > box["x"] + 200, (box, held)
+    page.mouse.up()
     page.context.close()
     frames.sort()
     return {
