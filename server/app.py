@@ -24,7 +24,17 @@ from server.settings import Settings
 from server.storage import open_storage
 from server.sync.room import Room, RoomConfig
 from server.sync.rooms import Rooms
-from server.web import access, boards, exports, facilitation, health, imports, pages, sockets
+from server.web import (
+    access,
+    boards,
+    exports,
+    facilitation,
+    health,
+    imports,
+    pages,
+    sockets,
+    vision,
+)
 from server.web.csrf import CrossSiteGuard
 from server.web.deps import Services
 from server.web.errors import HANDLERS
@@ -137,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *pages.routes,
             *facilitation.routes,
             *access.routes,
+            *vision.routes,
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),
         ],

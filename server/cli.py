@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from boards.export import FORMATS, render
 from boards.export.outline import DEFAULT_TZ
@@ -64,6 +65,40 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class _HttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline for a request's headers.
+
+    uvicorn arms its keep-alive timeout only after a response, so a connection that
+    sends nothing, or headers a byte at a time, is held for as long as the client likes
+    (800 of them were held 25 s). Here the headers must be complete within
+    `timeout_keep_alive` of the connection (SAMSYN_HTTP_KEEPALIVE_S).
+    """
+
+    _header_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._header_deadline = self.loop.call_later(self.timeout_keep_alive, self._too_slow)
+
+    def on_headers_complete(self) -> None:
+        self._cancel_deadline()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_deadline()
+        super().connection_lost(exc)
+
+    def _cancel_deadline(self) -> None:
+        if self._header_deadline is not None:
+            self._header_deadline.cancel()
+            self._header_deadline = None
+
+    def _too_slow(self) -> None:
+        self._header_deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's limits for `samsyn serve` (and the tests' in-process servers)."""
     return {
@@ -72,6 +107,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "ws_max_size": max(2 * settings.max_message_bytes, settings.max_sync_bytes + 16),
         "ws_per_message_deflate": False,
         "timeout_keep_alive": settings.http_keepalive_s,
+        "http": _HttpProtocol,
         # SIGTERM: connections still open after this are cancelled, then the lifespan
         # saves every board; a client that never reads cannot hold the exit up.
         "timeout_graceful_shutdown": settings.shutdown_grace_s,

@@ -49,7 +49,8 @@ class Settings:
     # Open websockets per client address and per credential; more close with 1013.
     sockets_per_address: int = 512
     sockets_per_credential: int = 24
-    # HTTP: seconds an idle keep-alive connection is held, and seconds SIGTERM waits for
+    # HTTP: seconds an idle connection is held (before its first request's headers are
+    # complete, and between requests), and seconds SIGTERM waits for
     # open connections before it cancels them and saves every board.
     http_keepalive_s: float = 5.0
     shutdown_grace_s: float = 3.0

@@ -12,6 +12,7 @@ const options = {
   entryPoints: [
     { in: 'src/main.js', out: 'board' },
     { in: 'src/home.js', out: 'home' },
+    { in: 'src/workshop/vision-page.js', out: 'vision' },
     { in: 'css/board.css', out: 'board' },
     { in: 'src/sw.js', out: 'sw' }
   ],

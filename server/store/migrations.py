@@ -101,6 +101,40 @@ MIGRATIONS: list[Step] = [
             "ALTER TABLE boards ADD COLUMN cofacilitator_key_hash BYTEA",
         ),
     ),
+    Step(
+        # The målbild of a board lineage: started on `board_id`, shared by the boards that
+        # continue from it (`vision_boards`), with named immutable versions and reactions.
+        sqlite=(
+            "CREATE TABLE visions (id TEXT PRIMARY KEY,"
+            " board_id TEXT NOT NULL REFERENCES boards(id), data TEXT NOT NULL,"
+            " rev INTEGER NOT NULL, updated INTEGER NOT NULL, comment_token_hash BLOB)",
+            "CREATE UNIQUE INDEX idx_visions_comment_token_hash ON visions (comment_token_hash)",
+            "CREATE TABLE vision_boards (board_id TEXT PRIMARY KEY REFERENCES boards(id),"
+            " vision_id TEXT NOT NULL REFERENCES visions(id))",
+            "CREATE TABLE vision_versions (id TEXT PRIMARY KEY,"
+            " vision_id TEXT NOT NULL REFERENCES visions(id), name TEXT NOT NULL,"
+            " at INTEGER NOT NULL, data TEXT NOT NULL, UNIQUE (vision_id, name))",
+            "CREATE TABLE vision_reactions (id TEXT PRIMARY KEY,"
+            " vision_id TEXT NOT NULL REFERENCES visions(id), statement TEXT NOT NULL,"
+            " kind TEXT NOT NULL, comment TEXT NOT NULL, name TEXT NOT NULL, at INTEGER NOT NULL)",
+            "CREATE INDEX idx_vision_reactions_vision_id ON vision_reactions (vision_id, at)",
+        ),
+        postgresql=(
+            "CREATE TABLE visions (id TEXT PRIMARY KEY,"
+            " board_id TEXT NOT NULL REFERENCES boards(id), data TEXT NOT NULL,"
+            " rev BIGINT NOT NULL, updated BIGINT NOT NULL, comment_token_hash BYTEA)",
+            "CREATE UNIQUE INDEX idx_visions_comment_token_hash ON visions (comment_token_hash)",
+            "CREATE TABLE vision_boards (board_id TEXT PRIMARY KEY REFERENCES boards(id),"
+            " vision_id TEXT NOT NULL REFERENCES visions(id))",
+            "CREATE TABLE vision_versions (id TEXT PRIMARY KEY,"
+            " vision_id TEXT NOT NULL REFERENCES visions(id), name TEXT NOT NULL,"
+            " at BIGINT NOT NULL, data TEXT NOT NULL, UNIQUE (vision_id, name))",
+            "CREATE TABLE vision_reactions (id TEXT PRIMARY KEY,"
+            " vision_id TEXT NOT NULL REFERENCES visions(id), statement TEXT NOT NULL,"
+            " kind TEXT NOT NULL, comment TEXT NOT NULL, name TEXT NOT NULL, at BIGINT NOT NULL)",
+            "CREATE INDEX idx_vision_reactions_vision_id ON vision_reactions (vision_id, at)",
+        ),
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -45,6 +45,13 @@ _KEY_COLUMNS = frozenset(
 )
 
 
+_VISION = "SELECT v.id, v.board_id, v.data, v.rev, v.updated FROM visions v"
+_LINK_VISION = (
+    "INSERT INTO vision_boards (board_id, vision_id) VALUES (%s, %s)"
+    " ON CONFLICT (board_id) DO UPDATE SET vision_id = excluded.vision_id"
+)
+
+
 def is_postgres_url(value: str) -> bool:
     return value.startswith(("postgresql://", "postgres://"))
 
@@ -389,6 +396,105 @@ class PostgresStore:
             (board_id, checkpoint_id),
         )
         return (bytes(rows[0][0]), bytes(rows[0][1])) if rows else None
+
+    # -- the målbild (visions) ---------------------------------------------------------
+
+    async def create_vision(self, record: records.VisionRecord) -> None:
+        self._check_open()
+        async with self._pool.connection() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO visions (id, board_id, data, rev, updated)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                (record.id, record.board_id, record.data, record.rev, record.updated),
+            )
+            await conn.execute(_LINK_VISION, (record.board_id, record.id))
+
+    async def _vision(self, where: str, params: Sequence[Any]) -> records.VisionRecord | None:
+        rows = await self._fetch(f"{_VISION} {where}", params)
+        return records.VisionRecord(*rows[0]) if rows else None
+
+    async def get_vision(self, vision_id: str) -> records.VisionRecord | None:
+        return await self._vision("WHERE v.id = %s", (vision_id,))
+
+    async def vision_of_board(self, board_id: str) -> records.VisionRecord | None:
+        return await self._vision(
+            "JOIN vision_boards b ON b.vision_id = v.id WHERE b.board_id = %s", (board_id,)
+        )
+
+    async def link_vision(self, vision_id: str, board_id: str) -> None:
+        await self._write(_LINK_VISION, (board_id, vision_id))
+
+    async def vision_boards(self, vision_id: str) -> list[str]:
+        rows = await self._fetch(
+            "SELECT b.board_id FROM vision_boards b JOIN boards ON boards.id = b.board_id"
+            " WHERE b.vision_id = %s ORDER BY boards.created, b.board_id",
+            (vision_id,),
+        )
+        return [str(row[0]) for row in rows]
+
+    async def update_vision(self, vision_id: str, data: str, expected_rev: int) -> int | None:
+        """Write `data` if the document is still at `expected_rev`; the new rev, or None."""
+        self._check_open()
+        async with self._pool.connection() as conn, conn.transaction():
+            cursor = await conn.execute(
+                "UPDATE visions SET data = %s, rev = rev + 1, updated = %s"
+                " WHERE id = %s AND rev = %s",
+                (data, now_ms(), vision_id, expected_rev),
+            )
+            return expected_rev + 1 if cursor.rowcount == 1 else None
+
+    async def set_vision_comment_token_hash(self, vision_id: str, token_hash: bytes) -> None:
+        await self._write(
+            "UPDATE visions SET comment_token_hash = %s WHERE id = %s", (token_hash, vision_id)
+        )
+
+    async def vision_by_comment_token_hash(self, token_hash: bytes) -> records.VisionRecord | None:
+        return await self._vision("WHERE v.comment_token_hash = %s", (token_hash,))
+
+    async def create_vision_version(self, record: records.VisionVersionRecord, data: str) -> None:
+        await self._write(
+            "INSERT INTO vision_versions (id, vision_id, name, at, data)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            (record.id, record.vision_id, record.name, record.at, data),
+        )
+
+    async def list_vision_versions(self, vision_id: str) -> list[records.VisionVersionRecord]:
+        rows = await self._fetch(
+            "SELECT id, vision_id, name, at FROM vision_versions WHERE vision_id = %s"
+            " ORDER BY at, id",
+            (vision_id,),
+        )
+        return [records.VisionVersionRecord(*row) for row in rows]
+
+    async def vision_version_data(self, vision_id: str, version_id: str) -> str | None:
+        rows = await self._fetch(
+            "SELECT data FROM vision_versions WHERE vision_id = %s AND id = %s",
+            (vision_id, version_id),
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def add_reaction(self, record: records.ReactionRecord) -> None:
+        await self._write(
+            "INSERT INTO vision_reactions (id, vision_id, statement, kind, comment, name, at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (
+                record.id,
+                record.vision_id,
+                record.statement,
+                record.kind,
+                record.comment,
+                record.name,
+                record.at,
+            ),
+        )
+
+    async def list_reactions(self, vision_id: str) -> list[records.ReactionRecord]:
+        rows = await self._fetch(
+            "SELECT id, vision_id, statement, kind, comment, name, at FROM vision_reactions"
+            " WHERE vision_id = %s ORDER BY at, id",
+            (vision_id,),
+        )
+        return [records.ReactionRecord(*row) for row in rows]
 
 
 def _board(row: tuple[Any, ...]) -> BoardRecord:

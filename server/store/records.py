@@ -66,6 +66,38 @@ class VoteResult:
 
 
 @dataclass(frozen=True, slots=True)
+class VisionRecord:
+    """A målbild document: `data` is its JSON (boards/vision.py), `rev` its edit count."""
+
+    id: str
+    board_id: str  # the board it started from
+    data: str
+    rev: int
+    updated: int
+
+
+@dataclass(frozen=True, slots=True)
+class VisionVersionRecord:
+    id: str
+    vision_id: str
+    name: str
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionRecord:
+    """One reaction of a comment round on one statement (no account: a name at most)."""
+
+    id: str
+    vision_id: str
+    statement: str
+    kind: str  # agree | add | unclear
+    comment: str
+    name: str
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
 class DocHistory:
     """What is stored of one doc: its snapshot (if any) and the log rows after it."""
 

@@ -13,13 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from boards.schema import now_ms
 from server.store.migrations import migrate
-from server.store.queries import boards, checkpoints, docs, participants, votes
+from server.store.queries import boards, checkpoints, docs, participants, visions, votes
 from server.store.records import (
     BoardRecord,
     CheckpointRecord,
     DocHistory,
     ParticipantRecord,
+    ReactionRecord,
+    VisionRecord,
+    VisionVersionRecord,
     VoteResult,
 )
 from server.store.writer import Reader, Writer
@@ -174,3 +178,47 @@ class SqliteStore:
     ) -> tuple[bytes, bytes] | None:
         """The content and session doc states saved in a checkpoint."""
         return await self._read(lambda conn: checkpoints.states(conn, board_id, checkpoint_id))
+
+    # -- the målbild -------------------------------------------------------------------
+
+    async def create_vision(self, record: VisionRecord) -> None:
+        await self.submit(lambda conn: visions.insert(conn, record))
+
+    async def get_vision(self, vision_id: str) -> VisionRecord | None:
+        return await self._read(lambda conn: visions.one(conn, vision_id))
+
+    async def vision_of_board(self, board_id: str) -> VisionRecord | None:
+        return await self._read(lambda conn: visions.of_board(conn, board_id))
+
+    async def link_vision(self, vision_id: str, board_id: str) -> None:
+        await self.submit(lambda conn: visions.link(conn, vision_id, board_id))
+
+    async def vision_boards(self, vision_id: str) -> list[str]:
+        return await self._read(lambda conn: visions.boards(conn, vision_id))
+
+    async def update_vision(self, vision_id: str, data: str, expected_rev: int) -> int | None:
+        at = now_ms()
+        return await self.submit(
+            lambda conn: visions.update(conn, vision_id, data, expected_rev, at)
+        )
+
+    async def set_vision_comment_token_hash(self, vision_id: str, token_hash: bytes) -> None:
+        await self.submit(lambda conn: visions.set_comment_token_hash(conn, vision_id, token_hash))
+
+    async def vision_by_comment_token_hash(self, token_hash: bytes) -> VisionRecord | None:
+        return await self._read(lambda conn: visions.by_comment_token_hash(conn, token_hash))
+
+    async def create_vision_version(self, record: VisionVersionRecord, data: str) -> None:
+        await self.submit(lambda conn: visions.insert_version(conn, record, data))
+
+    async def list_vision_versions(self, vision_id: str) -> list[VisionVersionRecord]:
+        return await self._read(lambda conn: visions.versions(conn, vision_id))
+
+    async def vision_version_data(self, vision_id: str, version_id: str) -> str | None:
+        return await self._read(lambda conn: visions.version_data(conn, vision_id, version_id))
+
+    async def add_reaction(self, record: ReactionRecord) -> None:
+        await self.submit(lambda conn: visions.insert_reaction(conn, record))
+
+    async def list_reactions(self, vision_id: str) -> list[ReactionRecord]:
+        return await self._read(lambda conn: visions.reactions(conn, vision_id))

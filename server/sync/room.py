@@ -67,24 +67,23 @@ class RoomConfig:
     # Messages per second a socket may send on average, and the burst it may save up.
     rate_per_s: float = 200.0
     rate_burst: int = 1000
-    # Bytes waiting for one slow client before it is closed with 1013 (one bigger frame,
-    # a whole board's state, may still wait alone).
+    # Limits of one socket, against clients that do not read or send too much: bytes
+    # queued for it (a bigger frame, a whole board, may wait alone), seconds its socket
+    # may take nothing before it is dropped, the largest sync step 2 answering our step 1
+    # (an offline backlog), awareness ids and bytes per id, open sockets per address
+    # and per credential.
     send_queue_bytes: int = 16 * 1024 * 1024
-    # A client whose socket takes nothing for this long is dropped without a handshake.
     send_timeout_s: float = 20.0
-    # Largest sync step 2 (an offline client's backlog) in reply to the server's step 1.
     max_sync_bytes: int = 64 * 1024 * 1024
-    # Largest encoded doc; an update that would make it bigger is refused with 1009.
-    max_doc_bytes: int = 64 * 1024 * 1024
-    # Awareness ids one socket may announce, and the largest state of each.
     awareness_ids_per_socket: int = 4
     awareness_state_bytes: int = 8 * 1024
-    # A socket that was sent nothing for this long gets an empty awareness update: the
-    # stock client takes 30 s of silence for a dead connection and reconnects.
-    keepalive_s: float = 15.0
-    # Open sockets per client address and per credential (participant, wall, facilitator).
     sockets_per_address: int = 512
     sockets_per_credential: int = 24
+    # Largest encoded doc; an update that would make it bigger is refused with 1009.
+    max_doc_bytes: int = 64 * 1024 * 1024
+    # Seconds of silence after which a socket gets an empty awareness update: the stock
+    # client takes 30 s without a message for a dead connection and reconnects.
+    keepalive_s: float = 15.0
 
 
 class DocTooLarge(ProtocolError):
@@ -131,6 +130,10 @@ class Room:
             state_bytes=config.awareness_state_bytes,
         )
         self._closed = False
+        # Set when the pending batch took something back (see _on_update), with the
+        # state before the batch began.
+        self._scrub = False
+        self._batch_state = b"\x00"
         # The store's last error while a save is being retried, None when all is saved.
         self._failing: Exception | None = None
         self._compaction: asyncio.Task[None] | None = None
@@ -242,6 +245,9 @@ class Room:
             }
             if any(added.values()):
                 self.mutate(_remove_keys(added))
+                # The batch now holds the addition and its removal: others get what the
+                # doc kept of it (its content collected), not the text that was taken back.
+                self._scrub = True
 
     def _on_awareness(self, conn: Connection, message: protocol.Message) -> None:
         assert isinstance(message, protocol.Awareness)
@@ -281,6 +287,7 @@ class Room:
                 f" {self._max_doc_bytes} bytes ({self.size} now)"
             )
         self._changes.clear()
+        self._mark_batch()
         try:
             self.doc.apply_update(update)
         except Exception as exc:
@@ -291,6 +298,11 @@ class Room:
             kept = " (its valid first part was kept)" if self._record(origin) else ""
             raise ProtocolError(f"expected an update that applies{kept}: {exc}") from None
         return self._record(origin)
+
+    def _mark_batch(self) -> None:
+        # The state before the first change of a batch, for a scrubbed broadcast.
+        if not self._pending:
+            self._batch_state = self.doc.get_state()
 
     def _record(self, origin: Connection | None) -> bool:
         # What the doc reports is exactly the new part: repeats of known updates vanish.
@@ -353,6 +365,7 @@ class Room:
         if self._closed:
             raise RuntimeError(f"room {self.name} is closed")
         self._changes.clear()
+        self._mark_batch()
         with self.doc.transaction():
             result = change(self.doc)
         self._record(None)
@@ -453,12 +466,17 @@ class Room:
         self._pending = []
         self._pending_from = set()
         self._pending_saves = []
+        if self._scrub:
+            # Taken now, before any await: exactly this batch, as the doc holds it.
+            self._scrub = False
+            merged = self.doc.get_update(self._batch_state)
+        else:
+            merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
         committed = await self._save_with_retry(updates, saves)
         self._saved = upto
         self._saved_event.set()
         if self.after_commit is not None and committed:
             self._call_hook(self.after_commit, committed)
-        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
         self._broadcast(protocol.encode_update(merged), senders_)
         self._log_rows += len(updates)
         if self._log_rows >= self._compact_after and self._compaction is None:

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from server.services.docs import import_board
 from server.services.journey import add_bulk_notes, continue_board
+from server.services.vision import adopt
 from server.web.deps import (
     board_call,
     json_body,
@@ -49,6 +50,8 @@ async def post_continue(request: Request) -> Response:
     data = await json_body(request)
     spend_board_quota(request)
     new = await continue_board(call.services.store, call.services.rooms, call.board, data)
+    # The next board of the journey carries on the same målbild.
+    await adopt(call.services.store, call.board.id, new.record.id)
     return JSONResponse(board_created(request, new), status_code=201)
 
 

@@ -13,8 +13,9 @@ const note = (doc, id) => model.readNote(id, model.getNote(doc, id))
 test('moveItems moves a cluster with its notes and drops loose notes into clusters', () => {
   const doc = new Y.Doc()
   const c = model.createCluster(doc, { x: 0, y: 0, w: 400, h: 300 })
-  const inside = model.createNote(doc, { x: 20, y: 60, cluster: c })
-  const loose = model.createNote(doc, { x: 1000, y: 1000 })
+  // Distinct creation times: a cluster orders its grid by them (then by random id).
+  const inside = model.createNote(doc, { x: 20, y: 60, cluster: c, now: 1000 })
+  const loose = model.createNote(doc, { x: 1000, y: 1000, now: 2000 })
   model.moveItems(doc, { clusters: [c] }, 100, 50)
   // The member goes with it, into its grid slot.
   assert.deepEqual([note(doc, inside).x, note(doc, inside).y], [100 + model.LAYOUT_PAD, 50 + model.CLUSTER_HEADER])

@@ -153,7 +153,7 @@ def test_offline_edits_merge_after_reconnecting(live_server: ServerProcess, brow
 
     anna.context.set_offline(True)
     expect(state).to_have_attribute("data-connection-state", "offline")
-    expect(state).to_contain_text("Offline")
+    expect(state).to_contain_text("Frånkopplad")
     _write_note(anna, 300, 300, "Skrivet utan nät")
     _write_note(bjorn, 700, 300, "Skrivet under tiden")
     expect(bjorn.locator(".note")).to_have_count(1)

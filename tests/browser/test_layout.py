@@ -44,9 +44,13 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
 
 def _tidy(page: Any) -> list[str]:
     """Wait (bounded) until nothing overlaps; the problems left if it never gets there."""
-    # On a timeout, report what is wrong rather than the timeout.
+    # Measured once the board is at rest: no frame pending, no note gliding to its place
+    # (a change drawn next frame, then a 0.3 s transition). On a timeout, report what is
+    # wrong rather than the timeout.
+    at_rest = "!window.samsyn.renderer._frame && document.getAnimations().length === 0"
     with contextlib.suppress(PlaywrightTimeoutError):
-        page.wait_for_function(f"() => ({MESS})().length === 0", timeout=WAIT_MS)
+        page.wait_for_function(f"() => {at_rest} && ({MESS})().length === 0", timeout=WAIT_MS)
+    page.wait_for_function(f"() => {at_rest}", timeout=WAIT_MS)
     problems: list[str] = page.evaluate(f"() => ({MESS})()")
     return problems
 

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.boards import new_board
+from tests.support.boards import facilitator_post, new_board
 from tests.support.browser import open_page
 from tests.support.servers import ServerProcess
 
@@ -43,29 +42,27 @@ def _sections(page: Any) -> list[str]:
     return ids
 
 
-def _post(url: str, board: dict[str, Any], path: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = httpx.post(
-        f"{url}/api/boards/{board['id']}{path}",
-        json=body,
-        headers={"Authorization": f"Bearer {board['facilitator_key']}"},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    data: dict[str, Any] = response.json()
-    return data
+def _joined(
+    server: ServerProcess, browser: Any, who: str, size: tuple[int, int] = (1280, 800), **board: Any
+) -> tuple[dict[str, Any], list[str], Any]:
+    """A new board (`board`: new_board's options), and `who` joined on a page of `size`."""
+    created = new_board(server.url, **board)
+    problems: list[str] = []
+    page = open_page(browser, urljoin(server.url, created["urls"]["join"]), problems, who, size)
+    return created, problems, page
 
 
 def test_private_notes_from_the_keyboard(
     live_server: ServerProcess, browser: Any, screenshot_dir: Path
 ) -> None:
-    board = new_board(live_server.url, "Tangentbordet", template="malbild-workshop")
-    problems: list[str] = []
-    page = open_page(browser, urljoin(live_server.url, board["urls"]["join"]), problems, "Ada")
+    board, problems, page = _joined(
+        live_server, browser, "Ada", title="Tangentbordet", template="malbild-workshop"
+    )
     expect(page.locator(".drafts-tray")).to_be_visible()
     sections = _sections(page)
     assert len(sections) >= 3
     # The facilitator puts up question 3: new private notes start under it.
-    _post(live_server.url, board, "/settings", {"question": sections[2]})
+    facilitator_post(live_server.url, board, "/settings", {"question": sections[2]})
 
     viewport = page.locator("[data-board-viewport]")
     viewport.focus()
@@ -132,7 +129,7 @@ def test_private_notes_from_the_keyboard(
     page.screenshot(path=str(screenshot_dir / "drafts-laptop.png"))
 
     # The reveal puts each note into the section it was written under.
-    _post(live_server.url, board, "/reveal", {})
+    facilitator_post(live_server.url, board, "/reveal", {})
     expect(page.locator(".note")).to_have_count(10)
     placed = page.evaluate(
         """() => Object.fromEntries([...window.samsyn.doc.getMap('notes').values()]
@@ -147,10 +144,8 @@ def test_private_notes_from_the_keyboard(
 def test_a_phone_writes_private_notes_from_the_list(
     live_server: ServerProcess, browser: Any, screenshot_dir: Path
 ) -> None:
-    board = new_board(live_server.url, "Mobilen", template="malbild-workshop")
-    problems: list[str] = []
-    page = open_page(
-        browser, urljoin(live_server.url, board["urls"]["join"]), problems, "Bo", (390, 844)
+    _, problems, page = _joined(
+        live_server, browser, "Bo", (390, 844), title="Mobilen", template="malbild-workshop"
     )
     expect(page.locator("[data-outline]")).to_be_visible()
     sections = _sections(page)
@@ -197,9 +192,7 @@ def test_a_phone_writes_private_notes_from_the_list(
 
 
 def test_notes_on_the_board_from_the_keyboard(live_server: ServerProcess, browser: Any) -> None:
-    board = new_board(live_server.url, "Tavlan", phase="cluster")
-    problems: list[str] = []
-    page = open_page(browser, urljoin(live_server.url, board["urls"]["join"]), problems, "Cy")
+    _, problems, page = _joined(live_server, browser, "Cy", title="Tavlan", phase="cluster")
     viewport = page.locator("[data-board-viewport]")
     viewport.focus()
     page.keyboard.press("n")

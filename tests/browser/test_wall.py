@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.boards import new_board
+from tests.support.boards import facilitator_post, new_board
 from tests.support.browser import open_people
 from tests.support.servers import ServerProcess
 
@@ -112,13 +112,20 @@ def test_the_wall_shows_every_result_and_can_hide_the_join_panel(
 
 
 def test_without_results_a_hidden_join_panel_gives_the_board_the_width(
-    live_server: ServerProcess, browser: Any
+    live_server: ServerProcess, browser: Any, screenshot_dir: Path
 ) -> None:
-    board = new_board(live_server.url, "Tom vägg")
+    board = new_board(live_server.url, "Tom vägg", template="malbild-workshop")
     problems: list[str] = []
     (wall,) = open_people(
         browser, live_server.url, board, problems, {"wall": (1920, 1080)}
     ).values()
+    # The question put up shows on the wall.
+    section: dict[str, Any] = wall.evaluate(
+        "() => window.samsyn.model.outline(window.samsyn.doc).find((g) => g.section).section"
+    )
+    facilitator_post(live_server.url, board, "/settings", {"question": section["id"]})
+    expect(wall.locator(".wall-question")).to_have_text(section["title"])
+    wall.screenshot(path=str(screenshot_dir / "wall-question.png"))
     viewport = wall.locator("[data-board-viewport]")
     before = viewport.bounding_box()
     wall.locator('[data-action="wall-join"]').click()

@@ -20,7 +20,6 @@ from boards.schema import replay
 from server.settings import Settings
 from server.sync import protocol
 from server.sync.protocol import AwarenessEntry
-from tests.support import ROOT
 from tests.support.attacks import (
     SilentSocket,
     add_big_notes,
@@ -31,7 +30,7 @@ from tests.support.attacks import (
 )
 from tests.support.boards import create_board, join_board, set_phase
 from tests.support.servers import InProcessServer, ServerProcess, eventually, run_server
-from tests.support.tools import node_binary
+from tests.support.tools import node_output, node_peer
 from tests.support.yjs import YClient, refused_with
 
 
@@ -232,31 +231,9 @@ def _wall_key(board: dict[str, Any]) -> str:
     return str(board["urls"]["wall"].split("key=")[1])
 
 
-async def _node(script: str, *args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        node_binary(),
-        f"test/{script}",
-        *args,
-        cwd=ROOT / "static",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def _finish(node: asyncio.subprocess.Process) -> list[dict[str, Any]]:
-    """Close the peer's stdin, wait for it, and return the JSON lines it printed."""
-    try:
-        assert node.stdin is not None
-        node.stdin.close()
-        async with asyncio.timeout(30):
-            out, err = await node.communicate()
-    finally:
-        if node.returncode is None:
-            node.kill()
-            await node.wait()
-    assert node.returncode == 0, err.decode()
-    return [json.loads(line) for line in out.decode().splitlines()]
+    """The JSON lines a node peer printed, once it has finished."""
+    return [json.loads(line) for line in (await node_output(node)).decode().splitlines()]
 
 
 async def test_a_big_offline_backlog_from_the_stock_client_is_saved_in_full(
@@ -266,7 +243,7 @@ async def test_a_big_offline_backlog_from_the_stock_client_is_saved_in_full(
     with 1009 182 times in 45 s and saved none of its 1,573 notes. Its sync step 2 (the
     reply to the server's step 1) may now be up to SAMSYN_MAX_SYNC_BYTES."""
     board = await create_board(app_server.url)
-    node = await _node(
+    node = await node_peer(
         "offline-client.mjs",
         f"{app_server.ws_url}/ws",
         board["id"],
@@ -295,7 +272,7 @@ async def test_a_quiet_socket_stays_open_for_the_stock_client(tmp_path: Path) ->
     async with run_server(settings) as server:
         board = await create_board(server.url)
         url = f"{server.ws_url}/ws"
-        node = await _node(
+        node = await node_peer(
             "quiet-client.mjs",
             url,
             f"{board['id']}/session",
@@ -444,3 +421,54 @@ async def test_joiners_with_nothing_share_one_encoded_state_until_it_changes(
     assert room.full_state_frame() is not cached
     for joiner in joiners:
         await joiner.close()
+
+
+async def test_a_note_taken_back_in_the_brainstorm_does_not_travel(
+    app_server: InProcessServer,
+) -> None:
+    """Finding 12: a note a participant put on the board in the silent brainstorm was
+    taken back, but its text still went out in the frames sent to everyone else."""
+    board = await create_board(app_server.url)
+    guest = await join_board(app_server.url, board, "Kim")
+    async with (
+        YClient(_ws(app_server.ws_url, board, board["facilitator_key"])) as facilitator,
+        YClient(_ws(app_server.ws_url, board, guest["token"])) as kim,
+    ):
+        await facilitator.wait_for(facilitator.synced.is_set)
+        await kim.wait_for(kim.synced.is_set)
+        add_big_notes(kim, 1, 40, prefix="hemlig")
+        kim_notes = kim.doc.get("notes", type=Map)
+        await kim.wait_for(lambda: "hemlig0" not in kim_notes)
+        add_big_notes(facilitator, 1, 10, prefix="efter")
+        notes = facilitator.doc.get("notes", type=Map)
+        await kim.wait_for(lambda: "efter0" in kim_notes)
+        assert "hemlig0" not in notes
+        text = "idé om biblioteket".encode()
+        assert not [f for f in facilitator.received if text in f]
+
+
+async def test_half_open_http_connections_are_closed(tmp_path: Path) -> None:
+    """Finding 12: 800 connections that sent part of a request were held 25 s. A
+    connection's headers must now be complete within SAMSYN_HTTP_KEEPALIVE_S (1 s here);
+    a websocket, once upgraded, is not affected."""
+    settings = Settings(db=tmp_path / "slow.db", http_keepalive_s=1.0)
+    async with run_server(settings) as server:
+        board = await create_board(server.url)
+        async with YClient(_ws(server.ws_url, board, board["facilitator_key"])) as kept:
+            await kept.wait_for(kept.synced.is_set)
+            slow = []
+            for _ in range(200):
+                reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+                writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                slow.append((reader, writer))
+            async with asyncio.timeout(10):
+                for reader, _ in slow:
+                    assert await reader.read() == b""  # closed by the server, no answer
+            for _, writer in slow:
+                writer.close()
+            # The websocket outlived the deadline: it still gets the board's changes.
+            add_big_notes(kept, 1, 10, prefix="still")
+            async with YClient(_ws(server.ws_url, board, board["facilitator_key"])) as other:
+                notes = other.doc.get("notes", type=Map)
+                await other.wait_for(lambda: "still0" in notes)
+            assert kept.close_code is None

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from pycrdt import Map, Text
 
-from tests.support import ROOT
 from tests.support.boards import create_board
 from tests.support.servers import InProcessServer
-from tests.support.tools import node_binary
+from tests.support.tools import node_output, node_peer
 from tests.support.yjs import YClient
 
 
@@ -21,28 +19,16 @@ async def test_node_y_websocket_and_python_converge(app_server: InProcessServer)
         await py.wait_for(py.synced.is_set)
         notes = py.doc.get("notes", type=Map)
         notes["py"] = Map({"text": Text("från python"), "x": 1.0, "y": 2.0})
-        node = await asyncio.create_subprocess_exec(
-            node_binary(),
-            "test/interop-client.mjs",
-            f"{app_server.ws_url}/ws",
-            board["id"],
-            board["facilitator_key"],
-            cwd=ROOT / "static",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        node = await node_peer(
+            "interop-client.mjs", f"{app_server.ws_url}/ws", board["id"], board["facilitator_key"]
         )
         try:
             await py.wait_for(lambda: "node" in notes and str(notes["node"]["text"]) != "")
             await py.wait_for(lambda: any('"Node"' in s for s in py.awareness.values()))
             text = notes["py"]["text"]
             text.insert(len(text), "!")
-            async with asyncio.timeout(25):
-                out, err = await node.communicate()
         finally:
-            if node.returncode is None:
-                node.kill()
-                await node.wait()
-        assert node.returncode == 0, err.decode()
+            out = await node_output(node, within=25)
         seen = json.loads(out)
         await py.wait_for(lambda: str(notes["node"]["text"]) == "Hej från node")
         assert seen["notes"] == {"py": "från python!", "node": "Hej från node"}

@@ -67,6 +67,21 @@ def new_board(
             return done.value
 
 
+def facilitator_post(
+    base_url: str, board: dict[str, Any], path: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """POST `body` to `/api/boards/{id}{path}` as the board's facilitator; the 200 answer."""
+    response = httpx.post(
+        f"{base_url}/api/boards/{board['id']}{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {board['facilitator_key']}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
 async def join_board(base_url: str, board: dict[str, Any], name: str) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=base_url) as client:
         response = await client.post(

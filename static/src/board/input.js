@@ -360,7 +360,7 @@ export class Input {
       }
     })
     vp.addEventListener('focusout', (event) => {
-      if (event.target.classList.contains('cluster-title')) this._unbindClusterTitle()
+      if (event.target.matches('.cluster-title, .cluster-statement')) this._unbindClusterTitle()
     })
     document.addEventListener('keydown', (event) => handleUndoKey(this, event), { capture: true })
     document.addEventListener('keydown', (event) => handleKey(this, event))
@@ -417,6 +417,8 @@ export class Input {
     // moving starts renaming. Once the field has focus it behaves as a text field.
     const title = target.closest('.cluster-title')
     if (title && (document.activeElement === title || this.readOnly)) return
+    // The statement is a text field only: pressing it places the caret, never drags.
+    if (target.closest('.cluster-statement')) return
     const middle = event.button === 1
     if (event.button !== 0 && !middle) return
     const noteEl = target.closest('.note')
@@ -501,9 +503,10 @@ export class Input {
       this.select({ clusters: [id] })
     }
     this.ensureVisible('cluster', id)
-    if (!target.classList.contains('cluster-title') || this.readOnly) return
+    const field = ['cluster-title', 'cluster-statement'].find((name) => target.classList.contains(name))
+    if (!field || this.readOnly) return
     this._unbindClusterTitle()
-    const ytext = model.clusterTitle(this.doc, id)
+    const ytext = field === 'cluster-title' ? model.clusterTitle(this.doc, id) : model.clusterStatement(this.doc, id)
     if (ytext) this._clusterTitle = { field: target, unbind: bindTextField(target, ytext, this.doc) }
   }
 

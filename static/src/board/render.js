@@ -32,7 +32,7 @@ export class Renderer {
     this.localDrag = null // {dx, dy, notes: Set, clusters: Set}: drawn here, written on drop
     this._remote = { editing: new Map(), dragging: new Map() }
     this._frame = null
-    this._dirty = { all: true, notes: new Set(), clusters: false, sections: false }
+    this._dirty = { all: true, notes: new Set(), clusters: false, sections: false, layout: true }
     this._els = { sections: new Map(), clusters: new Map(), notes: new Map(), cursors: new Map() }
     this._listeners = new Set()
     // Where clusters and their notes are drawn (core/model/layout.js), recomputed whenever
@@ -55,12 +55,12 @@ export class Renderer {
     const { sections, clusters, notes } = roots(doc)
     this._observers = [
       [notes, (events) => this._notesChanged(events, notes)],
-      [clusters, () => { this._dirty.clusters = true; this.schedule() }],
-      [sections, () => { this._dirty.sections = true; this.schedule() }]
+      [clusters, () => { this._dirty.clusters = true; this._dirty.layout = true; this.schedule() }],
+      [sections, () => { this._dirty.sections = true; this._dirty.clusters = true; this._dirty.layout = true; this.schedule() }]
     ]
     for (const [type, fn] of this._observers) type.observeDeep(fn)
     access.onChange((locked) => {
-      for (const field of canvas.querySelectorAll('.cluster-title')) field.readOnly = locked
+      for (const field of canvas.querySelectorAll('.cluster-title, .cluster-statement')) field.readOnly = locked
     })
     this.setCamera(this.camera)
     this.schedule()
@@ -79,10 +79,14 @@ export class Renderer {
       if (event.target === notes) {
         for (const key of event.changes.keys.keys()) dirty.notes.add(key)
         dirty.clusters = true // counts
+        dirty.layout = true
       } else {
         const id = event.path[0]
         if (typeof id === 'string') dirty.notes.add(id)
-        if (event.target instanceof Y.Map && event.changes.keys.has('cluster')) dirty.clusters = true
+        if (event.target instanceof Y.Map && (event.changes.keys.has('cluster') || event.changes.keys.has('created'))) {
+          dirty.clusters = true
+          dirty.layout = true
+        }
       }
     }
     this.schedule()
@@ -227,7 +231,8 @@ export class Renderer {
       reconcile(this._els.sections, this.layers.sections, sections, (id, map, el) =>
         this._drawSection(readSection(id, map), el))
     }
-    if (all || dirty.clusters) {
+    if (all || dirty.layout) {
+      // Only when the doc changed: a drag in progress or a selection moves nothing here.
       const before = this.layout.notes
       this.layout = boardLayout(this.doc)
       // A note whose slot moved (it joined, left, or its cluster reflowed or was pushed).
@@ -236,6 +241,9 @@ export class Renderer {
         if (!old || old.x !== slot.x || old.y !== slot.y) dirty.notes.add(id)
       }
       for (const id of before.keys()) if (!this.layout.notes.has(id)) dirty.notes.add(id)
+      dirty.layout = false
+    }
+    if (all || dirty.clusters) {
       reconcile(this._els.clusters, this.layers.clusters, clusters, (id, map, el) =>
         this._drawCluster(readCluster(id, map), el))
     }
@@ -451,20 +459,30 @@ const ITEMS = {
       const count = make('span', 'cluster-count')
       const header = make('div', 'cluster-header')
       header.append(title, count)
+      // The theme's vision statement, shown in the discuss phase (and wherever it has text).
+      const statement = make('textarea', 'cluster-statement')
+      statement.rows = 2
+      statement.maxLength = 500
+      statement.placeholder = r.t('cluster.statement_placeholder')
+      statement.setAttribute('aria-label', r.t('cluster.statement_label'))
+      statement.readOnly = r.access.readOnly
       // Far out (semantic zoom) the notes give way to the name and count in large type.
       const label = make('div', 'cluster-label')
       const labelTitle = make('span', 'cluster-label-title')
       const labelCount = make('span', 'cluster-label-count')
       label.append(labelTitle, labelCount)
       label.setAttribute('aria-hidden', 'true')
-      el.append(header, label)
-      return { title, count, labelTitle, labelCount }
+      el.append(header, statement, label)
+      return { title, count, statement, labelTitle, labelCount }
     },
     fill (el, cluster, r, count) {
       el.dataset.count = String(count)
       const title = el._parts.title
       // The focused field is bound to the Y.Text by the editor; do not fight it.
       if (document.activeElement !== title && title.value !== cluster.title) title.value = cluster.title
+      const statement = el._parts.statement
+      if (document.activeElement !== statement && statement.value !== cluster.statement) statement.value = cluster.statement
+      statement.classList.toggle('has-text', Boolean(cluster.statement))
       el.setAttribute('aria-label', r.t('cluster.aria', { title: cluster.title || r.t('cluster.untitled'), count }))
       const countText = r.t(count === 1 ? 'cluster.count_one' : 'cluster.count_many', { count })
       setText(el._parts.count, countText)

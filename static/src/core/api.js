@@ -33,6 +33,7 @@ export function boardApi (boardId, fetchFn = (...args) => fetch(...args)) {
   return {
     base,
     get: (path) => call('GET', path),
-    post: (path, body = {}) => call('POST', path, body)
+    post: (path, body = {}) => call('POST', path, body),
+    put: (path, body = {}) => call('PUT', path, body)
   }
 }

@@ -10,7 +10,7 @@ export {
   deleteNote, readNote
 } from './model/notes.js'
 export {
-  createCluster, getCluster, clusterTitle, setClusterTitle, moveCluster, resizeCluster,
+  createCluster, getCluster, clusterTitle, clusterStatement, setClusterTitle, moveCluster, resizeCluster,
   recolorCluster, deleteCluster, readCluster, clusterAt, clusterNotes
 } from './model/clusters.js'
 export { createSection, readSection, sectionAt, sectionBox } from './model/sections.js'

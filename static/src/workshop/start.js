@@ -236,6 +236,8 @@ function workshopBar ({ t, names, timer, role, exports }) {
     el, votes, message, follow, followText, followButton, toggle,
     update (state, hintText) {
       el.dataset.phase = state.phase.name
+      // The board's CSS shows each cluster's statement field in the discuss phase.
+      document.body.dataset.phase = state.phase.name
       for (const [name, li] of items) {
         if (name === state.phase.name) li.setAttribute('aria-current', 'step')
         else li.removeAttribute('aria-current')

@@ -242,7 +242,10 @@ export class VoteLayer {
     if (this._lastZoom === zoom) return
     this._lastZoom = zoom
     this.layer.style.setProperty('--unzoom', String(1 / zoom))
-    if (this.chips.size) this.schedule() // the gaps between chips changed
+    // The gaps between chips changed: spread them again (positions only, no redraw).
+    if (this.chips.size && this._spreadFrame == null) {
+      this._spreadFrame = requestAnimationFrame(() => { this._spreadFrame = null; this._spread() })
+    }
   }
 
   setSession (state, canVote) {
@@ -292,9 +295,10 @@ export class VoteLayer {
     const unzoom = 1 / (Number(this.zoom()) || 1)
     const placed = []
     const chips = [...this.chips.values()].sort((a, b) => (a.anchor.y - b.anchor.y) || (a.anchor.x - b.anchor.x))
-    for (const chip of chips) {
-      const w = chip.el.offsetWidth * unzoom
-      const h = chip.el.offsetHeight * unzoom
+    // Measure every chip before moving any: one layout, not one per chip.
+    const sizes = chips.map((chip) => ({ w: chip.el.offsetWidth * unzoom, h: chip.el.offsetHeight * unzoom }))
+    chips.forEach((chip, index) => {
+      const { w, h } = sizes[index]
       const pull = 12 * unzoom // the CSS's .75rem to the right of the anchor
       const rect = { x1: chip.anchor.x - w + pull, x2: chip.anchor.x + pull, y1: chip.anchor.y - h / 2, y2: chip.anchor.y + h / 2 }
       let moved = true
@@ -314,7 +318,7 @@ export class VoteLayer {
       const top = `${rect.y1 + h / 2}px`
       if (chip.el.style.left !== left) chip.el.style.left = left
       if (chip.el.style.top !== top) chip.el.style.top = top
-    }
+    })
   }
 
   destroy () {

@@ -65,8 +65,11 @@ export class WallView {
     this.controls.append(this.joinButton, this.fullButton)
     const phaseRow = el('div', 'wall-phase-row')
     phaseRow.append(this.current, this.lock)
+    // The question the facilitator has put up, which new private notes start under.
+    this.question = el('p', 'wall-question')
+    this.question.hidden = true
     this.top.append(el('div', 'wall-heading'), timer.el, this.controls)
-    this.top.firstChild.append(this.title, phaseRow, this.steps)
+    this.top.firstChild.append(this.title, phaseRow, this.steps, this.question)
 
     // Side: how to join, who is here, the results.
     this.side = el('aside', 'wall-side')
@@ -100,6 +103,7 @@ export class WallView {
     window.addEventListener('resize', () => this._fitResults())
 
     afterContentChanges(doc, () => this._renderResults())
+    doc.getMap('sections').observeDeep(() => this._showQuestion())
   }
 
   /** Place the wall's parts on the page: the top above the board, the side beside it. */
@@ -132,6 +136,13 @@ export class WallView {
     document.body.classList.toggle('wall-side-off', empty)
   }
 
+  _showQuestion () {
+    const section = this.state?.board.question ? this.doc.getMap('sections').get(this.state.board.question) : null
+    const title = section?.get?.('title') || ''
+    this.question.hidden = !title
+    if (this.question.textContent !== title) this.question.textContent = title
+  }
+
   toggleFullscreen () {
     if (document.fullscreenElement) return document.exitFullscreen?.()
     return document.documentElement.requestFullscreen?.().catch(() => {})
@@ -140,6 +151,7 @@ export class WallView {
   update (state) {
     this.state = state
     this.lock.hidden = !state.lock.content
+    this._showQuestion()
     this.setCount(onlineCount(state))
     const phase = state.phase.name
     this.current.dataset.phaseCurrent = phase

@@ -13,6 +13,8 @@ export function createCluster (doc, {
   const inSection = section === undefined ? sectionAt(doc, x + w / 2, y + h / 2) : section
   return insertMap(doc, roots(doc).clusters, id, {
     title: new Y.Text(title),
+    // Made with the cluster, so two people who start the statement at once share one text.
+    statement: new Y.Text(''),
     ...finiteFields({ x, y, w, h }),
     color,
     section: inSection
@@ -24,6 +26,9 @@ export function getCluster (doc, id) { return child(doc, 'clusters', id) }
 export function clusterTitle (doc, id) { return ensureText(doc, getCluster(doc, id), 'title') }
 
 export function setClusterTitle (doc, id, value) { return replaceText(doc, clusterTitle(doc, id), value) }
+
+/** The cluster's vision statement ("Biblioteket är …"), written together in the discuss phase. */
+export function clusterStatement (doc, id) { return ensureText(doc, getCluster(doc, id), 'statement') }
 
 /** Move a cluster and every note that belongs to it by the same offset. */
 export function moveCluster (doc, id, x, y) {
@@ -80,6 +85,7 @@ export function readCluster (id, cluster) {
   return {
     id,
     title: title instanceof Y.Text ? title.toString() : String(title ?? ''),
+    statement: textOf(cluster.get('statement')),
     x: num(cluster.get('x')),
     y: num(cluster.get('y')),
     w: num(cluster.get('w')) || DEFAULT_CLUSTER_SIZE.w,
@@ -88,6 +94,8 @@ export function readCluster (id, cluster) {
     section: cluster.get('section') ?? null
   }
 }
+
+function textOf (value) { return value instanceof Y.Text ? value.toString() : typeof value === 'string' ? value : '' }
 
 /** The id of the cluster containing the point where it is drawn (layout.js), or null. */
 export function clusterAt (doc, x, y) {
