@@ -272,24 +272,35 @@ def _frame_times(browser: Any, server: ServerProcess, problems: list[str]) -> di
     """Drag one note across a board of 400 notes; requestAnimationFrame deltas in ms."""
     board = new_board(server.url, "Fyrahundra lappar", template="malbild-workshop", phase="cluster")
     page = open_page(browser, urljoin(server.url, board["urls"]["join"]), problems, "Vera", LAPTOP)
-    first: str = page.evaluate(
+    page.evaluate(
         """() => {
           const { doc, model } = window.samsyn
           const sections = model.outline(doc).filter((g) => g.section).map((g) => g.section.id)
-          let first = null
           doc.transact(() => {
             for (let i = 0; i < 400; i++) {
               const section = sections[i % 4]
-              const id = model.createNote(doc, { x: 0, y: 0, text: 'Lapp ' + i, section, now: i })
-              first ||= id
+              model.createNote(doc, { x: 0, y: 0, text: 'Lapp ' + i, section, now: i })
             }
           })
           model.arrangeBoard(doc)
           window.samsyn.input.firstView()
-          return first
         }"""
     )
     expect(page.locator(".note")).to_have_count(400)
+    # A note the person sees: the one nearest the top left of the view.
+    first: str = page.evaluate(
+        """() => {
+          const v = document.querySelector('[data-board-viewport]').getBoundingClientRect()
+          const seen = [...document.querySelectorAll('.note')].filter((n) => {
+            const r = n.getBoundingClientRect()
+            return r.left >= v.left && r.top >= v.top + 120 && r.right <= v.right - 320 &&
+              r.bottom <= v.bottom - 220
+          })
+          const at = (n) => n.getBoundingClientRect().top + n.getBoundingClientRect().left
+          seen.sort((a, b) => at(a) - at(b))
+          return seen[0].dataset.noteId
+        }"""
+    )
     box = page.locator(f'.note[data-note-id="{first}"]').bounding_box()
     assert box is not None
     page.evaluate(
