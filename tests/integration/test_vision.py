@@ -35,7 +35,8 @@ class Api:
         self.client, self.headers = client, {"Authorization": f"Bearer {key}"}
 
     async def call(self, method: str, path: str, status: int = 200, **kw: Any) -> Any:
-        response = await self.client.request(method, path, headers=self.headers, **kw)
+        headers = {**self.headers, **kw.pop("headers", {})}
+        response = await self.client.request(method, path, headers=headers, **kw)
         assert response.status_code == status, response.text
         return response.json() if "json" in response.headers.get("content-type", "") else response
 
@@ -263,6 +264,8 @@ async def test_a_journey_from_05_to_10(app_server: InProcessServer, workshop: Wo
             f"/api/boards/{other['id']}/vision/import",
             201,
             content=json.dumps(exported).encode(),
+            # Bodies are JSON by declaration only (a form or text/plain body is refused).
+            headers={"content-type": "application/json"},
         )
         again = await api_c.call("GET", f"/b/{other['id']}/vision.json")
         assert again["vision"] == exported["vision"]
