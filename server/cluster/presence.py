@@ -5,9 +5,11 @@ own clients on the doc's channel and relays what the other processes publish to 
 clients. A process that dies sends no removals, so the states it relayed are kept with
 the time they were last renewed and removed once they are older than the awareness
 timeout (Yjs clients renew their state at half that interval). A process that starts
-following a doc asks on the channel, and the others answer with their own clients'
-states, so that its clients see everyone at once. Both directions are capped: an
-oversized update is dropped, and so are updates while the outbox is full.
+following a doc, once Redis confirms the subscription, asks on the channel and tells
+its own clients' states: the others answer with theirs, so that whichever process came
+first, everyone sees everyone at once (states published before anyone listened are not
+lost). Both directions are capped: an oversized update is dropped, and so are updates
+while the outbox is full.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class Presence:
         # Marks this process's messages, which come back on the channels it follows.
         self._origin = os.urandom(_ORIGIN_BYTES)
         self._wanted: set[str] = set()
+        # Set when `_wanted` changes, so that an idle listener subscribes at once.
+        self._wanted_changed = asyncio.Event()
         self._outbox: asyncio.Queue[tuple[str, bytes, bytes]] = asyncio.Queue(MAX_OUTBOX)
         # doc -> remote client id -> (clock, loop time it was last renewed)
         self._remote: dict[str, dict[int, tuple[int, float]]] = {}
@@ -77,10 +81,12 @@ class Presence:
 
     def follow(self, doc: str) -> None:
         self._wanted.add(doc)
+        self._wanted_changed.set()
 
     def unfollow(self, doc: str) -> None:
         self._wanted.discard(doc)
         self._remote.pop(doc, None)
+        self._wanted_changed.set()
 
     def publish(self, room: Room, payload: bytes) -> None:
         """The room's hook: its clients' merged awareness goes to the other processes."""
@@ -113,20 +119,21 @@ class Presence:
                     pubsub = self._redis.pubsub()
                     subscribed = set()
                 # Subscriptions change here only, never beside a pending read.
+                self._wanted_changed.clear()
                 new = self._wanted - subscribed
                 if new:
                     await pubsub.subscribe(*(CHANNEL_PREFIX + d for d in new))
-                    for doc in new:
-                        self._send(doc, _QUERY, b"")
                 if subscribed - self._wanted:
                     await pubsub.unsubscribe(
                         *(CHANNEL_PREFIX + d for d in subscribed - self._wanted)
                     )
                 subscribed = set(self._wanted)
                 if not subscribed:
-                    await asyncio.sleep(0.2)
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(1.0):
+                            await self._wanted_changed.wait()
                     continue
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+                message = await pubsub.get_message(timeout=0.2)
             except REDIS_ERRORS as exc:
                 log.debug("presence: listening failed: %s", exc)
                 if pubsub is not None:
@@ -135,8 +142,23 @@ class Presence:
                 pubsub = None
                 await asyncio.sleep(0.5)
                 continue
-            if message is not None and message.get("type") == "message":
+            if message is None:
+                continue
+            if message.get("type") == "subscribe":
+                self._subscribed(message["channel"])
+            elif message.get("type") == "message":
                 self._received(message["channel"], message["data"])
+
+    def _subscribed(self, channel: bytes) -> None:
+        """Redis now sends this process the doc's channel: ask, and tell."""
+        doc = channel.decode()[len(CHANNEL_PREFIX) :]
+        room = self._room_of(doc)
+        if doc not in self._wanted or room is None:
+            return
+        self._send(doc, _QUERY, b"")
+        mine = room.local_awareness()
+        if mine is not None:
+            self._send(doc, _UPDATE, mine)
 
     def _received(self, channel: bytes, data: bytes) -> None:
         if data[:_ORIGIN_BYTES] == self._origin:
