@@ -46,6 +46,9 @@ class LoadConfig:
     connect_timeout: float = 30.0
     drain_timeout: float = 15.0
     docs: str = "writers"  # who applies updates to a pycrdt Doc: "all" or "writers"
+    # The board behind each url, when several urls lead to one board (one board served by
+    # several processes); empty: every url is a board of its own.
+    url_boards: tuple[int, ...] = ()
 
     @property
     def writes_per_writer(self) -> int:
@@ -56,7 +59,13 @@ class LoadConfig:
         return math.ceil(self.rate * self.warmup)
 
     def board_of(self, client: int) -> int:
+        """The index of the url that client `client` connects to."""
         return client % len(self.urls)
+
+    def doc_of(self, client: int) -> int:
+        """The board client `client` is on: its url's board, or its url itself."""
+        url = self.board_of(client)
+        return self.url_boards[url] if self.url_boards else url
 
 
 @dataclass(slots=True)
@@ -232,8 +241,8 @@ async def _worker(pipe: Connection, config: LoadConfig, indices: list[int]) -> N
     _, start_us, live_writers = await _receive(pipe, "start", start_deadline)
     writes = config.writes_per_writer
     for client in live:
-        board = config.board_of(client.index)
-        others = sum(config.board_of(w) == board and w != client.writer for w in live_writers)
+        board = config.doc_of(client.index)
+        others = sum(config.doc_of(w) == board and w != client.writer for w in live_writers)
         client.expect(others * writes, config.warmup_writes)
     spread_us = 1e6 / config.rate / max(len(live_writers), 1) if config.rate else 0.0
     writing = [

@@ -14,9 +14,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bench import report
+from bench.cluster import Backing, running_cluster
 from bench.load import LoadConfig, LoadResult, run_load
 from bench.procfs import MachineCpu, ProcStats, machine_cpu
 from bench.seed import seeded
@@ -49,14 +50,35 @@ class Scenario:
     samsyn_only: bool = False
 
 
+class Measured(Protocol):
+    """What the load is run against: one server, or several processes (bench/cluster.py)."""
+
+    base: str
+
+    def stats(self) -> ProcStats: ...
+
+
 def _load(
     ctx: Context, paths: list[str], **sizes: float
 ) -> tuple[dict[str, Any], dict[str, ProcStats], LoadResult]:
     """Run the load generator against the boards at paths; its metrics and the marks."""
+    return _load_on(ctx, ctx.server, tuple(ctx.server.ws_url(p) for p in paths), (), **sizes)
+
+
+def _load_on(
+    ctx: Context,
+    server: Measured,
+    urls: tuple[str, ...],
+    url_boards: tuple[int, ...],
+    **sizes: float,
+) -> tuple[dict[str, Any], dict[str, ProcStats], LoadResult]:
+    """Run the load against `urls` (the board behind each in `url_boards`, if several
+    lead to one), measuring `server`; its metrics and the marks."""
     s = {**ctx.sizes, **sizes}
     config = LoadConfig(
-        urls=tuple(ctx.server.ws_url(p) for p in paths),
-        origin=ctx.server.base,
+        urls=urls,
+        url_boards=url_boards,
+        origin=server.base,
         clients=int(s["clients"]),
         writers=int(s.get("writers", 0)),
         rate=s.get("rate", 0.0),
@@ -67,12 +89,12 @@ def _load(
         connect_timeout=s.get("connect_timeout", 60.0),
         drain_timeout=ctx.drain_timeout,
     )
-    idle = ctx.server.stats()
+    idle = server.stats()
     marks: dict[str, ProcStats] = {}
     busy: dict[str, MachineCpu] = {}
 
     def mark(phase: str) -> None:
-        marks[phase] = ctx.server.stats()
+        marks[phase] = server.stats()
         busy[phase] = machine_cpu()
 
     load = run_load(config, mark)
@@ -255,6 +277,89 @@ def many_boards(ctx: Context) -> dict[str, Any]:
     return metrics
 
 
+_PROCESSES = (1, 2, 4)
+_SCALE_FIGURES = ("throughput", "p99_ms", "cpu_us", "backing_cpu_us", "delivered_share")
+
+
+@_scenario(
+    "i",
+    "(i) scale-out: 1, 2 and 4 processes on PostgreSQL + Redis, one board and many boards"
+    " (Samsyn only)",
+    [f"{kind}_{n}p_{f}" for kind in ("one", "many") for n in _PROCESSES for f in _SCALE_FIGURES],
+    full=dict(
+        processes=4,
+        clients=200,
+        writers=20,
+        rate=5,
+        warmup=1,
+        duration=4,
+        boards=40,
+        board_clients=10,
+    ),
+    smoke=dict(
+        processes=2,
+        clients=6,
+        writers=2,
+        rate=4,
+        warmup=0.2,
+        duration=0.4,
+        boards=2,
+        board_clients=2,
+    ),
+    samsyn_only=True,
+)
+def scale_out(ctx: Context) -> dict[str, Any]:
+    """(i) Samsyn only: one board with its clients spread over every process, then many
+    boards each on one process (as nginx's hashing places them); per process count, the
+    deliveries per second, p99, and CPU per delivery of Samsyn and of PostgreSQL + Redis."""
+    s = ctx.sizes
+    metrics: dict[str, Any] = {}
+    with Backing() as backing:
+        for count in (n for n in _PROCESSES if n <= s["processes"]):
+            with running_cluster(ctx.workdir, count, backing) as cluster:
+                urls, boards = cluster.spread(cluster.new_boards(1))
+                one = _measure_scaled(ctx, cluster, backing, urls, boards)
+                paths = cluster.new_boards(int(s["boards"]))
+                placed = tuple(
+                    cluster.nodes[b % count].ws_url(path) for b, path in enumerate(paths)
+                )
+                many = _measure_scaled(
+                    ctx,
+                    cluster,
+                    backing,
+                    placed,
+                    (),
+                    clients=s["boards"] * s["board_clients"],
+                    writers=s["boards"],
+                    rate=1,
+                )
+            for kind, figures in (("one", one), ("many", many)):
+                for name, value in figures.items():
+                    metrics[f"{kind}_{count}p_{name}"] = value
+    return metrics
+
+
+def _measure_scaled(
+    ctx: Context,
+    cluster: Any,
+    backing: Backing,
+    urls: tuple[str, ...],
+    boards: tuple[int, ...],
+    **sizes: float,
+) -> dict[str, Any]:
+    before = backing.stats()
+    metrics, _, load = _load_on(ctx, cluster, urls, boards, **sizes)
+    backing_cpu = backing.stats().cpu_s - before.cpu_s
+    delivered = load.delivered
+    return {
+        "throughput": round(delivered / load.run_s) if load.run_s > 0 else None,
+        "p99_ms": metrics["p99_ms"],
+        "cpu_us": metrics["cpu_us_per_delivery"],
+        "backing_cpu_us": round(backing_cpu * 1e6 / delivered, 1) if delivered else None,
+        "delivered_share": metrics["delivered_share"],
+    }
+
+
 class _HealthSampler:
     """GET a URL every `every_s` in a thread, recording each answer's latency."""
 
@@ -318,4 +423,16 @@ LABELS = {
     "written_per_update_byte": "bytes written per update byte",
     "sent_update_bytes": "update bytes sent",
     "db_files_bytes": "SQLite files bytes",
+    **{
+        f"{kind}_{n}p_{figure}": f"{where}, {n} process{'es' if n > 1 else ''}: {what}"
+        for kind, where in (("one", "one board"), ("many", "many boards"))
+        for n in _PROCESSES
+        for figure, what in (
+            ("throughput", "deliveries per s"),
+            ("p99_ms", "p99 ms"),
+            ("cpu_us", "Samsyn CPU µs per delivery"),
+            ("backing_cpu_us", "PostgreSQL + Redis CPU µs per delivery"),
+            ("delivered_share", "share delivered"),
+        )
+    },
 }

@@ -64,17 +64,24 @@ class RunningServer:
 
 
 @contextlib.contextmanager
-def start_server(name: str, workdir: Path) -> Iterator[RunningServer]:
+def start_server(
+    name: str, workdir: Path, samsyn_args: list[str] | None = None
+) -> Iterator[RunningServer]:
     """Start the named server in workdir (its log and any files go there); stop it after.
 
     Samsyn keeps its database in workdir, so a second start in the same workdir opens
-    the same boards (a cold start).
+    the same boards (a cold start), unless `samsyn_args` give it another store (e.g.
+    `--db postgresql://… --redis redis://…`).
     """
     if name not in SERVERS:
         raise ServerError(f"unknown server {name!r}; expected one of {', '.join(SERVERS)}")
     port = _free_port()
     log_path = workdir / f"{name}.log"
     command, env = _COMMANDS[name](port, workdir)
+    if samsyn_args is not None:
+        if name != "samsyn":
+            raise ServerError(f"store arguments are for samsyn, not {name}")
+        command = command[: command.index("--db")] + samsyn_args
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             command,

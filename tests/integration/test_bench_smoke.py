@@ -4,13 +4,17 @@ delivered. It checks the harness, never the timings (those are for `make bench`)
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support import ROOT
+from tests.support.services import pg_bin
+from tests.support.tools import require_or_skip
 
 SERVERS = ("samsyn", "y-websocket-server")
 # Scenarios that run the load generator's writers, and so must deliver every update.
@@ -26,6 +30,7 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.run", "--scale", "smoke", "--rounds", "1"]
     command += ["--servers", ",".join(SERVERS), "--no-warmup-round", "--idle-wait", "0"]
     command += ["--procs", "1", "--drain-timeout", "5", "--results", str(out)]
+    command += ["--scenarios", ",".join(ALL)]  # (i), the scale-out, has its own test
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results: dict[str, Any] = json.loads((out / "results.json").read_text())
@@ -83,3 +88,26 @@ def test_the_scenario_specific_figures_are_there(smoke: dict[str, Any]) -> None:
     storage = rows[("g", "samsyn")]
     assert storage["sent_update_bytes"] > 0 and storage["server_written_bytes"] > 0
     assert storage["written_per_update_byte"] is not None
+
+
+@pytest.mark.timeout(300)
+def test_the_scale_out_scenario_measures_each_process_count(tmp_path: Path) -> None:
+    # (i) starts PostgreSQL and Redis itself, as the cluster tests do.
+    require_or_skip(pg_bin("postgres") is not None, "PostgreSQL (Debian's postgresql)")
+    require_or_skip(shutil.which("redis-server") is not None, "redis-server (Debian's)")
+    command = [sys.executable, "-m", "bench.run", "--scale", "smoke", "--rounds", "1"]
+    command += ["--scenarios", "i", "--servers", "samsyn", "--no-warmup-round"]
+    command += ["--idle-wait", "0", "--procs", "1", "--drain-timeout", "5"]
+    command += ["--results", str(tmp_path)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (row,) = json.loads((tmp_path / "results.json").read_text())["rounds"]
+    m = row["metrics"]
+    for kind in ("one", "many"):
+        for count in (1, 2):  # the smoke sizes stop at two processes
+            where = f"{kind}_{count}p"
+            assert m[f"{where}_delivered_share"] == 1.0, (where, m)
+            assert m[f"{where}_throughput"] > 0, (where, m)
+            assert m[f"{where}_cpu_us"] is not None, (where, m)
+        assert f"{kind}_4p_throughput" not in m
+    assert "one board, 2 processes: deliveries per s" in (tmp_path / "results.md").read_text()

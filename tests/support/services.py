@@ -85,7 +85,7 @@ def _stop_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
 # -- PostgreSQL ---------------------------------------------------------------------------
 
 
-def _pg_bin(name: str) -> Path | None:
+def pg_bin(name: str) -> Path | None:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     return Path(found[-1]) if found else None
 
@@ -111,7 +111,7 @@ class PostgresServer:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> PostgresServer:
-        initdb, postgres = _pg_bin("initdb"), _pg_bin("postgres")
+        initdb, postgres = pg_bin("initdb"), pg_bin("postgres")
         require_or_skip(
             initdb is not None and postgres is not None,
             "PostgreSQL (Debian's postgresql; .ci/run installs it)",
