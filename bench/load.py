@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from bench.client import BenchClient, clock_us
 
@@ -35,7 +36,7 @@ class LoadConfig:
     """
 
     urls: tuple[str, ...]
-    origin: str
+    origin: str  # the Origin header sent; empty: each url's own, as its page would send
     clients: int
     writers: int
     rate: float
@@ -214,7 +215,7 @@ async def _worker(pipe: Connection, config: LoadConfig, indices: list[int]) -> N
         BenchClient(
             i,
             config.urls[config.board_of(i)],
-            config.origin,
+            config.origin or _origin_of(config.urls[config.board_of(i)]),
             writer=i if i < config.writers else None,
             writers=config.writers,
             writes=config.writes_per_writer,
@@ -298,6 +299,12 @@ async def _by(deadline: float, awaitable: Awaitable[_T]) -> _T:
     """Await under an event-loop-time deadline; TimeoutError after it."""
     async with asyncio.timeout_at(deadline):
         return await awaitable
+
+
+def _origin_of(url: str) -> str:
+    """The origin of the page a browser would have loaded a websocket url from."""
+    parts = urlsplit(url)
+    return f"{'https' if parts.scheme == 'wss' else 'http'}://{parts.netloc}"
 
 
 def _describe(exc: BaseException) -> str:

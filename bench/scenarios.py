@@ -70,15 +70,18 @@ def _load_on(
     server: Measured,
     urls: tuple[str, ...],
     url_boards: tuple[int, ...],
+    also: Measured | None = None,
     **sizes: float,
 ) -> tuple[dict[str, Any], dict[str, ProcStats], LoadResult]:
     """Run the load against `urls` (the board behind each in `url_boards`, if several
-    lead to one), measuring `server`; its metrics and the marks."""
+    lead to one), measuring `server` (and `also`, marked as "also_<phase>"); its metrics
+    and the marks."""
     s = {**ctx.sizes, **sizes}
     config = LoadConfig(
         urls=urls,
         url_boards=url_boards,
-        origin=server.base,
+        # Several processes: each client's page came from the process it talks to.
+        origin="" if len({u.split("/ws/")[0] for u in urls}) > 1 else server.base,
         clients=int(s["clients"]),
         writers=int(s.get("writers", 0)),
         rate=s.get("rate", 0.0),
@@ -95,6 +98,8 @@ def _load_on(
 
     def mark(phase: str) -> None:
         marks[phase] = server.stats()
+        if also is not None:
+            marks[f"also_{phase}"] = also.stats()
         busy[phase] = machine_cpu()
 
     load = run_load(config, mark)
@@ -278,7 +283,14 @@ def many_boards(ctx: Context) -> dict[str, Any]:
 
 
 _PROCESSES = (1, 2, 4)
-_SCALE_FIGURES = ("throughput", "p99_ms", "cpu_us", "backing_cpu_us", "delivered_share")
+_SCALE_FIGURES = (
+    "throughput",
+    "p99_ms",
+    "cpu_us",
+    "backing_cpu_us",
+    "delivered_share",
+    "connected_share",
+)
 
 
 @_scenario(
@@ -347,16 +359,24 @@ def _measure_scaled(
     boards: tuple[int, ...],
     **sizes: float,
 ) -> dict[str, Any]:
-    before = backing.stats()
-    metrics, _, load = _load_on(ctx, cluster, urls, boards, **sizes)
-    backing_cpu = backing.stats().cpu_s - before.cpu_s
+    metrics, marks, load = _load_on(ctx, cluster, urls, boards, backing, **sizes)
+    # CPU while the edits run, without the connect storm before them: with many small
+    # boards the joins would otherwise dwarf the deliveries.
+    cpu = marks["end"].cpu_s - marks["start"].cpu_s
+    backing_cpu = marks["also_end"].cpu_s - marks["also_start"].cpu_s
     delivered = load.delivered
+
+    def per_delivery(seconds: float) -> float | None:
+        return round(seconds * 1e6 / delivered, 1) if delivered else None
+
     return {
         "throughput": round(delivered / load.run_s) if load.run_s > 0 else None,
         "p99_ms": metrics["p99_ms"],
-        "cpu_us": metrics["cpu_us_per_delivery"],
-        "backing_cpu_us": round(backing_cpu * 1e6 / delivered, 1) if delivered else None,
+        "cpu_us": per_delivery(cpu),
+        "backing_cpu_us": per_delivery(backing_cpu),
         "delivered_share": metrics["delivered_share"],
+        "delivered": delivered,
+        "connected_share": metrics["connected_share"],
     }
 
 
@@ -429,6 +449,8 @@ LABELS = {
         for n in _PROCESSES
         for figure, what in (
             ("throughput", "deliveries per s"),
+            ("delivered", "deliveries"),
+            ("connected_share", "share of clients connected"),
             ("p99_ms", "p99 ms"),
             ("cpu_us", "Samsyn CPU µs per delivery"),
             ("backing_cpu_us", "PostgreSQL + Redis CPU µs per delivery"),

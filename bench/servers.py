@@ -116,7 +116,21 @@ def _samsyn_command(port: int, workdir: Path) -> tuple[list[str], dict[str, str]
         raise ServerError(f"{exe} not found: install the project first (make setup)")
     command = [str(exe), "serve", "--host", HOST, "--port", str(port)]
     command += ["--db", str(workdir / "bench.db")]
-    return command, dict(os.environ)
+    # Every bench client comes from one address with the facilitator's key, and the
+    # scenarios create hundreds of boards: the operator lifts the limits meant for
+    # strangers on the Internet (the peers have none).
+    env = dict(os.environ)
+    for setting, value in _OPERATOR_LIMITS.items():
+        env.setdefault(f"SAMSYN_{setting.upper()}", value)
+    return command, env
+
+
+_OPERATOR_LIMITS = {
+    "boards_per_hour": "1000000",
+    "boards_per_hour_total": "1000000",
+    "sockets_per_address": "100000",
+    "sockets_per_credential": "100000",
+}
 
 
 def _yws_command(port: int, workdir: Path) -> tuple[list[str], dict[str, str]]:
