@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from boards.schema import now_ms
+from server.store.integrity import inspect_file
 from server.store.migrations import migrate
 from server.store.queries import boards, checkpoints, docs, participants, visions, votes
 from server.store.records import (
@@ -38,10 +39,14 @@ class SqliteStore(AccountTables):
     def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
         self.path = path
         self._synchronous = synchronous
-        self._writer = Writer(self._connect, setup=migrate)
-        self._reader = Reader(lambda: self._connect(read_only=True))
+        self._damage: str | None = None
+        self._writer = Writer(self._connect, setup=migrate, on_damage=self._note_damage)
+        self._reader = Reader(lambda: self._connect(read_only=True), on_damage=self._note_damage)
 
     async def __aenter__(self) -> SqliteStore:
+        if self.path.exists():
+            # A 0-byte, foreign or truncated file would otherwise get a new, empty schema.
+            inspect_file(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         await self._writer.start()  # migrates first: the reader opens an up-to-date file
         try:
@@ -68,6 +73,15 @@ class SqliteStore(AccountTables):
         if read_only:
             conn.execute("PRAGMA query_only=ON")
         return conn
+
+    def _note_damage(self, detail: str) -> None:
+        # Runs on a store thread; keeps the first damage met, for /healthz.
+        if self._damage is None:
+            self._damage = detail
+
+    def damage(self) -> str | None:
+        """What corruption of the file a read or write has met since it opened, or None."""
+        return self._damage
 
     def submit(self, fn: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
         """Queue `fn` to run on the writer thread; the future settles after commit."""
