@@ -108,7 +108,7 @@ def _samsyn_command(port: int, workdir: Path) -> tuple[list[str], dict[str, str]
     if not exe.exists():
         raise ServerError(f"{exe} not found: install the project first (make setup)")
     command = [str(exe), "serve", "--host", HOST, "--port", str(port)]
-    command += ["--db", str(workdir / "bench.db")]
+    command += ["--db", str(workdir / "bench.db"), "--create"]
     return command, dict(os.environ)
 
 

@@ -54,6 +54,9 @@ class Settings:
     # open connections before it cancels them and saves every board.
     http_keepalive_s: float = 5.0
     shutdown_grace_s: float = 3.0
+    # `samsyn serve` runs SQLite's `PRAGMA quick_check` on the file before it starts and
+    # refuses a damaged one; it reads every page (about 1 s for 50 MB).
+    check_db_on_start: bool = True
     # SQLite `synchronous` in WAL mode: NORMAL survives a process crash, FULL a power cut.
     sqlite_synchronous: str = "NORMAL"
     # Extra origins allowed to open websockets with a cookie (the page's own origin always is).

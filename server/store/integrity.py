@@ -9,7 +9,11 @@ and on a backup before `samsyn restore` trusts it).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -95,3 +99,24 @@ def check_database(path: Path) -> None:
     """The header and the pages of `path`: raise `DatabaseFileError` unless it is whole."""
     inspect_file(path)
     quick_check(path)
+
+
+@contextlib.contextmanager
+def unserved(path: Path, doing: str) -> Iterator[None]:
+    """Hold `path` for the block, or refuse if a running `samsyn serve` holds it (its
+    shared flock, see `SqliteStore`): `doing` says what waits for the server to stop."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatabaseFileError(
+                f"{path} is in use by a running `samsyn serve`: stop it before {doing}"
+            ) from None
+        yield
+    finally:
+        os.close(fd)

@@ -72,7 +72,7 @@ class ServerProcess(_Addresses):
         self.port = port or free_port()
         self.env = env or {}
         # Storage flags in place of `--db <db>` (a cluster process: --db URL --redis URL).
-        self.args = args if args is not None else ["--db", str(db)]
+        self.args = args if args is not None else ["--db", str(db), "--create"]
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = db.with_suffix(f".{self.port}.log")
 

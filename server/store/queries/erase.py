@@ -27,6 +27,32 @@ def delete_board(conn: sqlite3.Connection, board_id: str) -> bool:
     return True
 
 
+def footprint(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
+    """How many rows of each kind `delete_board` would remove: docs' log rows and
+    snapshots, drafts docs, checkpoints, votes and participants (with their names)."""
+    prefix = _like_prefix(board_id)
+    drafts = _like_prefix(board_id + "/drafts")
+
+    def count(sql: str, *params: str) -> int:
+        return int(conn.execute(sql, params).fetchone()[0])
+
+    doc_rows = "FROM {} WHERE doc = ? OR doc LIKE ? ESCAPE '\\'"
+    return {
+        "log rows": count(f"SELECT count(*) {doc_rows.format('updates')}", board_id, prefix),
+        "snapshots": count(f"SELECT count(*) {doc_rows.format('snapshots')}", board_id, prefix),
+        "drafts docs": count(
+            "SELECT count(DISTINCT doc) FROM (SELECT doc FROM updates UNION ALL"
+            " SELECT doc FROM snapshots) WHERE doc LIKE ? ESCAPE '\\'",
+            drafts,
+        ),
+        "checkpoints": count("SELECT count(*) FROM checkpoints WHERE board_id = ?", board_id),
+        "votes": count("SELECT count(*) FROM votes WHERE board_id = ?", board_id),
+        "participants (names)": count(
+            "SELECT count(*) FROM participants WHERE board_id = ?", board_id
+        ),
+    }
+
+
 def participants_before(conn: sqlite3.Connection, before_ms: int) -> list[tuple[str, str, str]]:
     """(board id, participant id, name) of participants who joined before `before_ms` and
     still carry a name of their own, in join order per board."""
