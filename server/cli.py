@@ -35,7 +35,13 @@ from server.services.access import rekey_facilitator
 from server.services.docs import board_view, import_board, stored_doc
 from server.settings import Settings, SettingsError
 from server.store import SqliteStore
-from server.store.integrity import RESTORE_HINT, DatabaseFileError, inspect_file, quick_check
+from server.store.integrity import (
+    RESTORE_HINT,
+    DatabaseFileError,
+    check_database,
+    inspect_file,
+    quick_check,
+)
 
 
 class CliError(Exception):
@@ -150,16 +156,18 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 # -- offline tools ------------------------------------------------------------------------
 
 
-def _db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
+def _db_path(args: argparse.Namespace, *, must_exist: bool = True, check: bool = True) -> Path:
     try:
         path: Path = args.db or Settings.from_env().db
     except SettingsError as exc:
         raise CliError(str(exc)) from None
     if must_exist and not path.is_file():
         raise CliError(f"expected a Samsyn database at {path}, found no file (see --db)")
-    if path.exists():
+    if check and path.exists():
         try:
-            inspect_file(path)
+            # Every page, as `serve` does at start (about 1 s for 50 MB): a damaged file
+            # is named before a command half-reads it or writes into it.
+            check_database(path)
         except DatabaseFileError as exc:
             raise CliError(str(exc)) from None
     return path
@@ -378,7 +386,9 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
 
 
 def _cmd_database(args: argparse.Namespace) -> int:
-    path = _db_path(args, must_exist=not getattr(args, "db_may_be_missing", False))
+    # `restore` replaces the file: it may be missing or damaged, that is why it runs.
+    replaced = getattr(args, "db_replaced", False)
+    path = _db_path(args, must_exist=not replaced, check=not replaced)
     code: int = args.db_handler(args, path)
     return code
 

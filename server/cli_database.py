@@ -129,7 +129,7 @@ def add_commands(
         "--from", dest="source", type=Path, required=True, help="backup file (`samsyn backup`)"
     )
     db_option(restore)
-    restore.set_defaults(db_handler=cmd_restore, db_may_be_missing=True)
+    restore.set_defaults(db_handler=cmd_restore, db_replaced=True)
 
     delete = commands.add_parser(
         "delete", help="delete a board for good: its docs, drafts, checkpoints, votes, names"
