@@ -77,6 +77,8 @@ class Settings:
     join_failures_per_address: int = 100
     join_failure_window_s: float = 600.0
     log_level: str = "info"
+    # `/metrics` answers only `Authorization: Bearer <metrics_token>`; empty: 404.
+    metrics_token: str = ""
     # Several processes (README "Running several processes"): a postgresql:// URL makes
     # PostgreSQL the log of record instead of the SQLite file `db`; a redis:// URL relays
     # updates and presence between the processes (it needs the PostgreSQL URL).

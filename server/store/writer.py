@@ -120,7 +120,13 @@ class _Engine:
                         stopping = True
                         break
                     batch.append(job)
-                outcomes = self._run_batch(conn, batch)
+                try:
+                    outcomes = self._run_batch(conn, batch)
+                except Exception as exc:
+                    # Never leave callers waiting on a thread that died: fail the batch.
+                    log.exception("store: a batch of %d jobs failed", len(batch))
+                    failed = self._damaged(exc)
+                    outcomes = [(job.future, None, failed) for job in batch]
                 loop.call_soon_threadsafe(_settle_all, outcomes)
         finally:
             conn.close()
@@ -207,7 +213,15 @@ class Reader(_Engine):
                 except Exception as exc:
                     outcomes.append((job.future, None, self._damaged(exc)))
         finally:
-            conn.execute("COMMIT")
+            try:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                # A damaged page can fail the end of a read too: the reads are answered
+                # already, and the thread must live on for the next batch.
+                log.error("store: ending a read transaction failed: %s", exc)
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
         return outcomes
 
 
