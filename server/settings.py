@@ -172,6 +172,11 @@ class Settings:
                 "used with a PostgreSQL database (SQLite serves one process only)",
             ),
             (not _is_url(str(self.db), "postgresql:", "postgres:"), "db", "a file path"),
+            (
+                all(_is_origin(o) for o in self.allowed_origins),
+                "allowed_origins",
+                "origins as scheme://host[:port] (http or https, no path)",
+            ),
             (self.pg_pool_size >= 2, "pg_pool_size", "at least 2"),
             (self.cluster_poll_s > 0, "cluster_poll_s", "more than zero"),
             (self.redis_stream_maxlen >= 10, "redis_stream_maxlen", "at least 10"),
@@ -187,6 +192,12 @@ class Settings:
 def _is_url(value: str, *schemes: str) -> bool:
     """`value` starts with one of `schemes` and a colon (a Path keeps one slash of //)."""
     return value.split(":", 1)[0] in {scheme.rstrip(":") for scheme in schemes} and ":" in value
+
+
+def _is_origin(value: str) -> bool:
+    """An origin as browsers send it: http(s)://host[:port], nothing after it."""
+    scheme, sep, rest = value.partition("://")
+    return scheme.lower() in ("http", "https") and bool(sep) and bool(rest) and "/" not in rest
 
 
 def _parse(name: str, raw: str, default: Any) -> Any:
