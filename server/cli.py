@@ -40,6 +40,7 @@ from server.store.integrity import (
     DatabaseFileError,
     check_database,
     inspect_file,
+    is_damage,
     quick_check,
 )
 
@@ -405,7 +406,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (sqlite3.DatabaseError, Unavailable) as exc:
         # Damage the header did not show, met mid-command (a page overwritten).
-        detail = exc.detail if isinstance(exc, Unavailable) else f"{exc}; {RESTORE_HINT}"
+        detail = exc.detail if isinstance(exc, Unavailable) else str(exc)
+        if is_damage(exc):
+            detail += f"; {RESTORE_HINT}"
         where = getattr(args, "db", None) or "the database"
         print(f"samsyn: cannot use {where}: {detail}", file=sys.stderr)
         return 2
