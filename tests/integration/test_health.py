@@ -74,6 +74,12 @@ async def test_a_page_damaged_while_serving_closes_that_board_named_and_degrades
         )
         async with httpx.AsyncClient(timeout=10) as http:
             health = await http.get(f"{server.url}/healthz")
+            export = await http.get(
+                f"{server.url}/b/{damaged['id']}/export.json",
+                headers={"authorization": f"Bearer {damaged['facilitator_key']}"},
+            )
+        assert export.status_code == 503
+        assert export.json()["error"] == "storage_damaged"
         assert health.status_code == 503
         body = health.json()
         assert body["status"] == "degraded" and body["database"] == "damaged"
