@@ -55,7 +55,7 @@ class Settings:
     http_keepalive_s: float = 5.0
     shutdown_grace_s: float = 3.0
     # `samsyn serve` runs SQLite's `PRAGMA quick_check` on the file before it starts and
-    # refuses a damaged one; it reads every page (about 1 s for 50 MB).
+    # refuses a damaged one; it reads every page (57 MB: 0.06 s cached, up to 1.4 s cold).
     check_db_on_start: bool = True
     # SQLite `synchronous` in WAL mode: NORMAL survives a process crash, FULL a power cut.
     sqlite_synchronous: str = "NORMAL"

@@ -3,8 +3,9 @@
 SQLite takes a 0-byte file for an empty database and writes a new schema into it, and
 reads a truncated or overwritten file until it meets the damage, mid-request. So the
 file is looked at first: its header and size (cheap, every time a store opens), and
-`PRAGMA quick_check` (reads every page: about 1 s for 50 MB, at `samsyn serve`'s start
-and on a backup before `samsyn restore` trusts it).
+`PRAGMA quick_check` (reads every page: 57 MB in 0.06 s from the OS cache, up to 1.4 s
+cold; before `samsyn serve` starts, before every offline command, and on a backup
+before `samsyn restore` trusts it).
 """
 
 from __future__ import annotations
