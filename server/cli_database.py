@@ -64,8 +64,8 @@ def cmd_restore(args: argparse.Namespace, db: Path) -> int:
             kept = _set_aside(db)
             # One rename: the database is the old file or the backup, never half of each.
             tmp.replace(db)
-        except sqlite3.Error as exc:
-            raise DatabaseFileError(f"cannot restore {backup}: {exc}") from None
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseFileError(f"cannot restore {backup} over {db}: {exc}") from None
         finally:
             tmp.unlink(missing_ok=True)
     conn = _read_only(db)
