@@ -29,7 +29,7 @@ $(CLIENT): $(NPM_STAMP) $(CLIENT_SRC)
 
 run: setup
 	mkdir -p $(dir $(DB))
-	$(BIN)/samsyn serve --host $(HOST) --port $(PORT) --db $(DB)
+	$(BIN)/samsyn serve --host $(HOST) --port $(PORT) --db $(DB) --create
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check server boards tests bench scripts

@@ -115,7 +115,7 @@ def _samsyn_command(port: int, workdir: Path) -> tuple[list[str], dict[str, str]
     if not exe.exists():
         raise ServerError(f"{exe} not found: install the project first (make setup)")
     command = [str(exe), "serve", "--host", HOST, "--port", str(port)]
-    command += ["--db", str(workdir / "bench.db")]
+    command += ["--db", str(workdir / "bench.db"), "--create"]
     # Every bench client comes from one address with the facilitator's key, and the
     # scenarios create hundreds of boards: the operator lifts the limits meant for
     # strangers on the Internet (the peers have none).

@@ -55,3 +55,8 @@ class TooManyAttempts(SamsynError):
 
 class Unavailable(SamsynError):
     """The database cannot save now (a full disk, an I/O error); nothing was acknowledged."""
+
+
+class Damaged(Unavailable):
+    """The database file is corrupt where this request read or wrote (a page overwritten):
+    the operator must restore a backup; other boards may still work."""

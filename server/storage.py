@@ -20,7 +20,9 @@ from server.sync.rooms import DocLog
 async def open_storage(settings: Settings) -> AsyncIterator[tuple[Store, DocLog, Relay | None]]:
     """Open the store (and the relay between processes); close both on the way out."""
     if not settings.database_url:
-        async with SqliteStore(settings.db, synchronous=settings.sqlite_synchronous) as sqlite:
+        async with SqliteStore(
+            settings.db, synchronous=settings.sqlite_synchronous, serving=True
+        ) as sqlite:
             yield sqlite, sqlite, None
         return
     config = RelayConfig(

@@ -122,6 +122,10 @@ class PostgresStore(AccountsUnavailable):
     async def load_doc(self, doc: str) -> DocHistory:
         return await self.history_after(doc, None)
 
+    def damage(self) -> str | None:
+        """PostgreSQL checks its own pages and reports a corrupt one as an error: None."""
+        return None
+
     async def history_after(self, doc: str, after: int | None) -> DocHistory:
         """What is stored of `doc` past sequence number `after` (None: all of it).
 

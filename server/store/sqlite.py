@@ -8,14 +8,25 @@ behind a batch of writes. The SQL of each table is in `server/store/queries/`.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from boards.schema import now_ms
+from server.store.integrity import inspect_file
 from server.store.migrations import migrate
-from server.store.queries import boards, checkpoints, docs, participants, visions, votes
+from server.store.queries import (
+    boards,
+    checkpoints,
+    docs,
+    erase,
+    participants,
+    visions,
+    votes,
+)
 from server.store.records import (
     BoardRecord,
     CheckpointRecord,
@@ -35,13 +46,22 @@ T = TypeVar("T")
 class SqliteStore(AccountTables):
     """The SQLite database behind every board, used as an async context manager."""
 
-    def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: Path, *, synchronous: str = "NORMAL", serving: bool = False) -> None:
         self.path = path
         self._synchronous = synchronous
-        self._writer = Writer(self._connect, setup=migrate)
-        self._reader = Reader(lambda: self._connect(read_only=True))
+        # A server holds a shared flock on the file while it runs (SQLite's own locks are
+        # fcntl locks, which flock does not touch): `samsyn restore` and `samsyn delete`
+        # ask for an exclusive one to tell that nobody serves the file.
+        self._serving = serving
+        self._lock_fd: int | None = None
+        self._damage: str | None = None
+        self._writer = Writer(self._connect, setup=migrate, on_damage=self._note_damage)
+        self._reader = Reader(lambda: self._connect(read_only=True), on_damage=self._note_damage)
 
     async def __aenter__(self) -> SqliteStore:
+        if self.path.exists():
+            # A 0-byte, foreign or truncated file would otherwise get a new, empty schema.
+            inspect_file(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         await self._writer.start()  # migrates first: the reader opens an up-to-date file
         try:
@@ -49,6 +69,9 @@ class SqliteStore(AccountTables):
         except BaseException:
             await self._writer.close()
             raise
+        if self._serving:
+            self._lock_fd = os.open(self.path, os.O_RDONLY)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_SH)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -58,6 +81,9 @@ class SqliteStore(AccountTables):
         """Finish every queued job, then stop both threads."""
         await self._reader.close()
         await self._writer.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the flock
+            self._lock_fd = None
 
     def _connect(self, *, read_only: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -68,6 +94,19 @@ class SqliteStore(AccountTables):
         if read_only:
             conn.execute("PRAGMA query_only=ON")
         return conn
+
+    def _note_damage(self, detail: str) -> None:
+        # Runs on a store thread; keeps the first damage met, for /healthz.
+        if self._damage is None:
+            self._damage = detail
+
+    def damage(self) -> str | None:
+        """What corruption of the file a read or write has met since it opened, or None."""
+        return self._damage
+
+    async def board_footprint(self, board_id: str) -> dict[str, int]:
+        """Rows of each kind that deleting the board removes (see `queries.erase`)."""
+        return await self._read(lambda conn: erase.footprint(conn, board_id))
 
     def submit(self, fn: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
         """Queue `fn` to run on the writer thread; the future settles after commit."""

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from server.errors import Unavailable
+from server.errors import Damaged, Unavailable
+from server.store.integrity import RESTORE_HINT, is_damage
 from server.store.records import StoreClosedError
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,11 @@ class _Engine:
         *,
         name: str = "samsyn-store-writer",
         setup: Callable[[sqlite3.Connection], None] | None = None,
+        on_damage: Callable[[str], None] | None = None,
     ) -> None:
         self._connect = connect
+        # Told (on the thread) when SQLite says the file is corrupt, for /healthz.
+        self._on_damage = on_damage
         self._name = name
         # Runs on the thread before the first job (the writer migrates the schema).
         self._setup = setup
@@ -116,13 +120,32 @@ class _Engine:
                         stopping = True
                         break
                     batch.append(job)
-                outcomes = self._run_batch(conn, batch)
+                try:
+                    outcomes = self._run_batch(conn, batch)
+                except Exception as exc:
+                    # Never leave callers waiting on a thread that died: fail the batch.
+                    log.exception("store: a batch of %d jobs failed", len(batch))
+                    failed = self._damaged(exc)
+                    outcomes = [(job.future, None, failed) for job in batch]
                 loop.call_soon_threadsafe(_settle_all, outcomes)
         finally:
             conn.close()
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> list[Outcome]:
         raise NotImplementedError
+
+    def _damaged(self, exc: BaseException) -> BaseException:
+        """A corrupt file's error as `Damaged` (503, and /healthz degraded); others as they are."""
+        if not is_damage(exc):
+            return exc
+        log.error("store: the database file is damaged: %s", exc)
+        if self._on_damage is not None:
+            self._on_damage(str(exc))
+        damaged = Damaged(
+            "storage_damaged", f"the database file is damaged ({exc}); {RESTORE_HINT}"
+        )
+        damaged.__cause__ = exc
+        return damaged
 
 
 class Writer(_Engine):
@@ -146,7 +169,7 @@ class Writer(_Engine):
                         # an I/O error): every job of the batch failed with this one.
                         raise
                     conn.execute("ROLLBACK TO job")
-                    outcomes.append((job.future, None, exc))
+                    outcomes.append((job.future, None, self._damaged(exc)))
                 else:
                     outcomes.append((job.future, result, None))
                 conn.execute("RELEASE job")
@@ -155,16 +178,24 @@ class Writer(_Engine):
             log.error("store: transaction of %d jobs failed: %s", len(batch), exc)
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            failed = self._damaged(exc)
             # The whole batch is lost, whatever each job was: say so as one kind (503).
-            return [(job.future, None, _unavailable(exc)) for job in batch]
+            if not isinstance(failed, Damaged):
+                failed = _unavailable(exc)
+            return [(job.future, None, failed) for job in batch]
         return outcomes
 
 
 class Reader(_Engine):
     """The same engine on its own connection, for reads: one read transaction a batch."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
-        super().__init__(connect, name="samsyn-store-reader")
+    def __init__(
+        self,
+        connect: Callable[[], sqlite3.Connection],
+        *,
+        on_damage: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__(connect, name="samsyn-store-reader", on_damage=on_damage)
 
     def execute_fn(self, fn: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
         """Queue the read `fn`; it sees every write committed before its batch began."""
@@ -180,9 +211,17 @@ class Reader(_Engine):
                 try:
                     outcomes.append((job.future, job.fn(conn), None))
                 except Exception as exc:
-                    outcomes.append((job.future, None, exc))
+                    outcomes.append((job.future, None, self._damaged(exc)))
         finally:
-            conn.execute("COMMIT")
+            try:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                # A damaged page can fail the end of a read too: the reads are answered
+                # already, and the thread must live on for the next batch.
+                log.error("store: ending a read transaction failed: %s", exc)
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
         return outcomes
 
 

@@ -3,12 +3,14 @@ socket to the sync layer (`Rooms.serve`) until it closes."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 
+from server.errors import Damaged, Unavailable
 from server.services.principals import Principal, Role
 from server.services.session import Session, drafts_doc_name, session_doc_name
 from server.store import BoardRecord
@@ -16,6 +18,8 @@ from server.sync.protocol import CloseCode, close_reason
 from server.sync.room import Room
 from server.web.auth import credentials, origin_allowed
 from server.web.deps import caller_on, services
+
+log = logging.getLogger(__name__)
 
 
 async def _refuse(websocket: WebSocket, code: CloseCode, reason: str) -> None:
@@ -150,7 +154,26 @@ class SocketApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = scope.get(_SERVER_SEND, send)
-        await self._handler(WebSocket(scope, receive, send), raw)
+        websocket = WebSocket(scope, receive, send)
+        try:
+            await self._handler(websocket, raw)
+        except Unavailable as exc:
+            # The board's rows could not be read (a damaged page) or the disk failed: a
+            # named close, not the 1006 of a dropped connection; the store logged it.
+            await _close_failed(websocket, exc)
+
+
+async def _close_failed(websocket: WebSocket, exc: Unavailable) -> None:
+    reason = (
+        "this board's stored data is damaged; the operator must restore a backup"
+        if isinstance(exc, Damaged)
+        else "the database is unavailable; try again later"
+    )
+    log.error("%s: closing with %d, %s", websocket.url.path, CloseCode.SERVER_ERROR, exc.detail)
+    if websocket.application_state is WebSocketState.CONNECTING:
+        await websocket.accept()
+    if websocket.application_state is WebSocketState.CONNECTED:
+        await websocket.close(CloseCode.SERVER_ERROR, close_reason(reason))
 
 
 # The scope key under which `ServerSend` keeps the server's own `send`.

@@ -158,5 +158,170 @@ def test_missing_database_is_not_created(tmp_path: Path) -> None:
 def test_help_lists_every_command() -> None:
     done = samsyn("--help")
     assert done.returncode == 0
-    for command in ("serve", "export", "import", "boards", "backup"):
+    for command in ("serve", "export", "import", "boards", "backup", "restore", "delete"):
         assert command in done.stdout
+
+
+# -- damaged, missing and restored databases ------------------------------------------------
+
+
+def _damage(db: Path, kind: str) -> None:
+    """Spoil a good database as a disk, a copy or a careless operator would."""
+    if kind == "empty":
+        db.write_bytes(b"")
+    elif kind == "not sqlite":
+        db.write_text("id,title\n1,Workshop\n", encoding="utf-8")
+    elif kind == "truncated":
+        db.write_bytes(db.read_bytes()[: db.stat().st_size // 2])
+    elif kind == "overwritten":
+        # 8 KB of noise over two pages in the middle of the file.
+        with db.open("r+b") as file:
+            file.seek(db.stat().st_size // 2 // 4096 * 4096)
+            file.write(os.urandom(8192))
+
+
+@pytest.mark.parametrize(
+    ("kind", "fault"),
+    [
+        ("empty", "is empty (0 bytes), not a Samsyn database"),
+        ("not sqlite", "is not a SQLite database"),
+        ("truncated", "is truncated"),
+        ("overwritten", "is damaged"),
+    ],
+)
+def test_a_damaged_database_is_refused_with_one_line_and_exit_2(
+    tmp_path: Path, kind: str, fault: str
+) -> None:
+    db = tmp_path / "samsyn.db"
+    import_demo(db)
+    _damage(db, kind)
+    spoiled = db.read_bytes()
+    for args in (["serve", "--port", "1"], ["boards"], ["export", "x", "--format", "md"]):
+        done = samsyn(*args, "--db", str(db))
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert done.stderr.startswith(f"samsyn: {db} {fault}"), (args, done.stderr)
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        if kind != "not sqlite":
+            assert "samsyn restore --from BACKUP" in done.stderr
+        assert done.stdout == ""
+    # Nothing was written into it: no empty start over the operator's data.
+    assert db.read_bytes() == spoiled
+
+
+def test_serve_makes_a_missing_database_only_when_asked(tmp_path: Path) -> None:
+    db = tmp_path / "typo.db"
+    done = samsyn("serve", "--port", "1", "--db", str(db))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"samsyn: expected a Samsyn database at {db}, found no file"
+        " (pass --create to start a new one there)\n"
+    )
+    assert not db.exists()
+    server = ServerProcess(db).start()  # with --create
+    try:
+        assert httpx.get(f"{server.url}/healthz", timeout=10).json() == {"status": "ok"}
+    finally:
+        server.stop()
+    assert "creating a new one" in server.log.read_text()
+    assert samsyn("boards", "--db", str(db)).stdout == "id\tcreated\tjoin code\ttitle\n"
+
+
+def _titles(db: Path) -> list[str]:
+    listing = samsyn("boards", "--db", str(db))
+    assert listing.returncode == 0, listing.stderr
+    return [row.split("\t")[3] for row in listing.stdout.splitlines()[1:]]
+
+
+def test_backup_then_restore_over_a_damaged_database(tmp_path: Path) -> None:
+    db = tmp_path / "samsyn.db"
+    board_id, _, _ = import_demo(db)
+    backup = tmp_path / "nightly.db"
+    done = samsyn("backup", "-o", str(backup), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    # After the backup: a board that the restore will take back, then damage.
+    created = samsyn("import", str(DEMO), "--db", str(db))
+    assert created.returncode == 0 and len(_titles(db)) == 2
+    _damage(db, "overwritten")
+    assert samsyn("boards", "--db", str(db)).returncode == 2
+
+    done = samsyn("restore", "--from", str(backup), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    kept = re.search(r"kept as (\S+);", done.stdout)
+    assert done.stdout.startswith(f"restored {db} from {backup} (1 boards)\n") and kept
+    assert _titles(db) == ["Stadsbiblioteket Norrköping, dag 1–2"]
+    assert board_id in samsyn("boards", "--db", str(db)).stdout
+    exported = samsyn("export", board_id, "--format", "md", "-o", "-", "--db", str(db))
+    assert exported.stdout.startswith("# Målbild 0.5 — Stadsbiblioteket Norrköping, dag 1–2\n")
+    # The replaced file is kept, as it was, for whoever wants to look into it.
+    assert samsyn("boards", "--db", kept.group(1)).returncode == 2
+    assert not [p for p in tmp_path.iterdir() if ".restore." in p.name]
+
+    # The restored server starts and serves the board.
+    server = ServerProcess(db, args=["--db", str(db)]).start()
+    try:
+        assert httpx.get(f"{server.url}/healthz", timeout=10).json() == {"status": "ok"}
+        page = httpx.get(f"{server.url}/b/{board_id}/export.md", timeout=10)
+        assert page.status_code == 401  # there, and closed to strangers
+    finally:
+        server.stop()
+
+
+def test_restore_refuses_a_bad_backup_and_a_served_database(tmp_path: Path) -> None:
+    db = tmp_path / "samsyn.db"
+    import_demo(db)
+    original = db.read_bytes()
+    bad = tmp_path / "bad-backup.db"
+    bad.write_bytes(original[: len(original) // 2])
+    done = samsyn("restore", "--from", str(bad), "--db", str(db))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"samsyn: the backup is not usable: {bad} is truncated")
+    missing = samsyn("restore", "--from", str(tmp_path / "none.db"), "--db", str(db))
+    assert missing.returncode == 2 and "found none" in missing.stderr
+    assert db.read_bytes() == original
+
+    good = tmp_path / "good-backup.db"
+    assert samsyn("backup", "-o", str(good), "--db", str(db)).returncode == 0
+    server = ServerProcess(db).start()
+    try:
+        done = samsyn("restore", "--from", str(good), "--db", str(db))
+        assert done.returncode == 2
+        assert done.stderr == (
+            f"samsyn: {db} is in use by a running `samsyn serve`:"
+            " stop it before restoring a backup over it\n"
+        )
+        assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
+    finally:
+        server.stop()
+
+
+def test_delete_removes_a_board_and_its_names_for_good(tmp_path: Path) -> None:
+    db = tmp_path / "samsyn.db"
+    kept_id, _, _ = import_demo(db)
+    server = ServerProcess(db).start()
+    try:
+        board = httpx.post(f"{server.url}/api/boards", json={"title": "Gallring"}, timeout=10)
+        assert board.status_code == 201
+        gone = board.json()
+        joined = httpx.post(
+            f"{server.url}/api/boards/{gone['id']}/participants",
+            json={"name": "Ingegerd Zetterqvist", "join_code": gone["join_code"]},
+            timeout=10,
+        )
+        assert joined.status_code == 201
+        refused = samsyn("delete", gone["id"], "--db", str(db))
+        assert refused.returncode == 2 and "in use by a running `samsyn serve`" in refused.stderr
+    finally:
+        server.stop()
+    done = samsyn("delete", gone["id"], "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"deleted board {gone['id']} (Gallring) from {db}:"
+    assert "  participants (names): 1" in lines and "  checkpoints: 0" in lines
+    assert [t for t in _titles(db)] == ["Stadsbiblioteket Norrköping, dag 1–2"]
+    assert kept_id in samsyn("boards", "--db", str(db)).stdout
+    # Vacuumed: the name is in none of the file's bytes, nor its WAL.
+    for path in tmp_path.iterdir():
+        if path.name.startswith("samsyn.db"):
+            assert b"Zetterqvist" not in path.read_bytes(), path
+    again = samsyn("delete", gone["id"], "--db", str(db))
+    assert again.returncode == 2 and "no board" in again.stderr

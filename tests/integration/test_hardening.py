@@ -29,7 +29,13 @@ from tests.support.attacks import (
     rss_mb,
 )
 from tests.support.boards import create_board, join_board, set_phase
-from tests.support.servers import InProcessServer, ServerProcess, eventually, run_server
+from tests.support.servers import (
+    METRICS_HEADERS,
+    InProcessServer,
+    ServerProcess,
+    eventually,
+    run_server,
+)
 from tests.support.tools import node_output, node_peer
 from tests.support.yjs import YClient, refused_with
 
@@ -50,7 +56,8 @@ async def _seed(ws_base: str, board: dict[str, Any], count: int, chars: int) -> 
 
 async def _connections(url: str) -> float:
     async with httpx.AsyncClient() as client:
-        return metric((await client.get(f"{url}/metrics")).text, "samsyn_connections")
+        reply = await client.get(f"{url}/metrics", headers=METRICS_HEADERS)
+        return metric(reply.text, "samsyn_connections")
 
 
 async def test_step1_flood_from_sockets_that_never_read_keeps_memory_bounded(

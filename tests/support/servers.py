@@ -23,6 +23,10 @@ from server.settings import Settings
 from tests.support import ROOT
 from tests.support.tools import SAMSYN
 
+# What `ServerProcess` servers answer /metrics to: `Authorization: Bearer METRICS_TOKEN`.
+METRICS_TOKEN = "metrics-token-of-the-tests"
+METRICS_HEADERS = {"authorization": f"Bearer {METRICS_TOKEN}"}
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -72,12 +76,17 @@ class ServerProcess(_Addresses):
         self.port = port or free_port()
         self.env = env or {}
         # Storage flags in place of `--db <db>` (a cluster process: --db URL --redis URL).
-        self.args = args if args is not None else ["--db", str(db)]
+        self.args = args if args is not None else ["--db", str(db), "--create"]
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = db.with_suffix(f".{self.port}.log")
 
     def start(self) -> ServerProcess:
-        env = {**os.environ, "SAMSYN_UNLOAD_GRACE_S": "1", **self.env}
+        env = {
+            **os.environ,
+            "SAMSYN_UNLOAD_GRACE_S": "1",
+            "SAMSYN_METRICS_TOKEN": METRICS_TOKEN,
+            **self.env,
+        }
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [str(SAMSYN), "serve", "--port", str(self.port), *self.args],

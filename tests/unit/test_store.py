@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Map, Text
 
-from server.store import SCHEMA_VERSION, BoardRecord, PostgresStore
+from server.store import (
+    SCHEMA_VERSION,
+    BoardRecord,
+    PostgresStore,
+    VisionRecord,
+    VisionVersionRecord,
+)
 from server.store import SqliteStore as Store
 from tests.support.yjs import replay
 
@@ -121,3 +127,27 @@ async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="newer than this Samsyn"):
         async with Store(tmp_path / "s.db"):
             pass
+
+
+async def test_deleting_boards_of_a_malbild_passes_it_on_then_deletes_it(tmp_path: Path) -> None:
+    """A målbild started on a board passes to the next board of its lineage when that
+    board is deleted, and goes (with its versions) when its last board is."""
+    first = BoardRecord("b1", "Dag 1", "blank", "sv", "ACDEFG", b"h" * 32, 1)
+    second = BoardRecord("b2", "Dag 2", "blank", "sv", "ACDEFH", b"i" * 32, 2)
+    async with Store(tmp_path / "v.db") as store:
+        for board in (first, second):
+            await store.create_board(board, b"\x00\x00")
+        await store.create_vision(VisionRecord("v1", "b1", '{"statements": []}', 1, 3))
+        await store.link_vision("v1", "b2")
+        await store.create_vision_version(VisionVersionRecord("r1", "v1", "0.5", 4), "{}")
+        assert (await store.board_footprint("b1"))["målbild links"] == 1
+
+        assert await store.delete_board("b1")
+        kept = await store.get_vision("v1")
+        assert kept is not None and kept.board_id == "b2"
+        assert await store.vision_boards("v1") == ["b2"]
+
+        assert await store.delete_board("b2")
+        assert await store.get_vision("v1") is None
+        assert await store.list_vision_versions("v1") == []
+        assert await store.list_boards() == []

@@ -23,8 +23,55 @@ def delete_board(conn: sqlite3.Connection, board_id: str) -> bool:
         )
     for table in ("votes", "checkpoints", "participants", "board_orgs", "journey_boards"):
         conn.execute(f"DELETE FROM {table} WHERE board_id = ?", (board_id,))
+    _drop_from_vision(conn, board_id)
     conn.execute("DELETE FROM boards WHERE id = ?", (board_id,))
     return True
+
+
+def _drop_from_vision(conn: sqlite3.Connection, board_id: str) -> None:
+    """The board leaves its målbild's lineage. A målbild started on it passes to another
+    board of the lineage, or, on its last board, goes with it: versions, reactions (with
+    the names of who reacted) and all; it holds the board's notes' text."""
+    conn.execute("DELETE FROM vision_boards WHERE board_id = ?", (board_id,))
+    started = conn.execute("SELECT id FROM visions WHERE board_id = ?", (board_id,))
+    for (vision_id,) in started.fetchall():
+        heir = conn.execute(
+            "SELECT board_id FROM vision_boards WHERE vision_id = ? ORDER BY rowid LIMIT 1",
+            (vision_id,),
+        ).fetchone()
+        if heir is not None:
+            conn.execute("UPDATE visions SET board_id = ? WHERE id = ?", (heir[0], vision_id))
+            continue
+        for table in ("vision_reactions", "vision_versions", "vision_boards"):
+            conn.execute(f"DELETE FROM {table} WHERE vision_id = ?", (vision_id,))
+        conn.execute("DELETE FROM visions WHERE id = ?", (vision_id,))
+
+
+def footprint(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
+    """How many rows of each kind `delete_board` would remove: docs' log rows and
+    snapshots, drafts docs, checkpoints, votes and participants (with their names)."""
+    prefix = _like_prefix(board_id)
+    drafts = _like_prefix(board_id + "/drafts")
+
+    def count(sql: str, *params: str) -> int:
+        return int(conn.execute(sql, params).fetchone()[0])
+
+    doc_rows = "FROM {} WHERE doc = ? OR doc LIKE ? ESCAPE '\\'"
+    return {
+        "log rows": count(f"SELECT count(*) {doc_rows.format('updates')}", board_id, prefix),
+        "snapshots": count(f"SELECT count(*) {doc_rows.format('snapshots')}", board_id, prefix),
+        "drafts docs": count(
+            "SELECT count(DISTINCT doc) FROM (SELECT doc FROM updates UNION ALL"
+            " SELECT doc FROM snapshots) WHERE doc LIKE ? ESCAPE '\\'",
+            drafts,
+        ),
+        "checkpoints": count("SELECT count(*) FROM checkpoints WHERE board_id = ?", board_id),
+        "votes": count("SELECT count(*) FROM votes WHERE board_id = ?", board_id),
+        "målbild links": count("SELECT count(*) FROM vision_boards WHERE board_id = ?", board_id),
+        "participants (names)": count(
+            "SELECT count(*) FROM participants WHERE board_id = ?", board_id
+        ),
+    }
 
 
 def participants_before(conn: sqlite3.Connection, before_ms: int) -> list[tuple[str, str, str]]:
