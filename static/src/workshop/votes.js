@@ -272,11 +272,16 @@ export class VoteLayer {
   draw () {
     const view = ballotView(this.session, this.doc, this.t, this.lang, this.votes, this.canVote)
     this.layer.hidden = !view.show
-    if (!view.show) return
+    if (!view.show) {
+      this.layer.parentNode?.classList.remove('with-badges')
+      return
+    }
     const seen = new Set()
     const { clusters, notes } = roots(this.doc)
     // Where clusters and clustered notes are drawn (derived, as render.js draws them).
     const layout = boardLayout(this.doc)
+    this._layout = layout
+    this._blocked = null // the obstacles, measured again from this layout when needed
     for (const [id, label] of view.labels) {
       const map = view.target === 'notes' ? notes.get(id) : clusters.get(id)
       const box = view.target === 'notes'
@@ -292,6 +297,7 @@ export class VoteLayer {
         this.layer.append(chip.el)
       }
       chip.id = id
+      chip.section = view.target === 'notes' ? map.get('section') : box.section
       chip.box = { x: box.x, y: box.y, w: box.w, h: box.h || 0 }
       fillChip(chip, { label, row, mine: view.mine[id] || 0, voting: view.voting, remaining: view.remaining, max: view.max }, this.t)
     }
@@ -304,25 +310,29 @@ export class VoteLayer {
   /**
    * What a chip must not cover, in board px: each section's title band (hard: never),
    * and the clusters and loose notes (a chip goes where it covers none of them, when
-   * there is such a place beside its own item).
+   * there is such a place beside its own item); and each section's left and right edge.
    */
   _obstacles () {
+    if (this._blocked) return this._blocked
     const bands = []
+    const columns = new Map() // section id -> its left and right edge
     const { sections, notes } = roots(this.doc)
     for (const [id, map] of sections) {
       if (!(map instanceof Y.Map)) continue
       const s = readSection(id, map)
       bands.push({ x1: s.x, x2: s.x + s.w, y1: s.y, y2: s.y + SECTION_HEADER })
+      columns.set(id, { x1: s.x, x2: s.x + s.w })
     }
     const items = []
-    const layout = boardLayout(this.doc)
+    const layout = this._layout || boardLayout(this.doc)
     for (const [id, c] of layout.clusters) items.push({ id, x1: c.x, x2: c.x + c.w, y1: c.y, y2: c.y + c.h })
     for (const [id, map] of notes) {
       if (!(map instanceof Y.Map) || layout.notes.has(id)) continue
       const n = readNote(id, map)
       items.push({ id, x1: n.x, x2: n.x + NOTE_SIZE.w, y1: n.y, y2: n.y + NOTE_SIZE.h })
     }
-    return { bands, items }
+    this._blocked = { bands, items, columns }
+    return this._blocked
   }
 
   // Place every chip, its own item never covered: below it, else beside it, where it
@@ -333,7 +343,7 @@ export class VoteLayer {
   _spread () {
     const zoom = Number(this.zoom()) || 1
     const unzoom = 1 / zoom
-    const { bands, items } = this._obstacles()
+    const { bands, items, columns } = this._obstacles()
     const hit = (r, o) => r.x1 < o.x2 && o.x1 < r.x2 && r.y1 < o.y2 && o.y1 < r.y2
     const hits = (r, list) => list.some((o) => hit(r, o))
     const placed = []
@@ -363,7 +373,11 @@ export class VoteLayer {
           at(right + gap, bottom - ch, unzoom), // to the right, at the bottom
           at(box.x - gap - cw, bottom - ch, unzoom) // to the left, at the bottom
         ]
-        rect = candidates.find((r) => !hits(r, bands) && !hits(r, others) && !hits(r, placed))
+        // Beside the item only within its section's column: not off the board's edge
+        // (out of the fitted view) nor into the next question.
+        const column = columns.get(chip.section)
+        const within = (r) => !column || (r.x1 >= column.x1 && r.x2 <= column.x2)
+        rect = candidates.find((r) => within(r) && !hits(r, bands) && !hits(r, others) && !hits(r, placed))
         if (!rect) {
           rect = candidates[0]
           let moved = true
