@@ -310,18 +310,18 @@ export class VoteLayer {
   /**
    * What a chip must not cover, in board px: each section's title band (hard: never),
    * and the clusters and loose notes (a chip goes where it covers none of them, when
-   * there is such a place beside its own item); and each section's left and right edge.
+   * there is such a place beside its own item); and each section's area below its band.
    */
   _obstacles () {
     if (this._blocked) return this._blocked
     const bands = []
-    const columns = new Map() // section id -> its left and right edge
+    const areas = new Map() // section id -> where its chips may go: below its title band
     const { sections, notes } = roots(this.doc)
     for (const [id, map] of sections) {
       if (!(map instanceof Y.Map)) continue
       const s = readSection(id, map)
       bands.push({ x1: s.x, x2: s.x + s.w, y1: s.y, y2: s.y + SECTION_HEADER })
-      columns.set(id, { x1: s.x, x2: s.x + s.w })
+      areas.set(id, { x1: s.x, x2: s.x + s.w, y1: s.y + SECTION_HEADER, y2: s.y + s.h })
     }
     const items = []
     const layout = this._layout || boardLayout(this.doc)
@@ -331,19 +331,20 @@ export class VoteLayer {
       const n = readNote(id, map)
       items.push({ id, x1: n.x, x2: n.x + NOTE_SIZE.w, y1: n.y, y2: n.y + NOTE_SIZE.h })
     }
-    this._blocked = { bands, items, columns }
+    this._blocked = { bands, items, areas }
     return this._blocked
   }
 
-  // Place every chip, its own item never covered: below it, else beside it, where it
-  // covers no other item, title or chip. Where there is no such place, below it (moved
-  // down past the chips it would overlap), unless that covers a section's title: then
-  // inside its item's bottom-right corner. A badge without buttons far out goes inside
-  // its item, shrunk to fit (the wall: names and results, no notes).
+  // Place every chip, its own item never covered: below it, else beside it, inside its
+  // section, where it covers no title or chip and the least of other items (none where
+  // there is room). Where there is no such place: the first of those places that stays
+  // in its section all the same, else inside its item's bottom-right corner; moved down
+  // past any chip there. A badge without buttons far out goes inside its item,
+  // shrunk to fit (the wall: names and results, no notes).
   _spread () {
     const zoom = Number(this.zoom()) || 1
     const unzoom = 1 / zoom
-    const { bands, items, columns } = this._obstacles()
+    const { bands, items, areas } = this._obstacles()
     const hit = (r, o) => r.x1 < o.x2 && o.x1 < r.x2 && r.y1 < o.y2 && o.y1 < r.y2
     const hits = (r, list) => list.some((o) => hit(r, o))
     const placed = []
@@ -373,27 +374,37 @@ export class VoteLayer {
           at(right + gap, bottom - ch, unzoom), // to the right, at the bottom
           at(box.x - gap - cw, bottom - ch, unzoom) // to the left, at the bottom
         ]
-        // Beside the item only within its section's column: not off the board's edge
-        // (out of the fitted view) nor into the next question.
-        const column = columns.get(chip.section)
-        const within = (r) => !column || (r.x1 >= column.x1 && r.x2 <= column.x2)
-        rect = candidates.find((r) => within(r) && !hits(r, bands) && !hits(r, others) && !hits(r, placed))
+        // Inside the item's section, below its title band: not off the board's edge (out
+        // of the fitted view, under the toolbars) nor into the next question.
+        const area = areas.get(chip.section)
+        const within = (r) => !area || (r.x1 >= area.x1 && r.x2 <= area.x2 && r.y1 >= area.y1 && r.y2 <= area.y2)
+        // Of the places that cover no title and no chip, the one that covers least of
+        // the other items (none, where there is room).
+        const covered = (r) => others.reduce((sum, o) =>
+          sum + Math.max(0, Math.min(r.x2, o.x2) - Math.max(r.x1, o.x1)) * Math.max(0, Math.min(r.y2, o.y2) - Math.max(r.y1, o.y1)), 0)
+        let least = Infinity
+        rect = null
+        for (const r of candidates) {
+          if (!within(r) || hits(r, bands) || hits(r, placed)) continue
+          const cost = covered(r)
+          if (cost < least) { least = cost; rect = r }
+        }
+        // No free place beside it: the first place by it that stays in its section after
+        // all (on other items, never its own), or else in its corner (buttons keep their touch
+        // size; a badge alone shrinks to fit); moved down past any chip there, whose
+        // buttons it must not cover.
         if (!rect) {
-          rect = candidates[0]
-          let moved = true
-          while (moved) {
+          rect = candidates.find((r) => within(r) && !hits(r, bands)) || inside(tallyOnly ? fit : unzoom)
+          for (let moved = true; moved;) {
             moved = false
             for (const other of placed) {
-              if (hit(rect, other)) {
-                const dy = other.y2 + gap - rect.y1
-                rect.y1 += dy
-                rect.y2 += dy
-                moved = true
-              }
+              if (!hit(rect, other)) continue
+              const dy = other.y2 + gap - rect.y1
+              rect.y1 += dy
+              rect.y2 += dy
+              moved = true
             }
           }
-          // Buttons keep their touch size; a badge alone may shrink to fit its item.
-          if (hits(rect, bands)) rect = inside(tallyOnly ? fit : unzoom)
         }
       }
       placed.push(rect)
