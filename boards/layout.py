@@ -69,7 +69,8 @@ def pack_below(
         x = area.x + LAYOUT_PAD + (index % cols) * stride_x
         y = start + (index // cols) * stride_y
         index += 1
-        cell = Rect(x - LAYOUT_GAP, y - LAYOUT_GAP, note_w + 2 * LAYOUT_GAP, note_h + 2 * LAYOUT_GAP)
+        gap = LAYOUT_GAP
+        cell = Rect(x - gap, y - gap, note_w + 2 * gap, note_h + 2 * gap)
         if not any(cell.overlaps(r) for r in inside):
             slots.append((x, y))
     return slots
