@@ -42,19 +42,24 @@ class Rect:
 
 
 def pack_below(
-    area: Rect, occupied: Iterable[Rect], count: int, *, note_w: float, note_h: float
+    area: Rect,
+    occupied: Iterable[Rect],
+    count: int,
+    *,
+    note_w: float,
+    note_h: float,
+    top: float | None = None,
 ) -> list[tuple[float, float]]:
-    """`count` note slots in rows inside `area`, below what `occupied` already has there.
+    """`count` note slots: the first cells of `area`'s grid that touch nothing occupied.
 
-    The grid starts under the section's title band and under the lowest occupied rect
-    that lies in the area, and skips any slot that would still touch an occupied rect.
-    Rows continue below the area when it is full: nothing is ever placed on top of
-    something else.
+    The grid's rows start under the section's title band (or at `top`), not below what
+    lies there already, so the holes that notes leave when they go into a cluster are
+    filled first. A cell is free when nothing occupied comes within a gap of it (its
+    grid neighbours are just that far). Rows continue below the area when it is full:
+    nothing is ever placed on top of something else.
     """
     inside = [r for r in occupied if r.overlaps(area)]
-    top = area.y + SECTION_HEADER
-    for rect in inside:
-        top = max(top, rect.bottom + LAYOUT_GAP)
+    start = area.y + SECTION_HEADER if top is None else top
     stride_x = note_w + LAYOUT_GAP
     stride_y = note_h + LAYOUT_GAP
     cols = max(1, int((area.w - 2 * LAYOUT_PAD + LAYOUT_GAP) // stride_x))
@@ -62,9 +67,11 @@ def pack_below(
     index = 0
     while len(slots) < count:
         x = area.x + LAYOUT_PAD + (index % cols) * stride_x
-        y = top + (index // cols) * stride_y
+        y = start + (index // cols) * stride_y
         index += 1
-        if not any(Rect(x, y, note_w, note_h).overlaps(r) for r in inside):
+        gap = LAYOUT_GAP
+        cell = Rect(x - gap, y - gap, note_w + 2 * gap, note_h + 2 * gap)
+        if not any(cell.overlaps(r) for r in inside):
             slots.append((x, y))
     return slots
 

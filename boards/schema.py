@@ -205,6 +205,30 @@ def add_note(
     return nid
 
 
+def clusters_without_statement(doc: Doc[Any]) -> list[str]:
+    """Ids of clusters from before the statement, whose ``statement`` is no Y.Text yet."""
+    return [
+        cid
+        for cid, cluster in clusters_map(doc).items()
+        if isinstance(cluster, Map) and not isinstance(cluster.get(STATEMENT), Text)
+    ]
+
+
+def give_statements(doc: Doc[Any], ids: Iterable[str]) -> None:
+    """Give each of these clusters an empty statement text (a string one keeps its words).
+
+    A client that finds no text creates one as it opens the field, and two who open it
+    at once make two: one wins and the other's typing is lost. Made once by one writer
+    (the server, loading the board), every browser shares the same text, as on new boards.
+    """
+    clusters = clusters_map(doc)
+    for cid in ids:
+        cluster = clusters.get(cid)
+        if isinstance(cluster, Map) and not isinstance(cluster.get(STATEMENT), Text):
+            old = cluster.get(STATEMENT)
+            cluster[STATEMENT] = Text(old if isinstance(old, str) else "")
+
+
 def add_cluster(
     doc: Doc[Any],
     *,

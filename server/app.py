@@ -18,10 +18,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from server.logs import redact_uvicorn_logs
+from server.services.docs import upgrade_board_doc
 from server.services.drafts import Drafts
 from server.services.erasure import retention_loop
 from server.services.presence import Presence
-from server.services.session import SESSION_SUFFIX, Session
+from server.services.session import SESSION_SUFFIX, Session, is_board_doc_name
 from server.settings import Settings
 from server.storage import open_storage
 from server.sync.room import Room, RoomConfig
@@ -55,6 +56,8 @@ def _on_load(room: Room, hooks: list[Callable[[Room], None]]) -> None:
         hook(room)
     if room.name.endswith(SESSION_SUFFIX):
         Session(room).ensure_defaults()
+    elif is_board_doc_name(room.name):
+        upgrade_board_doc(room)
 
 
 def _resync_on_remote_session(rooms: Rooms) -> Callable[[Room], None]:

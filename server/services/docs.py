@@ -18,10 +18,23 @@ from boards.model import Board, CheckpointInfo, board_from_doc
 from server.errors import InvalidInput
 from server.services.registry import MAX_TITLE, NewBoard, create_board
 from server.store import BoardRecord, Store
+from server.sync.room import Room
 
 # Votes carried over by an import belong to no participant; the colon keeps this name
 # apart from every participant id (url-safe base64 has no colon).
 IMPORT_VOTER = "samsyn:import"
+
+
+def upgrade_board_doc(room: Room) -> None:
+    """On load: what later versions added to every board, given once to an older one.
+
+    Clusters from before the vision statement get their statement text here, written by
+    the server before any browser syncs, so no browser has to create it as it opens the
+    field (two doing that at once would make two texts, and one person's words vanish).
+    """
+    missing = schema.clusters_without_statement(room.doc)
+    if missing:
+        room.mutate(lambda doc: schema.give_statements(doc, missing))
 
 
 async def board_view(

@@ -21,6 +21,11 @@ def session_doc_name(board_id: str) -> str:
     return board_id + SESSION_SUFFIX
 
 
+def is_board_doc_name(name: str) -> bool:
+    """A board's content doc (its id), not its session or a drafts doc."""
+    return "/" not in name
+
+
 def drafts_doc_name(board_id: str, participant_id: str) -> str:
     return f"{board_id}{DRAFTS_INFIX}{participant_id}"
 

@@ -10,6 +10,7 @@ is clearer than merging two people's structure edits.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from typing import Any
 
@@ -114,14 +115,18 @@ async def add_version(store: Store, record: VisionRecord, name: object) -> Visio
         clean = vision.version_name(name)
     except vision.VisionError as exc:
         raise InvalidInput("invalid_field", str(exc)) from None
-    if clean == CURRENT or any(
-        v.name == clean for v in await store.list_vision_versions(record.id)
-    ):
-        raise Conflict("version_exists", f"there is already a version named {clean!r}")
+    taken = Conflict("version_exists", f"there is already a version named {clean!r}")
+    if clean == CURRENT:
+        raise taken
     # Read again: the snapshot is of the document as stored now, not as the caller saw it.
     fresh = await store.get_vision(record.id) or record
     version = VisionVersionRecord(schema.new_id(), record.id, clean, schema.now_ms())
-    await store.create_vision_version(version, fresh.data)
+    # No look first: two saves of one name at once would both pass it. The table's
+    # UNIQUE (vision_id, name) decides, on SQLite and PostgreSQL alike.
+    try:
+        await store.create_vision_version(version, fresh.data)
+    except sqlite3.IntegrityError:
+        raise taken from None
     return version
 
 

@@ -1,7 +1,7 @@
 // Dot voting in the browser: my dots (a small reducer, so clicks feel instant and the
 // server stays the judge), the dot buttons and tally badges on the board, and the ranking.
 import * as Y from 'yjs'
-import { roots, readCluster, readNote, NOTE_SIZE } from '../core/model.js'
+import { roots, readCluster, readNote, readSection, boardLayout, NOTE_SIZE, SECTION_HEADER } from '../core/model.js'
 import { el as make } from '../core/dom.js'
 
 export const initialVotes = Object.freeze({ remaining: null, mine: {}, pending: 0, error: null })
@@ -208,10 +208,20 @@ function ballotView (state, doc, t, lang, votes, canVote) {
   }
 }
 
+// Far out (as render.js's semantic zoom) a badge that only shows the tally goes inside
+// its cluster, sized to fit: the wall reads names and results there, not notes.
+const FAR_OUT = 0.5
+const INSET = 8 // board px between a badge inside its item and the item's edge
+const BELOW = 4 // screen px between an item and the chip under it
+
 /**
- * Dot buttons and tally badges drawn on their own layer of the board, next to each
- * cluster (or note). They keep their size on screen at any zoom (at least 44 px to
- * touch), so the layer scales each chip by 1/zoom. Reads the content doc; never writes it.
+ * Dot buttons and tally badges drawn on their own layer of the board, by each cluster
+ * (or note). A chip with buttons keeps its size on screen at any zoom (at least 44 px to
+ * touch), so it is scaled by 1/zoom. It sits just below its item, right-aligned, so it
+ * never hides the item's own text or author line; where that would cover a section's
+ * title it goes inside the item's bottom-right corner instead. A badge with only the
+ * tally (the wall, after the vote) is also shrunk to fit inside its item when the item
+ * is small on screen. Reads the content doc; never writes it.
  */
 export class VoteLayer {
   constructor ({ doc, canvas, t, lang, votes = null, zoom = () => 1 }) {
@@ -227,10 +237,11 @@ export class VoteLayer {
       this.layer.addEventListener(type, (event) => event.stopPropagation())
     }
     listenForVotes(this.layer, () => this.votes)
-    const { clusters, notes } = roots(doc)
+    const { clusters, notes, sections } = roots(doc)
     this._observer = () => this.schedule()
     clusters.observeDeep(this._observer)
     notes.observeDeep(this._observer)
+    sections.observeDeep(this._observer)
     // The camera is one style write on the canvas: follow it with one on this layer.
     this._zoom = new MutationObserver(() => this._applyZoom())
     this._zoom.observe(canvas, { attributes: true, attributeFilter: ['style'] })
@@ -241,8 +252,7 @@ export class VoteLayer {
     const zoom = Number(this.zoom()) || 1
     if (this._lastZoom === zoom) return
     this._lastZoom = zoom
-    this.layer.style.setProperty('--unzoom', String(1 / zoom))
-    // The gaps between chips changed: spread them again (positions only, no redraw).
+    // Sizes on the board and the gaps between chips changed: place them again.
     if (this.chips.size && this._spreadFrame == null) {
       this._spreadFrame = requestAnimationFrame(() => { this._spreadFrame = null; this._spread() })
     }
@@ -262,14 +272,21 @@ export class VoteLayer {
   draw () {
     const view = ballotView(this.session, this.doc, this.t, this.lang, this.votes, this.canVote)
     this.layer.hidden = !view.show
-    if (!view.show) return
+    if (!view.show) {
+      this.layer.parentNode?.classList.remove('with-badges')
+      return
+    }
     const seen = new Set()
     const { clusters, notes } = roots(this.doc)
+    // Where clusters and clustered notes are drawn (derived, as render.js draws them).
+    const layout = boardLayout(this.doc)
+    this._layout = layout
+    this._blocked = null // the obstacles, measured again from this layout when needed
     for (const [id, label] of view.labels) {
       const map = view.target === 'notes' ? notes.get(id) : clusters.get(id)
       const box = view.target === 'notes'
-        ? { ...readNote(id, map), w: NOTE_SIZE.w, h: NOTE_SIZE.h }
-        : readCluster(id, map)
+        ? { ...readNote(id, map), ...layout.notes.get(id), w: NOTE_SIZE.w, h: NOTE_SIZE.h }
+        : layout.clusters.get(id) || readCluster(id, map)
       const row = view.ranking.get(id)
       if (!view.voting && !row) continue
       seen.add(id)
@@ -279,8 +296,9 @@ export class VoteLayer {
         this.chips.set(id, chip)
         this.layer.append(chip.el)
       }
-      // Anchored at the bottom-right corner, below the title; CSS pulls the chip in.
-      chip.anchor = { x: box.x + box.w, y: box.y + (box.h || 0) }
+      chip.id = id
+      chip.section = view.target === 'notes' ? map.get('section') : box.section
+      chip.box = { x: box.x, y: box.y, w: box.w, h: box.h || 0 }
       fillChip(chip, { label, row, mine: view.mine[id] || 0, voting: view.voting, remaining: view.remaining, max: view.max }, this.t)
     }
     for (const [id, chip] of this.chips) {
@@ -289,42 +307,123 @@ export class VoteLayer {
     this._spread()
   }
 
-  // Chips keep their screen size, so far out two neighbours' chips would cover each
-  // other (and each other's buttons): move each one down below any it would overlap.
+  /**
+   * What a chip must not cover, in board px: each section's title band (hard: never),
+   * and the clusters and loose notes (a chip goes where it covers none of them, when
+   * there is such a place beside its own item); and each section's area below its band.
+   */
+  _obstacles () {
+    if (this._blocked) return this._blocked
+    const bands = []
+    const areas = new Map() // section id -> where its chips may go: below its title band
+    const { sections, notes } = roots(this.doc)
+    for (const [id, map] of sections) {
+      if (!(map instanceof Y.Map)) continue
+      const s = readSection(id, map)
+      bands.push({ x1: s.x, x2: s.x + s.w, y1: s.y, y2: s.y + SECTION_HEADER })
+      areas.set(id, { x1: s.x, x2: s.x + s.w, y1: s.y + SECTION_HEADER, y2: s.y + s.h })
+    }
+    const items = []
+    const layout = this._layout || boardLayout(this.doc)
+    for (const [id, c] of layout.clusters) items.push({ id, x1: c.x, x2: c.x + c.w, y1: c.y, y2: c.y + c.h })
+    for (const [id, map] of notes) {
+      if (!(map instanceof Y.Map) || layout.notes.has(id)) continue
+      const n = readNote(id, map)
+      items.push({ id, x1: n.x, x2: n.x + NOTE_SIZE.w, y1: n.y, y2: n.y + NOTE_SIZE.h })
+    }
+    this._blocked = { bands, items, areas }
+    return this._blocked
+  }
+
+  // Place every chip, its own item never covered: below it, else beside it, inside its
+  // section, where it covers no title or chip and the least of other items (none where
+  // there is room). Where there is no such place: the first of those places that stays
+  // in its section all the same, else inside its item's bottom-right corner; moved down
+  // past any chip there. A badge without buttons far out goes inside its item,
+  // shrunk to fit (the wall: names and results, no notes).
   _spread () {
-    const unzoom = 1 / (Number(this.zoom()) || 1)
+    const zoom = Number(this.zoom()) || 1
+    const unzoom = 1 / zoom
+    const { bands, items, areas } = this._obstacles()
+    const hit = (r, o) => r.x1 < o.x2 && o.x1 < r.x2 && r.y1 < o.y2 && o.y1 < r.y2
+    const hits = (r, list) => list.some((o) => hit(r, o))
     const placed = []
-    const chips = [...this.chips.values()].sort((a, b) => (a.anchor.y - b.anchor.y) || (a.anchor.x - b.anchor.x))
-    // Measure every chip before moving any: one layout, not one per chip.
-    const sizes = chips.map((chip) => ({ w: chip.el.offsetWidth * unzoom, h: chip.el.offsetHeight * unzoom }))
+    const chips = [...this.chips.values()].sort((a, b) =>
+      (a.box.y + a.box.h - b.box.y - b.box.h) || (a.box.x + a.box.w - b.box.x - b.box.w))
+    // Measure every chip before moving any: one layout, not one per chip. offsetWidth is
+    // the chip's own size in CSS px, before its scale.
+    const sizes = chips.map((chip) => ({ w: chip.el.offsetWidth, h: chip.el.offsetHeight }))
     chips.forEach((chip, index) => {
       const { w, h } = sizes[index]
-      const pull = 12 * unzoom // the CSS's .75rem to the right of the anchor
-      const rect = { x1: chip.anchor.x - w + pull, x2: chip.anchor.x + pull, y1: chip.anchor.y - h / 2, y2: chip.anchor.y + h / 2 }
-      let moved = true
-      while (moved) {
-        moved = false
-        for (const other of placed) {
-          if (rect.x1 < other.x2 && other.x1 < rect.x2 && rect.y1 < other.y2 && other.y1 < rect.y2) {
-            const dy = other.y2 + 4 * unzoom - rect.y1
-            rect.y1 += dy
-            rect.y2 += dy
-            moved = true
+      const box = chip.box
+      const tallyOnly = chip.controls.hidden
+      const at = (x, y, scale) => ({ scale, x1: x, y1: y, x2: x + w * scale, y2: y + h * scale })
+      const inside = (scale) => at(box.x + box.w - INSET - w * scale, box.y + box.h - INSET - h * scale, scale)
+      const fit = Math.min(unzoom, (box.w - 2 * INSET) / w, (box.h - 2 * INSET) * 0.4 / h)
+      let rect
+      if (tallyOnly && zoom < FAR_OUT) {
+        rect = inside(fit)
+      } else {
+        const [cw, ch, gap] = [w * unzoom, h * unzoom, BELOW * unzoom]
+        const right = box.x + box.w
+        const bottom = box.y + box.h
+        const others = items.filter((o) => o.id !== chip.id)
+        const candidates = [
+          at(right - cw, bottom + gap, unzoom), // below, right-aligned
+          at(box.x, bottom + gap, unzoom), // below, left-aligned
+          at(right + gap, bottom - ch, unzoom), // to the right, at the bottom
+          at(box.x - gap - cw, bottom - ch, unzoom) // to the left, at the bottom
+        ]
+        // Inside the item's section, below its title band: not off the board's edge (out
+        // of the fitted view, under the toolbars) nor into the next question.
+        const area = areas.get(chip.section)
+        const within = (r) => !area || (r.x1 >= area.x1 && r.x2 <= area.x2 && r.y1 >= area.y1 && r.y2 <= area.y2)
+        // Of the places that cover no title and no chip, the one that covers least of
+        // the other items (none, where there is room).
+        const covered = (r) => others.reduce((sum, o) =>
+          sum + Math.max(0, Math.min(r.x2, o.x2) - Math.max(r.x1, o.x1)) * Math.max(0, Math.min(r.y2, o.y2) - Math.max(r.y1, o.y1)), 0)
+        let least = Infinity
+        rect = null
+        for (const r of candidates) {
+          if (!within(r) || hits(r, bands) || hits(r, placed)) continue
+          const cost = covered(r)
+          if (cost < least) { least = cost; rect = r }
+        }
+        // No free place beside it: the first place by it that stays in its section after
+        // all (on other items, never its own), or else in its corner (buttons keep their touch
+        // size; a badge alone shrinks to fit); moved down past any chip there, whose
+        // buttons it must not cover.
+        if (!rect) {
+          rect = candidates.find((r) => within(r) && !hits(r, bands)) || inside(tallyOnly ? fit : unzoom)
+          for (let moved = true; moved;) {
+            moved = false
+            for (const other of placed) {
+              if (!hit(rect, other)) continue
+              const dy = other.y2 + gap - rect.y1
+              rect.y1 += dy
+              rect.y2 += dy
+              moved = true
+            }
           }
         }
       }
       placed.push(rect)
-      const left = `${chip.anchor.x}px`
-      const top = `${rect.y1 + h / 2}px`
+      const left = `${rect.x1}px`
+      const top = `${rect.y1}px`
+      const transform = `scale(${rect.scale})`
       if (chip.el.style.left !== left) chip.el.style.left = left
       if (chip.el.style.top !== top) chip.el.style.top = top
+      if (chip.el.style.transform !== transform) chip.el.style.transform = transform
     })
+    // Far out, cluster names make room at the bottom for the badges inside them.
+    this.layer.parentNode?.classList.toggle('with-badges', zoom < FAR_OUT && chips.some((c) => c.controls.hidden))
   }
 
   destroy () {
-    const { clusters, notes } = roots(this.doc)
+    const { clusters, notes, sections } = roots(this.doc)
     clusters.unobserveDeep(this._observer)
     notes.unobserveDeep(this._observer)
+    sections.unobserveDeep(this._observer)
     this._zoom.disconnect()
     this.layer.remove()
   }

@@ -59,19 +59,21 @@ export function overlaps (a, b) {
 }
 
 /**
- * `count` note slots in rows inside `area`, below what `occupied` already has there and
- * touching none of it (as boards/layout.py pack_below). Rows continue below a full area.
+ * `count` note slots inside `area`: the first cells of its grid (rows under the title
+ * band, or from `top`) that touch nothing of `occupied` (as boards/layout.py
+ * pack_below). The grid starts at the top, not below what is there, so holes left by
+ * notes that went into a cluster are filled first. Rows continue below a full area.
  */
-export function packBelow (area, occupied, count) {
+export function packBelow (area, occupied, count, top = null) {
   const inside = occupied.filter((r) => overlaps(r, area))
-  let top = area.y + SECTION_HEADER
-  for (const r of inside) top = Math.max(top, r.y + r.h + LAYOUT_GAP)
+  const start = top ?? area.y + SECTION_HEADER
   const cols = Math.max(1, Math.floor((area.w - 2 * LAYOUT_PAD + LAYOUT_GAP) / STRIDE_X))
   const slots = []
   for (let index = 0; slots.length < count; index++) {
     const x = area.x + LAYOUT_PAD + (index % cols) * STRIDE_X
-    const y = top + Math.floor(index / cols) * STRIDE_Y
-    const box = { x, y, w: NOTE_SIZE.w, h: NOTE_SIZE.h }
+    const y = start + Math.floor(index / cols) * STRIDE_Y
+    // A gap's width around the cell: a neighbour in the grid is just clear of it.
+    const box = { x: x - LAYOUT_GAP, y: y - LAYOUT_GAP, w: NOTE_SIZE.w + 2 * LAYOUT_GAP, h: NOTE_SIZE.h + 2 * LAYOUT_GAP }
     if (!inside.some((r) => overlaps(box, r))) slots.push({ x, y })
   }
   return slots
@@ -239,7 +241,9 @@ export function arrangeBoard (doc) {
       }
       const area = section || { x: r.x0 - LAYOUT_PAD, y: r.y0 - SECTION_HEADER, w: right - r.x0 + 2 * LAYOUT_PAD, h: Infinity }
       const loose = g.notes.sort(byWish)
-      packBelow(area, packed, loose.length).forEach((slot, index) => {
+      // Below the clusters' rows, in the first cells: no holes, whatever left the grid.
+      const top = packed.length ? rowBottom + LAYOUT_GAP : null
+      packBelow(area, packed, loose.length, top).forEach((slot, index) => {
         const note = notes.get(loose[index].id)
         note.set('x', slot.x)
         note.set('y', slot.y)
