@@ -15,6 +15,7 @@ from starlette.types import Message, Send
 from starlette.websockets import WebSocket, WebSocketState
 
 from server.sync.protocol import CloseCode, close_reason
+from server.sync.review import WriteGuard
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,10 @@ class Connection:
         self.closed_maps: Callable[[], tuple[str, ...]] = closed_maps or _nothing_closed
         # Set when an update was refused: the client's copy has diverged from the room's.
         self.refused_updates = False
+        # Checks each update after it is applied and may take it back (participants').
+        self.guard: WriteGuard | None = None
+        # Who sent this socket's updates, as the update log records it.
+        self.sender: str | None = None
         # Awareness client ids this socket announced, with their last clock.
         self.awareness_clients: dict[int, int] = {}
         self._raw_send = raw_send
