@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from pycrdt import Doc, Map, TransactionEvent, merge_updates
+from pycrdt import Doc, TransactionEvent, merge_updates
 
 from server.sync import protocol
 from server.sync.awareness import AwarenessRelay
@@ -238,27 +238,7 @@ class Room:
                 # Also when the update failed half-way: what it integrated obeys the rules.
                 self._settle(conn, watch.finish())
             return
-        closed_maps = conn.closed_maps()
-        if not closed_maps:
-            self.apply(message.update, conn)
-            return
-        # The client may edit but not add to these maps right now (no new notes while
-        # voting): undo any additions in the same tick, so that the merged broadcast
-        # carries the addition and its removal together and nobody else ever sees it.
-        # Also when the update failed half-way: what it integrated obeys the same rule.
-        before = {name: set(self.doc.get(name, type=Map).keys()) for name in closed_maps}
-        try:
-            self.apply(message.update, conn)
-        finally:
-            added = {
-                name: set(self.doc.get(name, type=Map).keys()) - keys
-                for name, keys in before.items()
-            }
-            if any(added.values()):
-                self.mutate(_remove_keys(added))
-                # The batch now holds the addition and its removal: others get what the
-                # doc kept of it (its content collected), not the text that was taken back.
-                self._scrub = True
+        self.apply(message.update, conn)
 
     def _settle(self, conn: Connection, review: Review) -> None:
         if review.refusal is None:
@@ -601,13 +581,3 @@ def _unsaved_state(updates: int, error: str) -> str:
 def _retrieve(future: asyncio.Future[int]) -> None:
     if not future.cancelled():
         future.exception()
-
-
-def _remove_keys(added: dict[str, set[str]]) -> Callable[[Doc[Any]], None]:
-    def remove(doc: Doc[Any]) -> None:
-        for name, keys in added.items():
-            root = doc.get(name, type=Map)
-            for key in keys:
-                del root[key]
-
-    return remove
