@@ -31,7 +31,6 @@ class Kind(Enum):
     NOTE_MOVE = "note_move"  # position, cluster or section of a note
     NOTE_EDIT = "note_edit"  # text, colour or any other content of a note
     NOTE_OWNER = "note_owner"  # author, author_id or created of an existing note
-    OTHER = "other"  # a root the schema does not know
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +102,6 @@ def _check(
     kind = touch.kind
     if kind is Kind.META:
         return Refusal("not_allowed", "only the facilitator changes the board's title and settings")
-    if kind is Kind.OTHER:
-        return Refusal("not_allowed", "expected changes to sections, clusters or notes only")
     if kind in (Kind.SECTIONS, Kind.CLUSTERS):
         if rules.clusters:
             return None
