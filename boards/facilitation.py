@@ -56,8 +56,12 @@ class Capabilities:
 
     silent_notes: bool  # new notes go to the author's private drafts
     add_notes: bool
-    edit: bool
+    edit: bool  # change, move and delete one's own notes
     vote: bool
+    move_others: bool  # move and group everyone's notes
+    edit_others: bool  # change the text or colour of others' notes
+    delete_others: bool
+    clusters: bool  # create, rename, move and delete clusters and sections
 
 
 _CAPABILITIES_FILE = Path(__file__).with_name("capabilities.json")

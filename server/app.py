@@ -17,10 +17,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from boards.guard import Quotas
 from server.logs import redact_uvicorn_logs
 from server.services.docs import upgrade_board_doc
 from server.services.drafts import Drafts
 from server.services.erasure import retention_loop
+from server.services.guard import Guards
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session, is_board_doc_name
 from server.settings import Settings
@@ -128,6 +130,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 store=store,
                 rooms=rooms,
                 drafts=drafts,
+                guards=Guards(
+                    Quotas(
+                        per_participant=settings.notes_per_participant,
+                        per_board=settings.notes_per_board,
+                    )
+                ),
                 presence=Presence(),
                 limits=Limits.from_settings(settings),
                 live=LiveSockets(),

@@ -41,6 +41,11 @@ class Settings:
     max_sync_bytes: int = 64 * 1024 * 1024
     # Largest encoded board (or session, drafts) doc; bigger updates close with 1009.
     max_doc_bytes: int = 64 * 1024 * 1024
+    # Notes one participant may have on a board (and in their drafts), and a board in all;
+    # past them a participant's new notes are refused with a message (0: no limit). The
+    # facilitator is not held to them.
+    notes_per_participant: int = 500
+    notes_per_board: int = 5000
     # Awareness (presence) ids one socket may announce, and the largest state of each.
     awareness_ids_per_socket: int = 4
     awareness_state_bytes: int = 8 * 1024
@@ -143,6 +148,8 @@ class Settings:
                 "at least SAMSYN_MAX_MESSAGE_BYTES",
             ),
             (self.max_doc_bytes >= 1024, "max_doc_bytes", "at least 1024"),
+            (self.notes_per_participant >= 0, "notes_per_participant", "zero (any) or more"),
+            (self.notes_per_board >= 0, "notes_per_board", "zero (any) or more"),
             (self.awareness_ids_per_socket >= 1, "awareness_ids_per_socket", "at least 1"),
             (self.awareness_state_bytes >= 64, "awareness_state_bytes", "at least 64"),
             (self.keepalive_s > 0, "keepalive_s", "more than zero"),

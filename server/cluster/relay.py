@@ -41,7 +41,9 @@ _BACKOFF_S = (0.1, 0.25, 0.5, 1.0)
 class SharedLog(Protocol):
     """The log of record that several processes write: PostgreSQL's `PostgresStore`."""
 
-    def append_update(self, doc: str, update: bytes) -> asyncio.Future[int]: ...
+    def append_update(
+        self, doc: str, update: bytes, sender: str | None = None
+    ) -> asyncio.Future[int]: ...
 
     async def compact(self, doc: str, state: bytes) -> int: ...
 
@@ -145,8 +147,10 @@ class Relay:
 
     # -- the DocLog that Rooms uses ----------------------------------------------------
 
-    def append_update(self, doc: str, update: bytes) -> asyncio.Future[int]:
-        return self._log.append_update(doc, update)
+    def append_update(
+        self, doc: str, update: bytes, sender: str | None = None
+    ) -> asyncio.Future[int]:
+        return self._log.append_update(doc, update, sender)
 
     async def compact(self, doc: str, state: bytes) -> int:
         return await self._log.compact(doc, state)

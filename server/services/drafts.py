@@ -29,6 +29,9 @@ from server.store import BoardRecord, Store
 from server.sync.room import Room
 from server.sync.rooms import Rooms
 
+# The owner name of the facilitator's own drafts doc (server/web/sockets.py).
+_FACILITATOR_DRAFTS = "facilitator"
+
 
 def _notes(doc: Doc[Any]) -> Map[Any]:
     return schema.notes_map(doc)
@@ -210,7 +213,11 @@ class Drafts:
                     "y": y,
                     "section": sid,
                     "cluster": None,
-                    "author": author if isinstance(author, str) and author else name,
+                    # A participant's notes carry the name they joined with, never what
+                    # their client wrote; the facilitator's drafts keep theirs.
+                    "author": author
+                    if pid == _FACILITATOR_DRAFTS and isinstance(author, str) and author
+                    else name,
                     "author_id": pid,
                     "created": _created(note) or now_ms(),
                     "color": color

@@ -133,9 +133,3 @@ class Session:
         locked or closed, nor during the vote unless notes_while_voting is on."""
         rules = self.participant_rules()
         return rules.edit or rules.add_notes
-
-    def closed_to_participants(self) -> tuple[str, ...]:
-        """Content maps participants may not add to now: no new notes on the board during
-        the silent brainstorm (they go to drafts) or where the phase allows none."""
-        rules = self.participant_rules()
-        return ("notes",) if rules.silent_notes or not rules.add_notes else ()

@@ -15,6 +15,7 @@ from server.store.org_records import (
 from server.store.postgres import PostgresStore, is_postgres_url
 from server.store.records import (
     BoardRecord,
+    ChangeRecord,
     CheckpointRecord,
     DocHistory,
     DuplicateKeyError,
@@ -31,6 +32,7 @@ from server.store.sqlite import SqliteStore
 __all__ = [
     "SCHEMA_VERSION",
     "BoardRecord",
+    "ChangeRecord",
     "CheckpointRecord",
     "DocHistory",
     "DuplicateKeyError",

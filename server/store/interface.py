@@ -24,6 +24,7 @@ from server.store.org_records import (
 )
 from server.store.records import (
     BoardRecord,
+    ChangeRecord,
     CheckpointRecord,
     DocHistory,
     ParticipantRecord,
@@ -47,8 +48,15 @@ class Store(Protocol):
     ) -> None: ...
 
     # -- documents (the two first are the `UpdateLog` a room uses)
-    def append_update(self, doc: str, update: bytes) -> asyncio.Future[int]:
-        """Queue one update of `doc`; resolves once it is durable."""
+    def append_update(
+        self, doc: str, update: bytes, sender: str | None = None
+    ) -> asyncio.Future[int]:
+        """Queue one update of `doc` sent by `sender`; resolves once it is durable."""
+        ...
+
+    async def recent_changes(self, doc: str, limit: int) -> list[ChangeRecord]:
+        """The last `limit` rows of `doc`'s update log (since its last compaction), newest
+        first."""
         ...
 
     async def compact(self, doc: str, state: bytes) -> int:

@@ -193,6 +193,12 @@ MIGRATIONS: list[Step] = [
             "CREATE INDEX idx_journey_boards_journey ON journey_boards (journey_id, step)",
         ),
     ),
+    # Who sent each update ("role:participant id:name", empty for the server's own), so
+    # the facilitator can see who changed the board (GET /api/boards/{id}/changes).
+    Step(
+        sqlite=("ALTER TABLE updates ADD COLUMN sender TEXT NOT NULL DEFAULT ''",),
+        postgresql=("ALTER TABLE updates ADD COLUMN sender TEXT NOT NULL DEFAULT ''",),
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -31,6 +31,7 @@ class _Append:
     doc: str
     data: bytes
     future: asyncio.Future[int]
+    sender: str = ""
 
 
 class AppendWriter:
@@ -54,11 +55,11 @@ class AppendWriter:
         self._queue.put_nowait(None)
         await task
 
-    def append(self, doc: str, data: bytes) -> asyncio.Future[int]:
+    def append(self, doc: str, data: bytes, sender: str = "") -> asyncio.Future[int]:
         if self._task is None:
             raise StoreClosedError("the store is not open")
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Append(doc, data, future))
+        self._queue.put_nowait(_Append(doc, data, future, sender))
         return future
 
     async def _run(self) -> None:
@@ -107,10 +108,13 @@ class AppendWriter:
                 rows = []
                 for offset, index in enumerate(indexes):
                     seqs[index] = first + offset
-                    rows.append((doc, first + offset, batch[index].data, created))
+                    rows.append(
+                        (doc, first + offset, batch[index].data, created, batch[index].sender)
+                    )
                 async with conn.cursor() as cur:
                     await cur.executemany(
-                        "INSERT INTO updates (doc, seq, data, created) VALUES (%s, %s, %s, %s)",
+                        "INSERT INTO updates (doc, seq, data, created, sender)"
+                        " VALUES (%s, %s, %s, %s, %s)",
                         rows,
                     )
         return seqs

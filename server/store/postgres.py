@@ -27,7 +27,13 @@ from server.store import records
 from server.store.migrations import MIGRATIONS, SCHEMA_VERSION, newer_schema_error
 from server.store.pgwriter import AppendWriter
 from server.store.postgres_accounts import AccountsUnavailable
-from server.store.records import BoardRecord, CheckpointRecord, DocHistory, ParticipantRecord
+from server.store.records import (
+    BoardRecord,
+    ChangeRecord,
+    CheckpointRecord,
+    DocHistory,
+    ParticipantRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +121,21 @@ class PostgresStore(AccountsUnavailable):
 
     # -- documents ---------------------------------------------------------------------
 
-    def append_update(self, doc: str, update: bytes) -> asyncio.Future[int]:
+    def append_update(
+        self, doc: str, update: bytes, sender: str | None = None
+    ) -> asyncio.Future[int]:
         """Append one update to `doc`'s log; resolves to its sequence number after commit."""
-        return self._writer.append(doc, update)
+        return self._writer.append(doc, update, sender or "")
+
+    async def recent_changes(self, doc: str, limit: int) -> list[ChangeRecord]:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT seq, created, sender, octet_length(data) FROM updates WHERE doc = %s"
+                " ORDER BY seq DESC LIMIT %s",
+                (doc, limit),
+            )
+            rows = await cursor.fetchall()
+        return [ChangeRecord(int(r[0]), int(r[1]), str(r[2]), int(r[3])) for r in rows]
 
     async def load_doc(self, doc: str) -> DocHistory:
         return await self.history_after(doc, None)

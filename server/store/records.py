@@ -98,6 +98,16 @@ class ReactionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """One row of a doc's update log, as the facilitator's change list shows it."""
+
+    position: int
+    at: int  # epoch ms
+    sender: str  # "role:participant id:name", empty for the server's own changes
+    size: int  # bytes
+
+
+@dataclass(frozen=True, slots=True)
 class DocHistory:
     """What is stored of one doc: its snapshot (if any) and the log rows after it."""
 

@@ -29,6 +29,7 @@ from server.store.queries import (
 )
 from server.store.records import (
     BoardRecord,
+    ChangeRecord,
     CheckpointRecord,
     DocHistory,
     ParticipantRecord,
@@ -117,9 +118,14 @@ class SqliteStore(AccountTables):
 
     # -- documents ---------------------------------------------------------------------
 
-    def append_update(self, doc: str, update: bytes) -> asyncio.Future[int]:
+    def append_update(
+        self, doc: str, update: bytes, sender: str | None = None
+    ) -> asyncio.Future[int]:
         """Append one update to `doc`'s log; resolves to its row id after commit."""
-        return self.submit(lambda conn: docs.append_update(conn, doc, update))
+        return self.submit(lambda conn: docs.append_update(conn, doc, update, sender or ""))
+
+    async def recent_changes(self, doc: str, limit: int) -> list[ChangeRecord]:
+        return await self._read(lambda conn: docs.recent_changes(conn, doc, limit))
 
     async def load_doc(self, doc: str) -> DocHistory:
         return await self._read(lambda conn: docs.load_doc(conn, doc))

@@ -15,6 +15,7 @@ from starlette.types import Message, Send
 from starlette.websockets import WebSocket, WebSocketState
 
 from server.sync.protocol import CloseCode, close_reason
+from server.sync.review import WriteGuard
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ class Connection:
         rate_per_s: float,
         rate_burst: int,
         raw_send: Send | None = None,
-        closed_maps: Callable[[], tuple[str, ...]] | None = None,
         queue_bytes: int = 16 * 1024 * 1024,
         send_timeout_s: float = 20.0,
     ) -> None:
@@ -51,10 +51,12 @@ class Connection:
         self.label = label
         # Asked on every update: a lock or a phase change takes effect at once.
         self.can_write = can_write
-        # Root maps this client may edit but not add keys to, asked on every update.
-        self.closed_maps: Callable[[], tuple[str, ...]] = closed_maps or _nothing_closed
         # Set when an update was refused: the client's copy has diverged from the room's.
         self.refused_updates = False
+        # Checks each update after it is applied and may take it back (participants').
+        self.guard: WriteGuard | None = None
+        # Who sent this socket's updates, as the update log records it.
+        self.sender: str | None = None
         # Awareness client ids this socket announced, with their last clock.
         self.awareness_clients: dict[int, int] = {}
         self._raw_send = raw_send
@@ -275,10 +277,6 @@ def _resume(coro: Coroutine[Any, Any, None], waiting_on: Any) -> Generator[Any, 
         coro.close()
         raise
     yield from coro.__await__()
-
-
-def _nothing_closed() -> tuple[str, ...]:
-    return ()
 
 
 class _Abortable(Protocol):

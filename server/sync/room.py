@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from pycrdt import Doc, Map, TransactionEvent, merge_updates
+from pycrdt import Doc, TransactionEvent, merge_updates
 
 from server.sync import protocol
 from server.sync.awareness import AwarenessRelay
 from server.sync.connection import Connection
 from server.sync.protocol import CloseCode, ProtocolError
+from server.sync.review import Review
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ class UpdateLog(Protocol):
     doc must be applied in order, a `compact` after the appends its state covers.
     """
 
-    def append_update(self, doc: str, update: bytes) -> asyncio.Future[int]: ...
+    def append_update(
+        self, doc: str, update: bytes, sender: str | None = None
+    ) -> asyncio.Future[int]: ...
 
     async def compact(self, doc: str, state: bytes) -> int: ...
 
@@ -227,27 +230,30 @@ class Room:
                 conn.refused_updates = True
                 conn.send(protocol.encode_auth_denied("read-only"))
             return
-        closed_maps = conn.closed_maps()
-        if not closed_maps:
-            self.apply(message.update, conn)
+        if conn.guard is not None:
+            watch = conn.guard.watch(self.doc)
+            try:
+                self.apply(message.update, conn, transaction_origin=watch.origin)
+            finally:
+                # Also when the update failed half-way: what it integrated obeys the rules.
+                self._settle(conn, watch.finish())
             return
-        # The client may edit but not add to these maps right now (no new notes while
-        # voting): undo any additions in the same tick, so that the merged broadcast
-        # carries the addition and its removal together and nobody else ever sees it.
-        # Also when the update failed half-way: what it integrated obeys the same rule.
-        before = {name: set(self.doc.get(name, type=Map).keys()) for name in closed_maps}
-        try:
-            self.apply(message.update, conn)
-        finally:
-            added = {
-                name: set(self.doc.get(name, type=Map).keys()) - keys
-                for name, keys in before.items()
-            }
-            if any(added.values()):
-                self.mutate(_remove_keys(added))
-                # The batch now holds the addition and its removal: others get what the
-                # doc kept of it (its content collected), not the text that was taken back.
-                self._scrub = True
+        self.apply(message.update, conn)
+
+    def _settle(self, conn: Connection, review: Review) -> None:
+        if review.refusal is None:
+            if review.fix is not None:
+                self.mutate(review.fix)
+            return
+        if review.repair is not None:
+            # Taken back in the same tick, so the merged broadcast carries the update and
+            # its undoing together; only this update: the batch may hold allowed ones.
+            self._changes.clear()
+            self._mark_batch()
+            review.repair()
+            self._record(None)
+            self._scrub = True
+        conn.send(protocol.encode_auth_denied(review.refusal))
 
     def _on_awareness(self, conn: Connection, message: protocol.Message) -> None:
         assert isinstance(message, protocol.Awareness)
@@ -277,8 +283,16 @@ class Room:
     def _on_transaction(self, event: TransactionEvent) -> None:
         self._changes.append(event.update)
 
-    def apply(self, update: bytes, origin: Connection | None = None) -> bool:
-        """Apply an update, log it and queue it for broadcast; False if it changed nothing."""
+    def apply(
+        self,
+        update: bytes,
+        origin: Connection | None = None,
+        *,
+        transaction_origin: object = None,
+    ) -> bool:
+        """Apply an update, log it and queue it for broadcast; False if it changed nothing.
+
+        `transaction_origin` marks the pycrdt transaction (a guard's undo tracks it)."""
         if self._closed:
             raise RuntimeError(f"room {self.name} is closed")
         if self.size + len(update) > self._max_doc_bytes:
@@ -289,7 +303,8 @@ class Room:
         self._changes.clear()
         self._mark_batch()
         try:
-            self.doc.apply_update(update)
+            with self.doc.transaction(origin=transaction_origin):
+                self.doc.apply_update(update)
         except Exception as exc:
             # The library may have integrated the update's first structs before it
             # failed (a later struct with an invalid parent raises RuntimeError): the
@@ -311,8 +326,9 @@ class Room:
         if not changes:
             return False
         self._full_frame = None
+        sender = origin.sender if origin is not None else None
         for change in changes:
-            saved = self._store.append_update(self.name, change)
+            saved = self._store.append_update(self.name, change, sender)
             # Failures are handled by the flusher (see _save_with_retry).
             saved.add_done_callback(_retrieve)
             self._pending_saves.append(saved)
@@ -565,13 +581,3 @@ def _unsaved_state(updates: int, error: str) -> str:
 def _retrieve(future: asyncio.Future[int]) -> None:
     if not future.cancelled():
         future.exception()
-
-
-def _remove_keys(added: dict[str, set[str]]) -> Callable[[Doc[Any]], None]:
-    def remove(doc: Doc[Any]) -> None:
-        for name, keys in added.items():
-            root = doc.get(name, type=Map)
-            for key in keys:
-                del root[key]
-
-    return remove

@@ -100,7 +100,6 @@ class Rooms:
         label: str,
         *,
         can_write: Callable[[], bool],
-        closed_maps: Callable[[], tuple[str, ...]] | None = None,
         raw_send: Send | None = None,
     ) -> Connection:
         """A connection with this process's send queue and rate limits."""
@@ -112,7 +111,6 @@ class Rooms:
             rate_per_s=self.config.rate_per_s,
             rate_burst=self.config.rate_burst,
             raw_send=raw_send,
-            closed_maps=closed_maps,
             queue_bytes=self.config.send_queue_bytes,
             send_timeout_s=self.config.send_timeout_s,
         )

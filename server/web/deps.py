@@ -20,6 +20,7 @@ from server.errors import (
 )
 from server.services.accounts import member_principal
 from server.services.drafts import Drafts
+from server.services.guard import Guards
 from server.services.presence import Presence
 from server.services.principals import Principal, first_valid
 from server.settings import Settings
@@ -42,6 +43,7 @@ class Services:
     store: Store
     rooms: Rooms
     drafts: Drafts
+    guards: Guards
     presence: Presence
     limits: Limits
     live: LiveSockets

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from boards.schema import now_ms
-from server.services import checkpoints, facilitation, voting
+from server.services import changes, checkpoints, facilitation, voting
 from server.web.deps import board_call, json_body
 from server.web.gates import spend_board_quota
 from server.web.ownership import inherit
@@ -65,6 +65,14 @@ async def vote_status(request: Request) -> Response:
     return JSONResponse(await voting.status(app.rooms, app.store, call.board))
 
 
+async def recent_changes(request: Request) -> Response:
+    """Who changed the board lately: time, sender and size of each update, newest first."""
+    call = await board_call(request, facilitator=True)
+    limit = changes.check_limit(request.query_params.get("limit"))
+    found = await changes.recent(call.services.store, call.board, limit)
+    return JSONResponse({"changes": found})
+
+
 async def checkpoint_list(request: Request) -> Response:
     call = await board_call(request, facilitator=request.method == "POST")
     app = call.services
@@ -112,6 +120,7 @@ routes = [
     Route(f"{_BOARD}/votes", post_vote, methods=["POST"]),
     Route(f"{_BOARD}/votes/me", my_votes),
     Route(f"{_BOARD}/votes/status", vote_status),
+    Route(f"{_BOARD}/changes", recent_changes),
     Route(f"{_BOARD}/checkpoints", checkpoint_list, methods=["GET", "POST"]),
     Route(f"{_BOARD}/checkpoints/{{checkpoint_id}}/fork", checkpoint_fork, methods=["POST"]),
     Route(f"{_BOARD}/checkpoints/{{checkpoint_id}}/state", checkpoint_state),

@@ -11,10 +11,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 
 from server.errors import Damaged, Unavailable
+from server.services.guard import Author
 from server.services.principals import Principal, Role
 from server.services.session import Session, drafts_doc_name, session_doc_name
 from server.store import BoardRecord
 from server.sync.protocol import CloseCode, close_reason
+from server.sync.review import WriteGuard
 from server.sync.room import Room
 from server.web.auth import credentials, origin_allowed
 from server.web.deps import caller_on, services
@@ -59,7 +61,7 @@ async def _serve(
     principal: Principal,
     *,
     can_write: Callable[[], bool],
-    closed_maps: Callable[[], tuple[str, ...]] | None = None,
+    guard: Callable[[Room], WriteGuard] | None = None,
     on_join: Callable[[Room], None] | None = None,
 ) -> None:
     app = services(websocket)
@@ -76,11 +78,19 @@ async def _serve(
             websocket,
             f"{doc_name}:{who}",
             can_write=can_write,
-            closed_maps=closed_maps,
             raw_send=send,
         )
+        conn.sender = sender_of(principal)
+
+        def joined(room: Room) -> None:
+            # The room is loaded now: the guard may keep per-board state beside it.
+            if guard is not None:
+                conn.guard = guard(room)
+            if on_join is not None:
+                on_join(room)
+
         with app.live.holding(principal.board_id, principal.role, conn):
-            await rooms.serve(conn, doc_name, on_join=on_join)
+            await rooms.serve(conn, doc_name, on_join=joined)
 
 
 async def board_socket(websocket: WebSocket, send: Send) -> None:
@@ -94,14 +104,18 @@ async def board_socket(websocket: WebSocket, send: Send) -> None:
     wall_view = websocket.query_params.get("view") == "wall"
     async with app.rooms.use(session_doc_name(board.id)) as session_room:
         session = Session(session_room)
-        closed_maps = None
+        guard: Callable[[Room], WriteGuard] | None = None
         if wall_view or principal.role is Role.WALL:
             can_write: Callable[[], bool] = _never
         elif principal.is_facilitator:
             can_write = _always
         else:
             can_write = session.participants_may_write
-            closed_maps = session.closed_to_participants
+            # Every change a participant makes is checked against the phase's rules.
+            author = Author(principal.participant_id or "", principal.name)
+            guard = lambda room: app.guards.content(  # noqa: E731
+                room, author, session.participant_rules
+            )
         with app.presence.present(session, principal):
             await _serve(
                 websocket,
@@ -109,7 +123,7 @@ async def board_socket(websocket: WebSocket, send: Send) -> None:
                 board.id,
                 principal,
                 can_write=can_write,
-                closed_maps=closed_maps,
+                guard=guard,
             )
 
 
@@ -141,6 +155,7 @@ async def drafts_socket(websocket: WebSocket, send: Send) -> None:
             drafts_doc_name(board.id, owner),
             principal,
             can_write=_always,
+            guard=None if principal.is_facilitator else lambda room: app.guards.drafts(),
             on_join=lambda room: app.drafts.participant_joined(room, owner, name),
         )
 
@@ -195,6 +210,11 @@ class ServerSend:
         if scope["type"] == "websocket":
             scope[_SERVER_SEND] = send
         await self.app(scope, receive, send)
+
+
+def sender_of(principal: Principal) -> str:
+    """How the update log names who sent an update: `role:participant id:name`."""
+    return f"{principal.role.value}:{principal.participant_id or ''}:{principal.name}"
 
 
 def _never() -> bool:

@@ -1,7 +1,7 @@
 // Board page entry point: read the server's config, connect, draw, listen.
 import * as Y from 'yjs'
 import { pickLanguage, translator } from './core/i18n.js'
-import { connectDoc, TERMINAL_CLOSE_CODES } from './net/connect.js'
+import { connectDoc, refusalKey, TERMINAL_CLOSE_CODES } from './net/connect.js'
 import { Renderer } from './board/render.js'
 import { Presence } from './net/presence.js'
 import { Input } from './board/input.js'
@@ -16,6 +16,8 @@ import { openCheckpoint } from './workshop/checkpoints.js'
 const CURSOR_LIMIT = 30
 // Below this width the outline is the default view (phones).
 const NARROW = '(max-width: 700px)'
+// How long the reason of a refused edit stays on screen.
+const REFUSAL_SHOWN_MS = 8000
 
 function readConfig () {
   const el = document.getElementById('samsyn-config')
@@ -47,13 +49,23 @@ function start () {
 
   // The banner says why a doc stopped for good: the board's close first, else the
   // session's or the drafts' (a board state change must not hide theirs).
+  // Below them, for a while, why the server took this person's last edit back.
   const closed = { board: null, other: null }
+  let refusal = null
+  let refusalTimer = null
   const showClosed = () => {
     if (!banner) return
     const code = closed.board ?? closed.other
-    const key = code != null ? TERMINAL_CLOSE_CODES[code] : null
+    const key = code != null ? TERMINAL_CLOSE_CODES[code] : refusal
     banner.hidden = !key
     banner.textContent = key ? t(key) : ''
+    banner.dataset.refusal = code == null && refusal ? refusal : ''
+  }
+  const showRefusal = (reason) => {
+    refusal = refusalKey(reason)
+    clearTimeout(refusalTimer)
+    refusalTimer = setTimeout(() => { refusal = null; showClosed() }, REFUSAL_SHOWN_MS)
+    showClosed()
   }
   const showState = (state, closedCode) => {
     if (status) {
@@ -68,7 +80,7 @@ function start () {
   // A checkpoint is a saved state: read once over HTTP, shown read-only, never synced.
   const sync = config.checkpoint_id
     ? openCheckpoint({ doc, config, onState: showState })
-    : connectDoc({ doc, config, room: config.board_id, persist: `samsyn-board-${config.board_id}`, onState: showState })
+    : connectDoc({ doc, config, room: config.board_id, persist: `samsyn-board-${config.board_id}`, onState: showState, onRefused: showRefusal })
 
   const presence = new Presence(sync.awareness, {
     name: config.name || t('presence.anonymous'),
@@ -108,7 +120,7 @@ function start () {
   const input = new Input({ doc, renderer, presence, t, config, root, access })
   const find = new Find({ doc, renderer, input, root, t, lang })
   const outlineEl = root.querySelector('[data-outline]')
-  const outline = outlineEl ? new OutlineView({ doc, container: outlineEl, t, config, readOnly, anonymous }) : null
+  const outline = outlineEl ? new OutlineView({ doc, container: outlineEl, t, config, readOnly, anonymous, access }) : null
 
   // The first view (input.firstView: the first question at a readable zoom) the first
   // time there is something to show, unless the person has already moved the view.

@@ -33,3 +33,30 @@ test('a page that is read-only (view link, wall) stays read-only whatever the ph
   assert.ok(body.classes.has('read-only'))
   assert.deepEqual(heard, [])
 })
+
+test('a participant may change their own notes; others\' follow the phase rules', () => {
+  const access = new Access({ body: fakeBody() })
+  const note = (owner) => ({ get: (key) => (key === 'author_id' ? owner : undefined) })
+  // No rules yet (the facilitator): everything.
+  assert.equal(access.mayNote('delete', note('p2')), true)
+  assert.equal(access.mayChangeClusters(), true)
+  const heard = []
+  access.onChange(() => heard.push('change'))
+  const cluster = { silentNotes: false, addNotes: true, edit: true, vote: false, moveOthers: true, editOthers: false, deleteOthers: false, clusters: true }
+  access.setRules(cluster, 'p1')
+  access.setRules({ ...cluster }, 'p1')
+  assert.deepEqual(heard, ['change'])
+  assert.equal(access.mayNote('edit', note('p1')), true)
+  assert.equal(access.mayNote('delete', note('p1')), true)
+  assert.equal(access.mayNote('move', note('p2')), true)
+  assert.equal(access.mayNote('edit', note('p2')), false)
+  assert.equal(access.mayNote('delete', note('p2')), false)
+  // A note without an author (the facilitator's) is someone else's.
+  assert.equal(access.mayNote('edit', note(undefined)), false)
+  assert.equal(access.mayChangeClusters(), true)
+  access.setRules({ ...cluster, moveOthers: false, clusters: false }, 'p1')
+  assert.equal(access.mayNote('move', note('p2')), false)
+  assert.equal(access.mayChangeClusters(), false)
+  access.set(true)
+  assert.equal(access.mayNote('edit', note('p1')), false)
+})

@@ -40,16 +40,24 @@ test('clockOffset: the server read its clock halfway through the round trip', ()
 })
 
 test('capabilities follow boards/facilitation.py for participants; the facilitator may all', () => {
-  assert.deepEqual(capabilities('brainstorm'), { silentNotes: true, addNotes: true, edit: true, vote: false })
-  assert.deepEqual(capabilities('cluster'), { silentNotes: false, addNotes: true, edit: true, vote: false })
-  assert.deepEqual(capabilities('vote'), { silentNotes: false, addNotes: false, edit: false, vote: true })
-  assert.deepEqual(capabilities('vote', { notesWhileVoting: true }), { silentNotes: false, addNotes: true, edit: true, vote: true })
-  assert.deepEqual(capabilities('discuss'), { silentNotes: false, addNotes: true, edit: true, vote: false })
+  const none = { moveOthers: false, editOthers: false, deleteOthers: false, clusters: false }
+  // Cluster and discuss: everyone's notes may be moved and grouped and clusters made,
+  // but only an author changes or deletes a note.
+  const arrange = { moveOthers: true, editOthers: false, deleteOthers: false, clusters: true }
+  assert.deepEqual(capabilities('brainstorm'), { silentNotes: true, addNotes: true, edit: true, vote: false, ...none })
+  assert.deepEqual(capabilities('cluster'), { silentNotes: false, addNotes: true, edit: true, vote: false, ...arrange })
+  assert.deepEqual(capabilities('vote'), { silentNotes: false, addNotes: false, edit: false, vote: true, ...none })
+  assert.deepEqual(capabilities('vote', { notesWhileVoting: true }), {
+    silentNotes: false, addNotes: true, edit: true, vote: true, moveOthers: true, editOthers: true, deleteOthers: false, clusters: false
+  })
+  assert.deepEqual(capabilities('discuss'), { silentNotes: false, addNotes: true, edit: true, vote: false, ...arrange })
   for (const phase of ['closed', 'brainstorm']) {
     const locked = phase === 'brainstorm'
-    assert.deepEqual(capabilities(phase, { locked }), { silentNotes: false, addNotes: false, edit: false, vote: false })
+    assert.deepEqual(capabilities(phase, { locked }), { silentNotes: false, addNotes: false, edit: false, vote: false, ...none })
   }
-  assert.deepEqual(capabilities('closed', { locked: true, facilitator: true }), { silentNotes: false, addNotes: true, edit: true, vote: true })
+  assert.deepEqual(capabilities('closed', { locked: true, facilitator: true }), {
+    silentNotes: false, addNotes: true, edit: true, vote: true, moveOthers: true, editOthers: true, deleteOthers: true, clusters: true
+  })
 })
 
 test('readSession fills defaults and drops junk tallies', () => {

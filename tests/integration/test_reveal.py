@@ -115,15 +115,15 @@ def _note_y_as_string(fac: Any) -> None:
     fac.doc.get("notes", type=Map)["zzz"] = Map({"text": Text("Trasig"), "x": 10.0, "y": "10"})
 
 
-# Drafts are written by their participant; a section may be written by a participant
-# during the brainstorm; a board note, only by the facilitator (participants' notes go
-# to their drafts then).
+# Drafts are written by their participant; a section or a board note, only by the
+# facilitator during the brainstorm (participants' notes go to their drafts then, and
+# the server's write checks refuse their changes to sections).
 @pytest.mark.parametrize(
     ("spoil", "writer", "owner", "entry"),
     [
         (_draft_as_string, "drafts", "anna", "bad"),
         (_created_as_text, "drafts", "anna", "bad"),
-        (_section_as_string, "participant", "board", "zzz"),
+        (_section_as_string, "facilitator", "board", "zzz"),
         (_note_y_as_string, "facilitator", "board", "zzz"),
     ],
 )

@@ -73,6 +73,25 @@ async def test_log_then_compaction_keeps_the_doc_equal(open_store: OpenStore) ->
         assert _notes(replay(await store.load_doc("doc"))) == _notes(source)
 
 
+async def test_the_log_records_who_sent_each_update(open_store: OpenStore) -> None:
+    _, updates = _edits(3)
+    async with open_store() as store:
+        await store.append_update("doc", updates[0], "participant:p1:Anna")
+        await store.append_update("doc", updates[1])
+        await store.append_update("doc", updates[2], "facilitator::")
+        await store.append_update("other", updates[0], "participant:p2:Bo")
+        changes = await store.recent_changes("doc", 10)
+        assert [c.sender for c in changes] == ["facilitator::", "", "participant:p1:Anna"]
+        assert [c.size for c in changes] == [len(u) for u in reversed(updates[:3])]
+        positions = [c.position for c in changes]
+        assert positions == sorted(positions, reverse=True)
+        assert [c.sender for c in await store.recent_changes("doc", 1)] == ["facilitator::"]
+        # The log keeps the rows since its last compaction: then they are folded away.
+        await store.compact("doc", b"")
+        assert await store.recent_changes("doc", 10) == []
+        assert [c.sender for c in await store.recent_changes("other", 10)] == ["participant:p2:Bo"]
+
+
 async def test_everything_survives_reopening(open_store: OpenStore) -> None:
     source, updates = _edits(10)
     async with open_store() as store:

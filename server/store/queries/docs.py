@@ -5,14 +5,24 @@ from __future__ import annotations
 import sqlite3
 
 from boards.schema import now_ms
-from server.store.records import DocHistory
+from server.store.records import ChangeRecord, DocHistory
 
 
-def append_update(conn: sqlite3.Connection, doc: str, update: bytes) -> int:
+def append_update(conn: sqlite3.Connection, doc: str, update: bytes, sender: str = "") -> int:
     cursor = conn.execute(
-        "INSERT INTO updates (doc, data, created) VALUES (?, ?, ?)", (doc, update, now_ms())
+        "INSERT INTO updates (doc, data, created, sender) VALUES (?, ?, ?, ?)",
+        (doc, update, now_ms(), sender),
     )
     return int(cursor.lastrowid or 0)
+
+
+def recent_changes(conn: sqlite3.Connection, doc: str, limit: int) -> list[ChangeRecord]:
+    rows = conn.execute(
+        "SELECT id, created, sender, length(data) FROM updates WHERE doc = ?"
+        " ORDER BY id DESC LIMIT ?",
+        (doc, limit),
+    ).fetchall()
+    return [ChangeRecord(int(r[0]), int(r[1]), str(r[2]), int(r[3])) for r in rows]
 
 
 def load_doc(conn: sqlite3.Connection, doc: str) -> DocHistory:

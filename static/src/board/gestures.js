@@ -162,7 +162,8 @@ export class Move extends Press {
   up () {
     const input = this.input
     if (this.moved && this.current && !input.readOnly) {
-      model.moveItems(input.doc, { notes: input.selectedNotes, clusters: input.selectedClusters }, this.current.dx, this.current.dy)
+      const items = input.movable({ notes: input.selectedNotes, clusters: input.selectedClusters })
+      model.moveItems(input.doc, items, this.current.dx, this.current.dy)
       this.cancel()
       return
     }
@@ -177,8 +178,10 @@ export class Move extends Press {
   /** What a drag moves: the selection, and the notes of every selected cluster. */
   _items () {
     const { doc, selection } = this.input
-    const notes = new Set(selection.notes)
-    const clusters = new Set(selection.clusters)
+    // Only what this person may move now (board/access.js): the rest stays put.
+    const allowed = this.input.movable({ notes: selection.notes, clusters: selection.clusters })
+    const notes = new Set(allowed.notes)
+    const clusters = new Set(allowed.clusters)
     for (const id of clusters) for (const noteId of model.clusterNotes(doc, id)) notes.add(noteId)
     // Where it is drawn, so the others see the drag start from where it lies.
     const origin = this.input.renderer.placed(this.kind, this.id)

@@ -43,10 +43,16 @@ export class Input {
     this._listen()
     this._updateToolbar()
     access.onChange((readOnly) => {
-      if (readOnly) this.stopEditing()
+      if (readOnly || (this.editing && !this.mayNote('edit', this.editing.id))) this.stopEditing()
       this._updateToolbar()
     })
   }
+
+  /** May `what` ('edit', 'move', 'delete') be done to note `id` now (board/access.js)? */
+  mayNote (what, id) { return this.access.mayNote(what, model.getNote(this.doc, id)) }
+
+  /** The notes of `ids` that may be `what`-ed now. */
+  _allowedNotes (what, ids) { return [...ids].filter((id) => this.mayNote(what, id)) }
 
   /** Whether the board is read-only now (owned by board/access.js). */
   get readOnly () { return this.access.readOnly }
@@ -129,7 +135,7 @@ export class Input {
   }
 
   addCluster () {
-    if (this.readOnly) return null
+    if (!this.access.mayChangeClusters()) return null
     const id = model.addClusterAt(this.doc, this.renderer.visibleCentre())
     this.renderer.render()
     this.stopEditing()
@@ -149,7 +155,7 @@ export class Input {
 
   /** Put the selected notes into a new cluster drawn around them, and name it. */
   groupSelection () {
-    if (this.readOnly || this.selection.notes.size === 0) return null
+    if (!this.access.mayChangeClusters() || this.selection.notes.size === 0) return null
     this.stopEditing()
     const id = model.groupIntoCluster(this.doc, this.selectedNotes)
     if (!id) return null
@@ -161,7 +167,7 @@ export class Input {
   }
 
   tidySelection () {
-    if (this.readOnly) return
+    if (!this.access.mayChangeClusters()) return
     const clusters = new Set(this.selection.clusters)
     for (const id of this.selection.notes) {
       const cluster = model.getNote(this.doc, id)?.get('cluster')
@@ -182,7 +188,11 @@ export class Input {
   deleteSelection () {
     if (this.readOnly || this.selectionSize === 0) return
     if (this.editing && this.selection.notes.has(this.editing.id)) this.stopEditing()
-    model.deleteItems(this.doc, { notes: this.selectedNotes, clusters: this.selectedClusters })
+    // Only what this person may delete now; the rest stays selected and in place.
+    const clusters = this.access.mayChangeClusters() ? this.selectedClusters : []
+    const notes = this._allowedNotes('delete', this.selectedNotes)
+    if (!notes.length && !clusters.length) return
+    model.deleteItems(this.doc, { notes, clusters })
     this.select(null)
     this.viewport.focus({ preventScroll: true })
   }
@@ -191,15 +201,17 @@ export class Input {
     this.color = color
     if (!this.readOnly && this.selectionSize) {
       model.change(this.doc, () => {
-        for (const id of this.selection.notes) model.recolorNote(this.doc, id, color)
-        for (const id of this.selection.clusters) model.recolorCluster(this.doc, id, color)
+        for (const id of this._allowedNotes('edit', this.selection.notes)) model.recolorNote(this.doc, id, color)
+        if (this.access.mayChangeClusters()) {
+          for (const id of this.selection.clusters) model.recolorCluster(this.doc, id, color)
+        }
       })
     }
     this._updateToolbar()
   }
 
   editNote (id) {
-    if (this.readOnly) {
+    if (!this.mayNote('edit', id)) {
       this.select({ notes: [id] })
       return
     }
@@ -252,7 +264,7 @@ export class Input {
 
   nudge (dx, dy) {
     if (this.readOnly || this.selectionSize === 0) return
-    model.moveItems(this.doc, { notes: this.selectedNotes, clusters: this.selectedClusters }, dx, dy)
+    model.moveItems(this.doc, this.movable({ notes: this.selectedNotes, clusters: this.selectedClusters }), dx, dy)
   }
 
   // ------------------------------------------------------------------------- camera
@@ -496,6 +508,14 @@ export class Input {
     gesture.cancel()
   }
 
+  /** Of the notes and clusters in `items`, those this person may move now. */
+  movable ({ notes, clusters }) {
+    return {
+      notes: this._allowedNotes('move', notes),
+      clusters: this.access.mayChangeClusters() ? [...clusters] : []
+    }
+  }
+
   _focusCluster (clusterEl, target) {
     const id = clusterEl.dataset.clusterId
     if (this.selectionSize <= 1 && !this.isSelected('cluster', id)) {
@@ -504,7 +524,7 @@ export class Input {
     }
     this.ensureVisible('cluster', id)
     const field = ['cluster-title', 'cluster-statement'].find((name) => target.classList.contains(name))
-    if (!field || this.readOnly) return
+    if (!field || !this.access.mayChangeClusters()) return
     this._unbindClusterTitle()
     const ytext = field === 'cluster-title' ? model.clusterTitle(this.doc, id) : model.clusterStatement(this.doc, id)
     if (ytext) this._clusterTitle = { field: target, unbind: bindTextField(target, ytext, this.doc) }

@@ -8,8 +8,9 @@ import { bindTextField } from '../core/editor.js'
 import { el as make } from '../core/dom.js'
 
 export class OutlineView {
-  constructor ({ doc, container, t, config, readOnly = false, anonymous = false }) {
-    Object.assign(this, { doc, container, t, config, readOnly, anonymous })
+  constructor ({ doc, container, t, config, readOnly = false, anonymous = false, access = null }) {
+    // `access` (board/access.js) says, per note, what the phase lets this person change.
+    Object.assign(this, { doc, container, t, config, readOnly, anonymous, access })
     this.visible = false
     this._frame = null
     this._els = { groups: new Map(), clusters: new Map(), notes: new Map() }
@@ -34,6 +35,7 @@ export class OutlineView {
 
     const { notes, clusters, sections } = model.roots(doc)
     for (const type of [notes, clusters, sections]) type.observeDeep(() => this.schedule())
+    access?.onChange(() => this.schedule())
     container.addEventListener('focusin', (event) => this._focusIn(event))
     container.addEventListener('focusout', (event) => {
       if (this._bound && event.target === this._bound.field) this._unbind()
@@ -140,6 +142,16 @@ export class OutlineView {
     return el
   }
 
+  /** May `what` ('edit', 'move', 'delete') be done to note `id` now? */
+  _may (what, id) {
+    if (this.readOnly) return false
+    return !this.access || this.access.mayNote(what, model.getNote(this.doc, id))
+  }
+
+  _mayChangeClusters () {
+    return !this.readOnly && (!this.access || this.access.mayChangeClusters())
+  }
+
   _cluster (node) {
     const { cluster, notes } = node
     let el = this._els.clusters.get(cluster.id)
@@ -162,6 +174,7 @@ export class OutlineView {
     setText(el._headingText, cluster.title || this.t('cluster.untitled'))
     setText(el._count, `(${this.t(notes.length === 1 ? 'cluster.count_one' : 'cluster.count_many', { count: notes.length })})`)
     if (document.activeElement !== el._title && el._title.value !== cluster.title) el._title.value = cluster.title
+    el._title.readOnly = !this._mayChangeClusters()
     el.style.setProperty('--cluster-color', cluster.color)
     return el
   }
@@ -205,6 +218,9 @@ export class OutlineView {
       this._els.notes.set(note.id, el)
     }
     el.style.setProperty('--note-color', note.color)
+    el._field.readOnly = !this._may('edit', note.id)
+    el._select.disabled = !this._may('move', note.id)
+    if (el._remove) el._remove.hidden = !this._may('delete', note.id)
     if (document.activeElement !== el._field && el._field.value !== note.text) el._field.value = note.text
     setText(el._author, this.anonymous || !note.author ? '' : this.t('outline.by', { author: note.author }))
     el._author.hidden = this.anonymous || !note.author
@@ -227,10 +243,12 @@ export class OutlineView {
     if (this.readOnly) return
     if (target.classList.contains('outline-note-text')) {
       const id = target.closest('[data-note-id]').dataset.noteId
+      if (!this._may('edit', id)) return
       const ytext = model.noteText(this.doc, id)
       if (ytext) this._bind(target, ytext)
     } else if (target.classList.contains('outline-cluster-title')) {
       const id = target.closest('[data-cluster-id]').dataset.clusterId
+      if (!this._mayChangeClusters()) return
       const ytext = model.clusterTitle(this.doc, id)
       if (ytext) this._bind(target, ytext)
     }
@@ -251,7 +269,7 @@ export class OutlineView {
     // Alt+Up/Down moves a note into the previous/next cluster, for keyboard users who
     // would rather not open the select.
     const li = event.target.closest?.('.outline-note')
-    if (!li || !event.altKey || this.readOnly || !['ArrowUp', 'ArrowDown'].includes(event.key)) return
+    if (!li || !event.altKey || !this._may('move', li.dataset.noteId) || !['ArrowUp', 'ArrowDown'].includes(event.key)) return
     event.preventDefault()
     const select = li.querySelector('select')
     const next = select.selectedIndex + (event.key === 'ArrowDown' ? 1 : -1)
@@ -278,6 +296,7 @@ export class OutlineView {
   }
 
   _addCluster () {
+    if (!this._mayChangeClusters()) return
     const box = model.contentBounds(this.doc)
     const id = model.createCluster(this.doc, { x: box ? box.x1 + 60 : 40, y: box ? box.y0 : 40 })
     this.render()
@@ -285,6 +304,7 @@ export class OutlineView {
   }
 
   _deleteNote (id) {
+    if (!this._may('delete', id)) return
     const el = this._els.notes.get(id)
     const next = el?.nextElementSibling || el?.previousElementSibling
     model.deleteNote(this.doc, id)

@@ -59,7 +59,8 @@ export class Renderer {
       [sections, () => { this._dirty.sections = true; this._dirty.clusters = true; this._dirty.layout = true; this.schedule() }]
     ]
     for (const [type, fn] of this._observers) type.observeDeep(fn)
-    access.onChange((locked) => {
+    access.onChange(() => {
+      const locked = !access.mayChangeClusters()
       for (const field of canvas.querySelectorAll('.cluster-title, .cluster-statement')) field.readOnly = locked
     })
     this.setCamera(this.camera)
@@ -455,7 +456,7 @@ const ITEMS = {
       })
       title.placeholder = r.t('cluster.title_placeholder')
       title.setAttribute('aria-label', r.t('cluster.title_label'))
-      title.readOnly = r.access.readOnly
+      title.readOnly = !r.access.mayChangeClusters()
       const count = make('span', 'cluster-count')
       const header = make('div', 'cluster-header')
       header.append(title, count)
@@ -465,7 +466,7 @@ const ITEMS = {
       statement.maxLength = 500
       statement.placeholder = r.t('cluster.statement_placeholder')
       statement.setAttribute('aria-label', r.t('cluster.statement_label'))
-      statement.readOnly = r.access.readOnly
+      statement.readOnly = !r.access.mayChangeClusters()
       // Far out (semantic zoom) the notes give way to the name and count in large type.
       const label = make('div', 'cluster-label')
       const labelTitle = make('span', 'cluster-label-title')

@@ -3,7 +3,9 @@
 // exactly what the server accepts (tests/test_capabilities_agree.py keeps them equal).
 import table from '../../../boards/capabilities.json' with { type: 'json' }
 
-const FACILITATOR = Object.freeze({ silentNotes: false, addNotes: true, edit: true, vote: true })
+const FACILITATOR = Object.freeze({
+  silentNotes: false, addNotes: true, edit: true, vote: true, moveOthers: true, editOthers: true, deleteOthers: true, clusters: true
+})
 
 const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 

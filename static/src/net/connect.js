@@ -2,7 +2,8 @@
 // same reconnect backoff with jitter and the same handling of terminal closes for the
 // board, the session and the drafts docs, and (for the board) y-indexeddb so reloading
 // while offline still shows it. Nothing here touches the DOM.
-import { WebsocketProvider } from 'y-websocket'
+import { WebsocketProvider, messageAuth } from 'y-websocket'
+import { readAuthMessage } from 'y-protocols/auth'
 import { IndexeddbPersistence } from 'y-indexeddb'
 
 // Close codes after which reconnecting cannot help (DESIGN.md, WebSocket contract).
@@ -37,7 +38,22 @@ export function websocketBase (location, path = '/ws') {
  * `onState(state, closedCode)` is called whenever the visible connection state changes;
  * after a terminal close (TERMINAL_CLOSE_CODES) the provider stops retrying.
  */
-export function connectDoc ({ doc, config, room, persist = null, presence = true, onState = () => {}, location = window.location }) {
+// The message (i18n key) of each reason the server gives for taking an update back;
+// the reason is `code: detail` (server/services/guard.py) or the lock's `read-only`.
+export const REFUSALS = Object.freeze({
+  'read-only': 'guard.read_only',
+  not_allowed: 'guard.not_allowed',
+  quota_participant: 'guard.quota_participant',
+  quota_board: 'guard.quota_board'
+})
+
+/** The i18n key that explains a refusal's reason to the person whose edit it was. */
+export function refusalKey (reason) {
+  const code = String(reason || '').split(':')[0].trim()
+  return REFUSALS[code] || REFUSALS.not_allowed
+}
+
+export function connectDoc ({ doc, config, room, persist = null, presence = true, onState = () => {}, onRefused = () => {}, location = window.location }) {
   const provider = new WebsocketProvider(
     websocketBase(location, config.ws_url || '/ws'),
     room,
@@ -50,6 +66,12 @@ export function connectDoc ({ doc, config, room, persist = null, presence = true
     }
   )
   if (!presence) provider.awareness.setLocalState(null)
+  // The server took an update back (the phase does not allow it, a quota): say why,
+  // instead of y-websocket's console warning. The board itself is put right by the
+  // server's own update that follows.
+  provider.messageHandlers[messageAuth] = (_encoder, decoder) => {
+    readAuthMessage(decoder, doc, (_doc, reason) => onRefused(reason))
+  }
   // Edits made offline are merged on reconnect.
   const persistence = persist ? new IndexeddbPersistence(persist, doc) : null
 

@@ -107,8 +107,9 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     // Participants may lose the right to edit while the page is open: the input, the
     // toolbar and the fields follow board/access.js.
     access.set(!caps.edit)
+    access.setRules(caps, config.participant_id)
     for (const b of root.querySelectorAll('[data-action="add-note"]')) b.disabled = !caps.addNotes
-    for (const b of root.querySelectorAll('[data-action="add-cluster"]')) b.disabled = access.readOnly
+    for (const b of root.querySelectorAll('[data-action="add-cluster"]')) b.disabled = !access.mayChangeClusters()
   }
 
   function showVotes () {
