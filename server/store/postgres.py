@@ -26,7 +26,7 @@ from boards.schema import now_ms
 from server.store import records
 from server.store.migrations import MIGRATIONS, SCHEMA_VERSION, newer_schema_error
 from server.store.pgwriter import AppendWriter
-from server.store.postgres_accounts import AccountsUnavailable
+from server.store.postgres_accounts import AccountTables
 from server.store.records import BoardRecord, CheckpointRecord, DocHistory, ParticipantRecord
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def is_postgres_url(value: str) -> bool:
     return value.startswith(("postgresql://", "postgres://"))
 
 
-class PostgresStore(AccountsUnavailable):
+class PostgresStore(AccountTables):
     """A PostgreSQL database behind every board, used as an async context manager."""
 
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
