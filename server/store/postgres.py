@@ -15,7 +15,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, Self
 
 import psycopg
 from psycopg import AsyncConnection
@@ -72,7 +72,7 @@ class PostgresStore(AccountTables):
         self._doc_locks: dict[str, asyncio.Lock] = {}
         self._lock_slots = asyncio.Semaphore(max(1, pool_size // 2))
 
-    async def __aenter__(self) -> PostgresStore:
+    async def __aenter__(self) -> Self:
         await self._pool.open(wait=True, timeout=30)
         try:
             async with self._pool.connection() as conn:

@@ -150,7 +150,8 @@ class _Lockstep(PostgresStore):
 
 
 async def test_two_processes_racing_for_one_e_mail_name_and_link(pg_url: str) -> None:
-    async with _Lockstep(pg_url) as one, _Lockstep(pg_url) as two:
+    one, two = _Lockstep(pg_url), _Lockstep(pg_url)
+    async with one, two:
         org = await accounts.create_org(one, "Länsbiblioteket")
         outcomes = await asyncio.gather(
             accounts.create_org(one, "Regionen"),
