@@ -20,7 +20,7 @@ from typing import Any, Self
 import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
-from pycrdt import merge_updates
+from pycrdt import Doc
 
 from boards.schema import now_ms
 from server.store import records
@@ -197,8 +197,7 @@ class PostgresStore(AccountTables):
             if not rows:
                 return 0
             parts = ([bytes(snap[0])] if snap else []) + [bytes(r[1]) for r in rows]
-            # Rust work on plain bytes, no Doc involved: safe off the event loop.
-            state = parts[0] if len(parts) == 1 else await asyncio.to_thread(merge_updates, *parts)
+            state = parts[0] if len(parts) == 1 else await asyncio.to_thread(_fold, parts)
             last = int(rows[-1][0])
             await conn.execute(
                 "INSERT INTO snapshots (doc, data, upto, created) VALUES (%s, %s, %s, %s)"
@@ -496,6 +495,18 @@ class PostgresStore(AccountTables):
             (vision_id,),
         )
         return [records.ReactionRecord(*row) for row in rows]
+
+
+def _fold(parts: list[bytes]) -> bytes:
+    """The stored parts of a doc as one update, the way a doc holds them: what was deleted
+    keeps its ids but not its content. `merge_updates` would keep a deleted text (a name
+    the retention period replaced, a note taken back) in the snapshot; SQLite's snapshot,
+    made from the live doc, never has it. The Doc is made and dropped in this one thread
+    (the caller's worker), never shared."""
+    doc: Doc[Any] = Doc()
+    for part in parts:
+        doc.apply_update(part)
+    return doc.get_update()
 
 
 def _board(row: tuple[Any, ...]) -> BoardRecord:

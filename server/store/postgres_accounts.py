@@ -34,7 +34,10 @@ _MEMBERS = (
 _JOURNEY = "SELECT id, org_id, title, language, created FROM journeys"
 _LINK = "kind, org_id, user_id, role, expires"
 # The tables a deleted board's text or names were in; VACUUM FULL rewrites them.
-_RECLAIMED = ("updates", "snapshots", "participants", "checkpoints", "votes", "boards")
+_RECLAIMED = (
+    *("updates", "snapshots", "doc_heads", "participants", "checkpoints", "votes", "boards"),
+    *("board_orgs", "journey_boards", "journey_steps", "journeys"),
+)
 
 
 class AccountTables:
