@@ -26,6 +26,7 @@ from server.store.org_records import (
     OrgRecord,
     UserRecord,
 )
+from server.store.queries import erase
 
 _MEMBERS = (
     "SELECT o.id, o.name, o.created, m.user_id, u.email, m.role FROM memberships m"
@@ -37,6 +38,7 @@ _LINK = "kind, org_id, user_id, role, expires"
 _RECLAIMED = (
     *("updates", "snapshots", "doc_heads", "participants", "checkpoints", "votes", "boards"),
     *("board_orgs", "journey_boards", "journey_steps", "journeys"),
+    *("visions", "vision_boards", "vision_versions", "vision_reactions"),
 )
 
 
@@ -320,6 +322,8 @@ async def _delete_board_rows(conn: AsyncConnection[Any], board_id: str) -> None:
         )
     for table in ("votes", "checkpoints", "participants", "board_orgs", "journey_boards"):
         await conn.execute(f"DELETE FROM {table} WHERE board_id = %s", (board_id,))
+    for statement in erase.VISION_STATEMENTS:
+        await conn.execute(statement, (board_id,))
     await conn.execute("DELETE FROM boards WHERE id = %s", (board_id,))
 
 

@@ -23,8 +23,11 @@ from server.store import (
     OrgRecord,
     ParticipantRecord,
     PostgresStore,
+    ReactionRecord,
     SqliteStore,
     UserRecord,
+    VisionRecord,
+    VisionVersionRecord,
 )
 
 AnyStore = SqliteStore | PostgresStore
@@ -134,6 +137,29 @@ async def test_journeys_ownership_and_deleting_a_board_leaves_no_row(
         assert await store.get_journey("j1") is None
         assert await store.journey_steps("j1") == []
         await store.reclaim_space()
+
+
+async def test_deleting_a_board_with_a_malbild_keeps_it_for_the_boards_that_continue_it(
+    open_store: OpenStore,
+) -> None:
+    async with open_store() as store:
+        for i, code in enumerate(["ACDEFG", "HJKLMN", "PQRSTW"]):
+            await store.create_board(_board(f"b{i}", code), b"\x00\x00")
+        await store.create_vision(VisionRecord("v0", "b0", '{"s": 1}', 1, 1))
+        await store.link_vision("v0", "b1")
+        await store.create_vision(VisionRecord("v2", "b2", "{}", 1, 1))
+        await store.create_vision_version(VisionVersionRecord("w", "v2", "1.0", 3), "{}")
+        await store.add_reaction(ReactionRecord("r", "v2", "s1", "agree", "Bra", "Kim", 4))
+        # The board that started a shared målbild goes: the målbild stays with the next.
+        assert await store.delete_board("b0") is True
+        moved = await store.vision_of_board("b1")
+        assert moved is not None and moved.id == "v0" and moved.board_id == "b1"
+        assert await store.vision_boards("v0") == ["b1"]
+        # A målbild of its own goes with the board, its versions and reactions too.
+        assert await store.delete_board("b2") is True
+        assert await store.get_vision("v2") is None
+        assert await store.list_reactions("v2") == []
+        assert await store.list_vision_versions("v2") == []
 
 
 class _Lockstep(PostgresStore):

@@ -23,8 +23,27 @@ def delete_board(conn: sqlite3.Connection, board_id: str) -> bool:
         )
     for table in ("votes", "checkpoints", "participants", "board_orgs", "journey_boards"):
         conn.execute(f"DELETE FROM {table} WHERE board_id = ?", (board_id,))
+    for statement in VISION_STATEMENTS:
+        conn.execute(statement.replace("%s", "?"), (board_id,))
     conn.execute("DELETE FROM boards WHERE id = ?", (board_id,))
     return True
+
+
+# The målbild of a deleted board (both backends' spelling, `%s` the board id): the link
+# goes; a målbild the board started moves to the oldest board that continues it, and one
+# that no other board shares goes with its versions and reactions.
+_ORPHANS = "SELECT id FROM visions WHERE board_id = %s"
+VISION_STATEMENTS = (
+    "DELETE FROM vision_boards WHERE board_id = %s",
+    "UPDATE visions SET board_id = (SELECT l.board_id FROM vision_boards l"
+    " JOIN boards b ON b.id = l.board_id WHERE l.vision_id = visions.id"
+    " ORDER BY b.created, b.id LIMIT 1)"
+    " WHERE board_id = %s"
+    " AND EXISTS (SELECT 1 FROM vision_boards l WHERE l.vision_id = visions.id)",
+    f"DELETE FROM vision_reactions WHERE vision_id IN ({_ORPHANS})",
+    f"DELETE FROM vision_versions WHERE vision_id IN ({_ORPHANS})",
+    "DELETE FROM visions WHERE board_id = %s",
+)
 
 
 def participants_before(conn: sqlite3.Connection, before_ms: int) -> list[tuple[str, str, str]]:
