@@ -3,6 +3,7 @@ note taken back in the brainstorm that reaches no client on any process."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,53 @@ async def test_a_facilitator_signs_in_on_one_process_and_finds_their_journey_on_
             # Signing out on process two ends the session on process one as well.
             assert (await on_two.request("DELETE", "/api/session")).status_code == 204
             assert (await on_one.get("/api/me")).status_code == 401
+
+
+async def test_two_processes_signing_up_one_e_mail_make_one_account(
+    tmp_path: Path, pg_url: str, redis_server: RedisServer
+) -> None:
+    org_id = await _facilitator(pg_url, "Länsbiblioteket", "owner@lan.se")
+    with running_cluster(tmp_path, pg_url, redis_server, 2) as nodes:
+        async with httpx.AsyncClient(base_url=nodes[0].url, timeout=60) as owner:
+            signed = await owner.post(
+                "/api/session", json={"email": "owner@lan.se", "password": PASSWORD}
+            )
+            assert signed.status_code == 200
+            for round_ in range(4):
+                email = f"ny{round_}@lan.se"
+                tokens = []
+                for _ in nodes:
+                    invite = await owner.post(
+                        f"/api/orgs/{org_id}/invites", json={"role": "facilitator"}
+                    )
+                    assert invite.status_code == 201, invite.text
+                    tokens.append(invite.json()["url"].rsplit("/", 1)[1])
+                # The same new e-mail on both processes at once, each with its own password.
+                async with (
+                    httpx.AsyncClient(base_url=nodes[0].url, timeout=60) as one,
+                    httpx.AsyncClient(base_url=nodes[1].url, timeout=60) as two,
+                ):
+                    answers = await asyncio.gather(
+                        *(
+                            client.post(
+                                f"/api/links/{token}",
+                                json={"email": email, "password": f"lösenord nummer {i}"},
+                            )
+                            for i, (client, token) in enumerate(
+                                zip([one, two], tokens, strict=True)
+                            )
+                        )
+                    )
+                codes = sorted(a.status_code for a in answers)
+                # One account; the other request was told clearly why it has none:
+                # 409 when both made it at once, 403 when it came after and its
+                # password is not the account's.
+                assert codes in ([201, 403], [201, 409]), [a.text for a in answers]
+                refused = next(a for a in answers if a.status_code != 201).json()["error"]
+                assert refused == {403: "wrong_password", 409: "email_exists"}[codes[1]]
+    async with PostgresStore(pg_url) as store:
+        emails = sorted(m.email for m in await store.members_of(org_id))
+    assert emails == ["ny0@lan.se", "ny1@lan.se", "ny2@lan.se", "ny3@lan.se", "owner@lan.se"]
 
 
 @pytest.mark.parametrize("relay", ["redis", "log only"])
