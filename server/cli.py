@@ -1,11 +1,13 @@
 """The `samsyn` command: serve, and the offline tools export, import, boards, backup,
 restore and delete.
 
-The offline tools open the SQLite file directly (no server needed, and safe while one
-runs: WAL lets readers in, and writes wait for the server's commits). They exit with 2
-and a one-line message on stderr when the input is wrong, and so does every command on
-a database file that is missing, empty, not SQLite, truncated or damaged: never a
-traceback, never a new empty database in its place.
+The offline tools open the store directly, through the `Store` interface: the SQLite
+file (no server needed, and safe while one runs: WAL lets readers in, and writes wait
+for the server's commits), or PostgreSQL when `--db` is a postgresql:// URL or
+SAMSYN_DATABASE_URL is set (the processes serving it pick up what the tools write
+from the log). They exit with 2 and a one-line message on stderr when the input is
+wrong, and so does every command on a database file that is missing, empty, not
+SQLite, truncated or damaged: never a traceback, never a new empty database in its place.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from server.errors import SamsynError, Unavailable
 from server.services.access import rekey_facilitator
 from server.services.docs import board_view, import_board, stored_doc
 from server.settings import Settings, SettingsError
-from server.store import SqliteStore
+from server.storage import offline_store
+from server.store import is_postgres_url
 from server.store.integrity import (
     RESTORE_HINT,
     DatabaseFileError,
@@ -157,11 +160,21 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 # -- offline tools ------------------------------------------------------------------------
 
 
-def _db_path(args: argparse.Namespace, *, must_exist: bool = True, check: bool = True) -> Path:
+def _db_path(
+    args: argparse.Namespace, *, must_exist: bool = True, check: bool = True
+) -> Path | str:
+    """The database of an offline tool: --db (a file or a postgresql:// URL), else
+    SAMSYN_DATABASE_URL, else SAMSYN_DB (data/samsyn.db)."""
+    given: str | None = args.db
+    if given is not None and is_postgres_url(given):
+        return given
     try:
-        path: Path = args.db or Settings.from_env().db
+        settings = Settings.from_env()
     except SettingsError as exc:
         raise CliError(str(exc)) from None
+    if given is None and settings.database_url:
+        return settings.database_url
+    path = Path(given) if given is not None else settings.db
     if must_exist and not path.is_file():
         raise CliError(f"expected a Samsyn database at {path}, found no file (see --db)")
     if check and path.exists():
@@ -174,11 +187,16 @@ def _db_path(args: argparse.Namespace, *, must_exist: bool = True, check: bool =
     return path
 
 
-async def _export(path: Path, board_id: str, fmt: str, authors: bool) -> tuple[bytes, str]:
-    async with SqliteStore(path) as store:
+def _where(target: Path | str) -> str:
+    # Never the URL itself: it may hold a password.
+    return "the PostgreSQL database" if isinstance(target, str) else str(target)
+
+
+async def _export(path: Path | str, board_id: str, fmt: str, authors: bool) -> tuple[bytes, str]:
+    async with offline_store(path) as store:
         record = await store.get_board(board_id)
         if record is None:
-            raise CliError(f"no board {board_id!r} in {path} (`samsyn boards` lists them)")
+            raise CliError(f"no board {board_id!r} in {_where(path)} (`samsyn boards` lists them)")
         doc = await stored_doc(store, record.id)
         board = await board_view(store, record, doc)
     rendered = render(board, fmt, authors=authors)
@@ -205,8 +223,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _import(path: Path, data: object) -> tuple[str, str, str]:
-    async with SqliteStore(path) as store:
+async def _import(path: Path | str, data: object) -> tuple[str, str, str]:
+    async with offline_store(path) as store:
         try:
             new = await import_board(store, data)
         except SamsynError as exc:
@@ -231,8 +249,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _list(path: Path) -> list[tuple[str, str, str, str]]:
-    async with SqliteStore(path) as store:
+async def _list(path: Path | str) -> list[tuple[str, str, str, str]]:
+    async with offline_store(path) as store:
         records = await store.list_boards()
     return [
         (
@@ -253,13 +271,13 @@ def _cmd_boards(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _rekey(path: Path, board_id: str) -> str:
-    async with SqliteStore(path) as store:
+async def _rekey(path: Path | str, board_id: str) -> str:
+    async with offline_store(path) as store:
         try:
             return await rekey_facilitator(store, board_id)
         except SamsynError:
             raise CliError(
-                f"no board {board_id!r} in {path} (`samsyn boards` lists them)"
+                f"no board {board_id!r} in {_where(path)} (`samsyn boards` lists them)"
             ) from None
 
 
@@ -276,6 +294,12 @@ def _cmd_rekey(args: argparse.Namespace) -> int:
 
 def _cmd_backup(args: argparse.Namespace) -> int:
     source = _db_path(args)
+    if isinstance(source, str):
+        raise CliError(
+            "backup copies a SQLite file; for PostgreSQL use its own tool, e.g."
+            " `pg_dump --format=custom --file=samsyn.dump <database URL>`"
+            " (and pg_restore to bring it back)"
+        )
     target: Path = args.output
     if target.resolve() == source.resolve():
         raise CliError(f"expected a backup file other than the database itself, got {target}")
@@ -312,7 +336,9 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--db", type=Path, help="SQLite database file (default $SAMSYN_DB or data/samsyn.db)"
+        "--db",
+        help="SQLite database file or postgresql:// URL (default $SAMSYN_DATABASE_URL,"
+        " else $SAMSYN_DB or data/samsyn.db)",
     )
 
 
@@ -390,6 +416,11 @@ def _cmd_database(args: argparse.Namespace) -> int:
     # `restore` replaces the file: it may be missing or damaged, that is why it runs.
     replaced = getattr(args, "db_replaced", False)
     path = _db_path(args, must_exist=not replaced, check=not replaced)
+    if isinstance(path, str):
+        raise CliError(
+            f"`samsyn {args.command}` works on a SQLite file; on PostgreSQL use pg_restore,"
+            " or DELETE /api/boards/{id} to delete a board for good"
+        )
     code: int = args.db_handler(args, path)
     return code
 

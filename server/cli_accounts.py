@@ -15,7 +15,7 @@ from server.errors import SamsynError
 from server.services import accounts
 from server.services.erasure import apply_retention
 from server.settings import Settings
-from server.store import SqliteStore
+from server.storage import offline_store
 from server.sync.rooms import Rooms
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -25,31 +25,31 @@ class AccountCliError(Exception):
     """Shown as "samsyn: <message>" with exit code 2 (as the other offline tools)."""
 
 
-async def _org_create(path: Path, name: str) -> str:
-    async with SqliteStore(path) as store:
+async def _org_create(path: Path | str, name: str) -> str:
+    async with offline_store(path) as store:
         return (await accounts.create_org(store, name)).id
 
 
 async def _user_add(
-    path: Path, email: str, org: str, role: str, password: str | None
+    path: Path | str, email: str, org: str, role: str, password: str | None
 ) -> tuple[str, str | None]:
-    async with SqliteStore(path) as store:
+    async with offline_store(path) as store:
         found = await accounts.find_org(store, org)
         user = await accounts.add_member(store, found, email, role, password)
         token = None if password is not None else await accounts.password_link(store, user)
     return user.email, token
 
 
-async def _reset(path: Path, email: str) -> str:
-    async with SqliteStore(path) as store:
+async def _reset(path: Path | str, email: str) -> str:
+    async with offline_store(path) as store:
         user = await store.user_by_email(accounts.clean_email(email))
         if user is None:
             raise AccountCliError(f"no account {email!r}")
         return await accounts.password_link(store, user)
 
 
-async def _retention(path: Path, days: int) -> int:
-    async with SqliteStore(path) as store, Rooms(store, room_config(Settings())) as rooms:
+async def _retention(path: Path | str, days: int) -> int:
+    async with offline_store(path) as store, Rooms(store, room_config(Settings())) as rooms:
         return await apply_retention(store, rooms, days, now_ms())
 
 
@@ -64,13 +64,13 @@ def _link_line(url: str, token: str) -> str:
     return f"set-password link (single use, {accounts.LINK_DAYS} days): {url}/password/{token}"
 
 
-def cmd_org(args: argparse.Namespace, path: Path) -> int:
+def cmd_org(args: argparse.Namespace, path: Path | str) -> int:
     org_id = _run(lambda: asyncio.run(_org_create(path, args.name)))
     print(f"organisation: {org_id}\t{args.name}")
     return 0
 
 
-def cmd_user_add(args: argparse.Namespace, path: Path) -> int:
+def cmd_user_add(args: argparse.Namespace, path: Path | str) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     result = _run(lambda: asyncio.run(_user_add(path, args.email, args.org, args.role, password)))
     assert isinstance(result, tuple)
@@ -81,13 +81,13 @@ def cmd_user_add(args: argparse.Namespace, path: Path) -> int:
     return 0
 
 
-def cmd_user_reset(args: argparse.Namespace, path: Path) -> int:
+def cmd_user_reset(args: argparse.Namespace, path: Path | str) -> int:
     token = _run(lambda: asyncio.run(_reset(path, args.email)))
     print(_link_line(args.url, str(token)))
     return 0
 
 
-def cmd_retention(args: argparse.Namespace, path: Path) -> int:
+def cmd_retention(args: argparse.Namespace, path: Path | str) -> int:
     renamed = _run(lambda: asyncio.run(_retention(path, args.days)))
     print(f"renamed {renamed} participants who joined more than {args.days} days ago")
     return 0

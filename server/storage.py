@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from server.cluster.relay import Relay, RelayConfig
 from server.settings import Settings
@@ -35,3 +36,12 @@ async def open_storage(settings: Settings) -> AsyncIterator[tuple[Store, DocLog,
         Relay(store, settings.redis_url or None, config) as relay,
     ):
         yield store, relay, relay
+
+
+def offline_store(target: Path | str) -> Store:
+    """The store an offline tool (`samsyn export`, `samsyn user add`, ...) opens: a
+    postgresql:// URL or a SQLite file. Without a relay: processes serving the same
+    PostgreSQL database see its writes through their poll of the log."""
+    if isinstance(target, str):
+        return PostgresStore(target, pool_size=2)
+    return SqliteStore(target)

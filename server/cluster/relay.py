@@ -1,13 +1,17 @@
 """Several processes on one board: the PostgreSQL log of record, Redis for speed.
 
 A process commits an update to the shared log first (the room does that), then sends
-it to its own clients and publishes `{seq, data}` on the doc's Redis stream, capped in
-length. Every process follows the streams of the docs it has loaded and applies each
-sequence number it has not seen yet; Yjs updates are idempotent, so an update that
-arrives twice, or through the stream and a catch-up both, changes nothing the second
-time. Redis is never the only copy: once a second, each process compares its docs
-with the log's heads and catches up from PostgreSQL on a gap that the stream did not
-fill, after a read error, or while Redis is away.
+it to its own clients and publishes `{seqs, data}` on the doc's Redis stream, capped in
+length: one entry per committed batch, with the batch's log positions and the update
+its room broadcast, never the raw ones (a note a participant put on the board when
+adding was closed is taken back in the same batch, and its text travels to nobody, on
+this process or another). A catch-up from the log merges the rows it replays into one
+update for the same reason. Every process follows the streams of the docs it has
+loaded and applies each sequence number it has not seen yet; Yjs updates are
+idempotent, so an update that arrives twice, or through the stream and a catch-up
+both, changes nothing the second time. Redis is never the only copy: once a second,
+each process compares its docs with the log's heads and catches up from PostgreSQL on
+a gap that the stream did not fill, after a read error, or while Redis is away.
 
 Joining a board on a process: the stream position is noted first, then the snapshot
 and newer log rows are loaded, then the stream is read from the noted position, so no
@@ -26,11 +30,12 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pycrdt import merge_updates
 from redis.asyncio import Redis
 
 from server.cluster.presence import REDIS_ERRORS, Presence
 from server.store.records import DocHistory
-from server.sync.room import Room
+from server.sync.room import Committed, Room
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +110,7 @@ class Relay:
         self._follows: dict[str, _Follow] = {}
         # Stream position and log position noted by `load_doc`, taken by `attach`.
         self._marks: dict[str, tuple[str, int]] = {}
-        self._outbox: asyncio.Queue[tuple[str, int, bytes]] = asyncio.Queue()
+        self._outbox: asyncio.Queue[tuple[str, list[int], bytes]] = asyncio.Queue()
         self._followed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.redis_ok = self._redis is not None
@@ -217,30 +222,33 @@ class Relay:
             yield
             await room.durable()
 
-    def _committed(self, room: Room, committed: list[tuple[int, bytes]]) -> None:
-        """This process's updates are in the log: mark them seen, tell the others."""
+    def _committed(self, room: Room, batch: Committed) -> None:
+        """This process's updates are in the log: mark them seen, tell the others what
+        the room broadcast for them (not the raw updates: see the module's docstring)."""
+        committed, broadcast = batch
+        seqs = [seq for seq, _ in committed]
         follow = self._follows.get(room.name)
-        for seq, update in committed:
-            if follow is not None and follow.room is room:
+        if follow is not None and follow.room is room:
+            for seq in seqs:
                 _mark_seen(follow, seq)
-            if self._redis is not None:
-                self._outbox.put_nowait((room.name, seq, update))
+        if self._redis is not None and seqs:
+            self._outbox.put_nowait((room.name, seqs, broadcast))
 
     # -- Redis streams -----------------------------------------------------------------
 
-    def _drain_outbox(self) -> list[tuple[str, int, bytes]]:
+    def _drain_outbox(self) -> list[tuple[str, list[int], bytes]]:
         batch = []
         while not self._outbox.empty():
             batch.append(self._outbox.get_nowait())
         return batch
 
-    async def _publish(self, batch: list[tuple[str, int, bytes]]) -> None:
+    async def _publish(self, batch: list[tuple[str, list[int], bytes]]) -> None:
         assert self._redis is not None
         async with self._redis.pipeline(transaction=False) as pipe:
-            for doc, seq, data in batch:
+            for doc, seqs, data in batch:
                 pipe.xadd(
                     STREAM_PREFIX + doc,
-                    {"seq": seq, "data": data},
+                    {"seqs": ",".join(map(str, seqs)), "data": data},
                     maxlen=self._config.stream_maxlen,
                     approximate=True,
                 )
@@ -294,17 +302,18 @@ class Relay:
                     continue
                 for entry_id, fields in entries:
                     followed.stream_id = entry_id.decode()
-                    self._deliver(followed, int(fields[b"seq"]), fields[b"data"])
+                    self._deliver(followed, _entry_seqs(fields), fields[b"data"])
 
-    def _deliver(self, follow: _Follow, seq: int, data: bytes) -> None:
-        if seq <= follow.upto or seq in follow.seen:
+    def _deliver(self, follow: _Follow, seqs: list[int], data: bytes) -> None:
+        if all(seq <= follow.upto or seq in follow.seen for seq in seqs):
             return
         try:
             follow.room.apply_remote(data)
         except Exception:
-            log.exception("relay: update %d of %s does not apply", seq, follow.room.name)
+            log.exception("relay: updates %s of %s do not apply", seqs, follow.room.name)
             return
-        _mark_seen(follow, seq)
+        for seq in seqs:
+            _mark_seen(follow, seq)
 
     # -- the log of record: the safety net ---------------------------------------------
 
@@ -341,8 +350,16 @@ class Relay:
             return
         if self._follows.get(name) is not follow:
             return
+        replayed = history.replayed()
+        if len(replayed) > 1:
+            # One update: the rows of a batch that took a note back hold its text, and
+            # applied one by one, the first would go out to this process's clients.
+            # Rust work on plain bytes, no Doc involved: safe off the event loop.
+            replayed = [await asyncio.to_thread(merge_updates, *replayed)]
+            if self._follows.get(name) is not follow:
+                return
         self.catch_ups += 1
-        for update in history.replayed():
+        for update in replayed:
             try:
                 follow.room.apply_remote(update)
             except Exception:
@@ -352,6 +369,14 @@ class Relay:
             follow.upto = history.upto
             follow.seen = {seq for seq in follow.seen if seq > follow.upto}
             _advance(follow)
+
+
+def _entry_seqs(fields: dict[bytes, bytes]) -> list[int]:
+    """The log positions a stream entry covers (`seq`: one, as processes of the version
+    before published them)."""
+    if b"seqs" in fields:
+        return [int(part) for part in fields[b"seqs"].split(b",")]
+    return [int(fields[b"seq"])]
 
 
 def _mark_seen(follow: _Follow, seq: int) -> None:

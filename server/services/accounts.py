@@ -119,7 +119,7 @@ async def add_member(
     if user is None:
         hashed = await hash_password(password) if password is not None else None
         user = UserRecord(new_id(), clean, hashed, now_ms())
-        await store.create_user(user)
+        await _create_user(store, user)
     elif password is not None:
         await store.set_password_hash(user.id, await hash_password(password))
     await store.set_membership(org.id, user.id, clean_role)
@@ -152,8 +152,23 @@ async def peek(store: Store, token: str) -> LinkRecord:
 
 
 async def redeem(store: Store, token: str, email: object, password: object) -> UserRecord:
-    """Use an invite (e-mail and password of the new member) or a set-password link."""
+    """Use an invite (e-mail and password of the new member) or a set-password link.
+
+    An invite's new account is made before the link is spent: when another process
+    makes an account of the same e-mail at the same moment, this one answers 409 and
+    the link still works (with that account's password)."""
     hashed = await hash_password(password)
+    peeked = await peek(store, token)
+    user: UserRecord | None = None
+    if peeked.kind == "invite":
+        clean = clean_email(email)
+        user = await store.user_by_email(clean)
+        if user is None:
+            user = UserRecord(new_id(), clean, hashed, now_ms())
+            await _create_user(store, user)
+        elif not await _verify(user.password_hash, str(password)):
+            # An invite adds an existing account to the org only with that account's password.
+            raise NotAllowed("wrong_password", "this e-mail has an account: use its password")
     link = await store.use_link(hash_secret(token), now_ms())
     if link is None:
         raise NotFound("link_not_found", "the link is unknown, used or expired")
@@ -164,17 +179,19 @@ async def redeem(store: Store, token: str, email: object, password: object) -> U
             raise NotFound("link_not_found", "the account of this link is gone")
         await store.set_password_hash(user.id, hashed)
         return user
-    assert link.org_id is not None and link.role is not None
-    clean = clean_email(email)
-    user = await store.user_by_email(clean)
-    if user is None:
-        user = UserRecord(new_id(), clean, hashed, now_ms())
-        await store.create_user(user)
-    elif not await _verify(user.password_hash, str(password)):
-        # An invite adds an existing account to the org only with that account's password.
-        raise NotAllowed("wrong_password", "this e-mail has an account: use its password")
+    assert link.org_id is not None and link.role is not None and user is not None
     await store.set_membership(link.org_id, user.id, link.role)
     return user
+
+
+async def _create_user(store: Store, user: UserRecord) -> None:
+    try:
+        await store.create_user(user)
+    except sqlite3.IntegrityError:
+        # Another request (on this process or another) made this e-mail's account first.
+        raise Conflict(
+            "email_exists", f"an account of {user.email} was just made; sign in with it"
+        ) from None
 
 
 # -- signing in ---------------------------------------------------------------------------

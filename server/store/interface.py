@@ -1,7 +1,7 @@
 """`Store`: what rooms, services and routes need of storage, whatever the backend.
 
-SQLite (`server.store.sqlite.SqliteStore`) is the one backend today; a PostgreSQL
-backend implements this protocol and nothing above the store changes. Two promises
+Two backends implement it: SQLite (`server.store.sqlite.SqliteStore`) and PostgreSQL
+(`server.store.postgres.PostgresStore`); nothing above the store knows which. Two promises
 every backend keeps: a future or coroutine that resolves means the write is durable,
 and writes of one process apply in the order they were made (a compaction after the
 appends it covers).
@@ -151,10 +151,17 @@ class Store(Protocol):
     async def list_reactions(self, vision_id: str) -> list[ReactionRecord]: ...
 
     # -- organisations, users, sessions, single-use links (issue 13)
-    async def create_org(self, org: OrgRecord) -> None: ...
+    async def create_org(self, org: OrgRecord) -> None:
+        """Raises sqlite3.IntegrityError (on every backend) when the name is taken."""
+        ...
+
     async def get_org(self, org_id: str) -> OrgRecord | None: ...
     async def org_by_name(self, name: str) -> OrgRecord | None: ...
-    async def create_user(self, user: UserRecord) -> None: ...
+    async def create_user(self, user: UserRecord) -> None:
+        """Raises sqlite3.IntegrityError (on every backend) when the e-mail is taken,
+        also by another process at the same moment."""
+        ...
+
     async def get_user(self, user_id: str) -> UserRecord | None: ...
     async def user_by_email(self, email: str) -> UserRecord | None: ...
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
@@ -192,7 +199,8 @@ class Store(Protocol):
 
     # -- erasure and retention
     async def delete_board(self, board_id: str) -> bool:
-        """Every row of the board (docs, votes, checkpoints, participants); False if none."""
+        """Every row of the board (docs, votes, checkpoints, participants, ownership,
+        journey link, its own målbild); False if none."""
         ...
 
     async def participants_before(self, before_ms: int) -> list[tuple[str, str, str]]: ...

@@ -15,18 +15,18 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, Self
 
 import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
-from pycrdt import merge_updates
+from pycrdt import Doc
 
 from boards.schema import now_ms
 from server.store import records
 from server.store.migrations import MIGRATIONS, SCHEMA_VERSION, newer_schema_error
 from server.store.pgwriter import AppendWriter
-from server.store.postgres_accounts import AccountsUnavailable
+from server.store.postgres_accounts import AccountTables
 from server.store.records import (
     BoardRecord,
     ChangeRecord,
@@ -63,7 +63,7 @@ def is_postgres_url(value: str) -> bool:
     return value.startswith(("postgresql://", "postgres://"))
 
 
-class PostgresStore(AccountsUnavailable):
+class PostgresStore(AccountTables):
     """A PostgreSQL database behind every board, used as an async context manager."""
 
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
@@ -78,7 +78,7 @@ class PostgresStore(AccountsUnavailable):
         self._doc_locks: dict[str, asyncio.Lock] = {}
         self._lock_slots = asyncio.Semaphore(max(1, pool_size // 2))
 
-    async def __aenter__(self) -> PostgresStore:
+    async def __aenter__(self) -> Self:
         await self._pool.open(wait=True, timeout=30)
         try:
             async with self._pool.connection() as conn:
@@ -219,8 +219,7 @@ class PostgresStore(AccountsUnavailable):
             if not rows:
                 return 0
             parts = ([bytes(snap[0])] if snap else []) + [bytes(r[1]) for r in rows]
-            # Rust work on plain bytes, no Doc involved: safe off the event loop.
-            state = parts[0] if len(parts) == 1 else await asyncio.to_thread(merge_updates, *parts)
+            state = parts[0] if len(parts) == 1 else await asyncio.to_thread(_fold, parts)
             last = int(rows[-1][0])
             await conn.execute(
                 "INSERT INTO snapshots (doc, data, upto, created) VALUES (%s, %s, %s, %s)"
@@ -518,6 +517,18 @@ class PostgresStore(AccountsUnavailable):
             (vision_id,),
         )
         return [records.ReactionRecord(*row) for row in rows]
+
+
+def _fold(parts: list[bytes]) -> bytes:
+    """The stored parts of a doc as one update, the way a doc holds them: what was deleted
+    keeps its ids but not its content. `merge_updates` would keep a deleted text (a name
+    the retention period replaced, a note taken back) in the snapshot; SQLite's snapshot,
+    made from the live doc, never has it. The Doc is made and dropped in this one thread
+    (the caller's worker), never shared."""
+    doc: Doc[Any] = Doc()
+    for part in parts:
+        doc.apply_update(part)
+    return doc.get_update()
 
 
 def _board(row: tuple[Any, ...]) -> BoardRecord:

@@ -28,6 +28,9 @@ from server.sync.review import Review
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# What `after_commit` gets of a batch: (log position, update) of each committed update,
+# and the one update the room broadcast for the batch.
+Committed = tuple[list[tuple[int, bytes]], bytes]
 
 # An update with no structs and no deletions: two zero varUints.
 _EMPTY_UPDATE_BYTES = 2
@@ -145,8 +148,10 @@ class Room:
         # Called after every change that reached the doc (clients' or the server's).
         self.on_change: Callable[[Room], None] | None = None
         # Called with (log position, update) of each batch once it is committed, before
-        # any other process may hear of it (a cluster relay publishes them).
-        self.after_commit: Callable[[Room, list[tuple[int, bytes]]], None] | None = None
+        # any other process may hear of it, and with the update this room broadcasts for
+        # the batch: what the doc kept of it (no text taken back, see _on_update), which
+        # is what a cluster relay publishes.
+        self.after_commit: Callable[[Room, Committed], None] | None = None
         # Called with each merged awareness update of this process's clients.
         self.after_awareness: Callable[[Room, bytes], None] | None = None
         # Called after an update of another process changed the doc.
@@ -492,7 +497,7 @@ class Room:
         self._saved = upto
         self._saved_event.set()
         if self.after_commit is not None and committed:
-            self._call_hook(self.after_commit, committed)
+            self._call_hook(self.after_commit, (committed, merged))
         self._broadcast(protocol.encode_update(merged), senders_)
         self._log_rows += len(updates)
         if self._log_rows >= self._compact_after and self._compaction is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.support import ROOT
 from tests.support.accounts import PASSWORD, Member
+from tests.support.backends import BACKENDS
 from tests.support.browser import axe_violations, watch
 from tests.support.journey import answer, cluster_workshop
 from tests.support.servers import ServerProcess
@@ -28,9 +29,24 @@ THEMES = {
 }
 
 
+@pytest.fixture(params=BACKENDS)
+def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    """`samsyn serve` on a SQLite file, and on a fresh PostgreSQL database."""
+    db = str(tmp_path / "live.db")
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_url")
+    server = ServerProcess(tmp_path / "live.db", args=["--db", db]).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def _cli(server: ServerProcess, *args: str, stdin: str = "") -> str:
+    # The operator's commands on the server's own database: its file or its URL.
+    db = server.args[server.args.index("--db") + 1]
     done = subprocess.run(
-        [str(SAMSYN), *args, "--db", str(server.db)],
+        [str(SAMSYN), *args, "--db", db],
         input=stdin,
         capture_output=True,
         text=True,

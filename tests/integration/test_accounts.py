@@ -6,13 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from server.settings import Settings
 from server.sync.protocol import CloseCode
 from tests.support.accounts import PASSWORD, Member, make_user, member_of, sign_in
+from tests.support.backends import BACKENDS, backend_settings
 from tests.support.boards import create_board
 from tests.support.servers import InProcessServer, run_server
 from tests.support.yjs import YClient, refused_with
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every test of this module on SQLite and on PostgreSQL."""
+    return backend_settings(request, tmp_path)
 
 
 async def _org_board(server: InProcessServer, member: Member, title: str) -> dict[str, str]:
@@ -132,9 +140,8 @@ async def test_a_board_made_with_a_key_is_claimed_into_the_library(
         await member.client.aclose()
 
 
-async def test_the_operator_can_require_accounts_to_create_boards(tmp_path: Path) -> None:
-    settings = Settings(db=tmp_path / "closed.db", open_board_creation=False)
-    async with run_server(settings) as server:
+async def test_the_operator_can_require_accounts_to_create_boards(settings: Settings) -> None:
+    async with run_server(settings.with_overrides(open_board_creation=False)) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as anonymous:
             refused = await anonymous.post("/api/boards", json={"title": "Utan konto"})
             assert refused.status_code == 403

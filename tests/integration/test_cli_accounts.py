@@ -4,10 +4,14 @@ password once, and the facilitator then signs in with it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.integration.test_cli import samsyn
+from tests.support.backends import BACKENDS
 from tests.support.servers import ServerProcess
 
 PASSWORD = "bibliotekarie-lösen"
@@ -19,8 +23,21 @@ def _link_token(stdout: str) -> str:
     return found.group(1)
 
 
-def test_org_create_user_add_and_reset_password(live_server: ServerProcess) -> None:
-    db = str(live_server.db)
+@pytest.fixture(params=BACKENDS)
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
+    """`samsyn serve` on a SQLite file or on PostgreSQL, and the --db the CLI is given."""
+    db = str(tmp_path / "live.db")
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_url")
+    server = ServerProcess(tmp_path / "live.db", args=["--db", db]).start()
+    try:
+        yield server, db
+    finally:
+        server.stop()
+
+
+def test_org_create_user_add_and_reset_password(served: tuple[ServerProcess, str]) -> None:
+    live_server, db = served
     created = samsyn("org", "create", "Länsbiblioteket", "--db", db)
     assert created.returncode == 0, created.stderr
     again = samsyn("org", "create", "Länsbiblioteket", "--db", db)

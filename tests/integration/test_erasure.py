@@ -3,13 +3,17 @@ byte of its text behind, and the retention period replaces participants' names."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+import pytest
 
 from boards import schema
 from server.services.erasure import apply_retention
 from server.settings import Settings
 from server.sync.protocol import CloseCode
 from tests.support.accounts import member_of, store_of
+from tests.support.backends import BACKENDS, backend_settings, stored_bytes
 from tests.support.boards import create_board, join_board, set_phase
 from tests.support.journey import arrived, start
 from tests.support.servers import InProcessServer
@@ -19,10 +23,15 @@ SECRET = "Hemligt-ärende-7741"
 NAME = "Zelmira Qvarnström"
 
 
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every test of this module on SQLite and on PostgreSQL."""
+    return backend_settings(request, tmp_path)
+
+
 def _bytes(settings: Settings) -> bytes:
-    """The database and its WAL as they are on disk (the WAL holds recent pages too)."""
-    files = [settings.db, settings.db.with_name(settings.db.name + "-wal")]
-    return b"".join(p.read_bytes() for p in files if p.exists())
+    """The database as it is on disk (SQLite: with its WAL, which holds recent pages)."""
+    return stored_bytes(settings)
 
 
 async def _write_note(server: InProcessServer, board: dict[str, str], token: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,11 +14,18 @@ from boards.bulk import MAX_NOTES
 from boards.catalog import get_template
 from server.settings import Settings
 from server.store import Store
+from tests.support.backends import BACKENDS, backend_settings
 from tests.support.servers import InProcessServer
 from tests.support.workshop import CLUSTERS, NOTES, Workshop, download, run_workshop, ws_url
 from tests.support.yjs import YClient
 
 BOARD_KEYS = {"id", "title", "facilitator_key", "join_code", "urls"}
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every test of this module on SQLite and on PostgreSQL."""
+    return backend_settings(request, tmp_path)
 
 
 @pytest.fixture

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
+import pytest
+
+from server.settings import Settings
 from tests.support.accounts import member_of
+from tests.support.backends import BACKENDS, backend_settings
 from tests.support.journey import answer, board_json, cluster_workshop, start
 from tests.support.servers import InProcessServer
 
@@ -16,6 +21,12 @@ THEMES = {
 }
 MISSING = "Vad saknas?"
 ADD = "Vad vill vi lägga till?"
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every test of this module on SQLite and on PostgreSQL."""
+    return backend_settings(request, tmp_path)
 
 
 async def test_a_journey_from_knowledge_to_the_rolled_up_proposal(

@@ -23,28 +23,27 @@ def delete_board(conn: sqlite3.Connection, board_id: str) -> bool:
         )
     for table in ("votes", "checkpoints", "participants", "board_orgs", "journey_boards"):
         conn.execute(f"DELETE FROM {table} WHERE board_id = ?", (board_id,))
-    _drop_from_vision(conn, board_id)
+    for statement in VISION_STATEMENTS:
+        conn.execute(statement.replace("%s", "?"), (board_id,))
     conn.execute("DELETE FROM boards WHERE id = ?", (board_id,))
     return True
 
 
-def _drop_from_vision(conn: sqlite3.Connection, board_id: str) -> None:
-    """The board leaves its målbild's lineage. A målbild started on it passes to another
-    board of the lineage, or, on its last board, goes with it: versions, reactions (with
-    the names of who reacted) and all; it holds the board's notes' text."""
-    conn.execute("DELETE FROM vision_boards WHERE board_id = ?", (board_id,))
-    started = conn.execute("SELECT id FROM visions WHERE board_id = ?", (board_id,))
-    for (vision_id,) in started.fetchall():
-        heir = conn.execute(
-            "SELECT board_id FROM vision_boards WHERE vision_id = ? ORDER BY rowid LIMIT 1",
-            (vision_id,),
-        ).fetchone()
-        if heir is not None:
-            conn.execute("UPDATE visions SET board_id = ? WHERE id = ?", (heir[0], vision_id))
-            continue
-        for table in ("vision_reactions", "vision_versions", "vision_boards"):
-            conn.execute(f"DELETE FROM {table} WHERE vision_id = ?", (vision_id,))
-        conn.execute("DELETE FROM visions WHERE id = ?", (vision_id,))
+# The målbild of a deleted board (both backends' spelling, `%s` the board id): the link
+# goes; a målbild the board started moves to the oldest board that continues it, and one
+# that no other board shares goes with its versions and reactions.
+_ORPHANS = "SELECT id FROM visions WHERE board_id = %s"
+VISION_STATEMENTS = (
+    "DELETE FROM vision_boards WHERE board_id = %s",
+    "UPDATE visions SET board_id = (SELECT l.board_id FROM vision_boards l"
+    " JOIN boards b ON b.id = l.board_id WHERE l.vision_id = visions.id"
+    " ORDER BY b.created, b.id LIMIT 1)"
+    " WHERE board_id = %s"
+    " AND EXISTS (SELECT 1 FROM vision_boards l WHERE l.vision_id = visions.id)",
+    f"DELETE FROM vision_reactions WHERE vision_id IN ({_ORPHANS})",
+    f"DELETE FROM vision_versions WHERE vision_id IN ({_ORPHANS})",
+    "DELETE FROM visions WHERE board_id = %s",
+)
 
 
 def footprint(conn: sqlite3.Connection, board_id: str) -> dict[str, int]:
