@@ -35,7 +35,9 @@ def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Serv
     db = str(tmp_path / "live.db")
     if request.param == "postgresql":
         db = request.getfixturevalue("pg_url")
-    server = ServerProcess(tmp_path / "live.db", args=["--db", db]).start()
+    # A SQLite file the test names must be made on purpose (`--create`).
+    create = [] if request.param == "postgresql" else ["--create"]
+    server = ServerProcess(tmp_path / "live.db", args=["--db", db, *create]).start()
     try:
         yield server
     finally:
