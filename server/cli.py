@@ -148,6 +148,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # closes with a reason; bigger ones are cut off by the websocket layer, also 1009.
         "ws_max_size": max(2 * settings.max_message_bytes, settings.max_sync_bytes + 16),
         "ws_per_message_deflate": False,
+        # The sans-I/O protocol, named rather than "auto": big frames are written to its
+        # transport in fragments from shared bytes (server/sync/fragments.py).
+        "ws": "websockets-sansio",
         "timeout_keep_alive": settings.http_keepalive_s,
         "http": _HttpProtocol,
         # SIGTERM: connections still open after this are cancelled, then the lifespan

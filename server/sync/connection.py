@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from starlette.types import Message, Send
 from starlette.websockets import WebSocket, WebSocketState
 
+from server.sync import fragments
 from server.sync.protocol import CloseCode, close_reason
 from server.sync.review import WriteGuard
 
@@ -60,6 +61,8 @@ class Connection:
         # Awareness client ids this socket announced, with their last clock.
         self.awareness_clients: dict[int, int] = {}
         self._raw_send = raw_send
+        # Writes a big frame in fragments from the shared bytes (server.sync.fragments).
+        self._write_big = fragments.writer_for(raw_send)
         self._outbox: deque[bytes] = deque()
         self._queue_frames = queue_frames
         self._queue_bytes = queue_bytes
@@ -71,11 +74,6 @@ class Connection:
         # A sync step 2 reply not yet handed to the transport (see `send_reply`).
         self._reply: bytes | None = None
         self.awaiting_reply = False
-        # Sync step 1s sent to the client and not yet answered: each allows one sync
-        # step 2 up to `max_sync_bytes` (an offline backlog) instead of the frame limit.
-        self.step2_expected = 0
-        # When a frame was last handed to `send`; the room's keepalive reads it.
-        self.last_sent = time.monotonic()
         # Sync step 1s sent to the client and not yet answered: each allows one sync
         # step 2 up to `max_sync_bytes` (an offline backlog) instead of the frame limit.
         self.step2_expected = 0
@@ -97,6 +95,8 @@ class Connection:
         return {"type": "websocket.send", "bytes": frame}
 
     def _send_coro(self, frame: bytes) -> Awaitable[None]:
+        if self._write_big is not None and len(frame) >= fragments.DIRECT_MIN_BYTES:
+            return self._write_big(frame)
         if self._raw_send is not None:
             return self._raw_send(self._message(frame))
         return self.websocket.send_bytes(frame)

@@ -1,0 +1,91 @@
+"""Big frames written to every socket from the same bytes, a slice at a time.
+
+A joiner of a 5 MB board is sent the whole state. Through the websocket layer each
+send makes its own copies of it (the frame is serialized, joined and buffered by the
+transport until the peer has read it), so 150 joiners at once hold 150 copies. Here
+a big binary message goes out as a fragmented websocket message (RFC 6455 §5.4): each
+fragment is a small header and a memoryview slice of the one shared payload, and the
+next slice is written only when the transport has room again. A socket then holds at
+most about one slice of its own, however big the message and however many joiners.
+
+Control frames (the server's pings, pongs, a close) may come between fragments, as the
+RFC allows; no other data frame can, because a connection sends one frame at a time
+(`server.sync.connection.Connection`). Only uvicorn's sans-I/O websockets protocol is
+driven this way (its `transport`, `writable` and state are known); with any other,
+`writer_for` answers None and frames go through the ASGI `send` as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.types import Send
+
+# Messages at least this big are fragmented; smaller ones go through `send` whole.
+DIRECT_MIN_BYTES = 128 * 1024
+# The payload of one fragment: about what the transport buffers before it pauses.
+FRAGMENT_BYTES = 64 * 1024
+
+_OP_CONTINUATION = 0x0
+_OP_BINARY = 0x2
+_FIN = 0x80
+
+
+class PeerGone(ConnectionError):
+    """The socket closed or started closing while a message was being written."""
+
+
+def header(first: bool, last: bool, length: int) -> bytes:
+    """The header of an unmasked server-to-client fragment of `length` payload bytes."""
+    head = (_FIN if last else 0) | (_OP_BINARY if first else _OP_CONTINUATION)
+    if length < 126:
+        return struct.pack("!BB", head, length)
+    if length < 1 << 16:
+        return struct.pack("!BBH", head, 126, length)
+    return struct.pack("!BBQ", head, 127, length)
+
+
+def writer_for(send: Send | None) -> Callable[[bytes], Awaitable[None]] | None:
+    """A function that writes a big binary message in fragments straight to the socket
+    under `send` (uvicorn's sans-I/O websockets protocol), or None for any other."""
+    protocol: Any = getattr(send, "__self__", None)
+    if protocol is None or type(protocol).__name__ != "WebSocketsSansIOProtocol":
+        return None
+    needed = ("transport", "writable", "disconnected", "close_sent", "handshake_complete")
+    if not all(hasattr(protocol, name) for name in needed):
+        return None
+
+    async def write(payload: bytes) -> None:
+        await _write_fragments(protocol, payload)
+
+    return write
+
+
+async def _write_fragments(protocol: Any, payload: bytes) -> None:
+    view = memoryview(payload)
+    total = len(view)
+    start = 0
+    while True:
+        writable: asyncio.Event = protocol.writable
+        if not writable.is_set():
+            await writable.wait()
+        transport = protocol.transport
+        if (
+            protocol.disconnected
+            or protocol.close_sent
+            or not protocol.handshake_complete
+            or transport is None
+            or transport.is_closing()
+        ):
+            raise PeerGone("the socket closed while a message was being written")
+        end = min(start + FRAGMENT_BYTES, total)
+        # Header and slice in one go, with no await between: nothing else can write
+        # between them, so a control frame can only come before the next header.
+        transport.write(header(start == 0, end == total, end - start))
+        transport.write(view[start:end])
+        start = end
+        if start >= total:
+            return

@@ -1,0 +1,160 @@
+"""A big board's state reaches every joiner whole, written in fragments from shared bytes
+(server/sync/fragments.py): Python and npm clients, joiners at once, edits meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import struct
+from typing import Any
+
+from pycrdt import Map, Text
+
+from server.sync import fragments, protocol
+from tests.support.boards import create_board
+from tests.support.servers import InProcessServer
+from tests.support.tools import node_output, node_peer
+from tests.support.yjs import YClient
+
+NOTE_CHARS = 1000
+BATCHES = 3
+PER_BATCH = 500  # ~0.5 MB per update, under the 2 MiB frame limit
+
+
+def _texts(client: YClient) -> dict[str, str]:
+    notes = client.doc.get("notes", type=Map)
+    return {nid: str(note["text"]) for nid, note in notes.items()}
+
+
+async def _big_board(server: InProcessServer) -> tuple[dict[str, Any], YClient]:
+    """A board of 1,500 notes of 1,000 characters (1.5 MB), written by the facilitator."""
+    board = await create_board(server.url, "Stor tavla")
+    writer = YClient(f"{server.ws_url}/ws/{board['id']}?token={board['facilitator_key']}")
+    await writer.connect()
+    await writer.wait_for(writer.synced.is_set)
+    notes = writer.doc.get("notes", type=Map)
+    for batch in range(BATCHES):
+        with writer.doc.transaction():
+            for i in range(PER_BATCH):
+                line = f"Lapp {batch}-{i}: biblioteket är öppet för alla "
+                notes[f"n{batch}-{i}"] = Map(
+                    {"text": Text((line * 40)[:NOTE_CHARS]), "x": float(i), "y": float(batch)}
+                )
+    # The writer's updates are on their way; once a fresh joiner sees them all, they are
+    # in the room (and saved) before anyone else joins.
+    probe = YClient(f"{server.ws_url}/ws/{board['id']}?token={board['facilitator_key']}")
+    await probe.connect()
+    await probe.wait_for(lambda: len(_texts(probe)) == BATCHES * PER_BATCH, within=20)
+    await probe.close()
+    return board, writer
+
+
+async def test_joiners_at_once_get_the_whole_big_state_and_later_edits(
+    app_server: InProcessServer,
+) -> None:
+    board, writer = await _big_board(app_server)
+    try:
+        url = f"{app_server.ws_url}/ws/{board['id']}?token={board['facilitator_key']}"
+        joiners = [YClient(url) for _ in range(12)]
+        await asyncio.gather(*(j.connect() for j in joiners))
+        # While the big replies are on their way, the writer keeps editing: each joiner
+        # must get those edits after its state, never inside it.
+        notes = writer.doc.get("notes", type=Map)
+        for i in range(20):
+            notes[f"late-{i}"] = Map({"text": Text(f"sent i efterhand {i}"), "x": 0.0, "y": 0.0})
+            await asyncio.sleep(0.01)
+        want = _texts(writer)
+        assert len(want) == BATCHES * PER_BATCH + 20
+        for joiner in joiners:
+            await joiner.wait_for(lambda j=joiner: _texts(j) == want, within=30)
+        await asyncio.gather(*(j.close() for j in joiners))
+    finally:
+        await writer.close()
+
+
+async def test_the_npm_client_reads_a_fragmented_state(app_server: InProcessServer) -> None:
+    board, writer = await _big_board(app_server)
+    try:
+        want = _texts(writer)
+        node = await node_peer(
+            "big-board-client.mjs",
+            f"{app_server.ws_url}/ws",
+            board["id"],
+            board["facilitator_key"],
+        )
+        seen = json.loads(await node_output(node, within=30))
+        assert seen == {"notes": len(want), "chars": sum(len(t) for t in want.values())}
+    finally:
+        await writer.close()
+
+
+async def _read_exactly(reader: asyncio.StreamReader, n: int) -> bytes:
+    return await asyncio.wait_for(reader.readexactly(n), timeout=20)
+
+
+async def test_the_state_goes_out_in_fragments_of_bounded_size(app_server: InProcessServer) -> None:
+    """On the wire: the reply is a binary frame without FIN, continuation frames, and a
+    last one with FIN, none bigger than a fragment; together one valid sync step 2."""
+    board, writer = await _big_board(app_server)
+    try:
+        host, port = app_server.url.removeprefix("http://").split(":")
+        reader, stream = await asyncio.open_connection(host, int(port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        stream.write(
+            (
+                f"GET /ws/{board['id']}?token={board['facilitator_key']} HTTP/1.1\r\n"
+                f"Host: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+        assert head.startswith(b"HTTP/1.1 101")
+        # A masked sync step 1 with an empty state vector: "send me everything".
+        payload = protocol.encode_sync_step1(b"\x00")
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        stream.write(bytes([0x82, 0x80 | len(payload)]) + mask + masked)
+        await stream.drain()
+
+        sizes: list[int] = []
+        opcodes: list[int] = []
+        message = bytearray()
+        while True:
+            first, second = await _read_exactly(reader, 2)
+            length = second & 0x7F
+            if length == 126:
+                (length,) = struct.unpack("!H", await _read_exactly(reader, 2))
+            elif length == 127:
+                (length,) = struct.unpack("!Q", await _read_exactly(reader, 8))
+            body = await _read_exactly(reader, length)
+            opcode = first & 0x0F
+            if opcode >= 0x8:
+                continue  # a ping between fragments is allowed
+            if not opcodes and opcode == 0x2 and first & 0x80 and body[:2] != b"\x00\x01":
+                continue  # a whole small frame before the reply (awareness, session)
+            opcodes.append(opcode)
+            sizes.append(length)
+            message += body
+            if first & 0x80:
+                break
+        stream.close()
+
+        assert opcodes[0] == 0x2 and set(opcodes[1:]) == {0x0}
+        assert len(opcodes) > 10
+        assert max(sizes) <= fragments.FRAGMENT_BYTES
+        reply = protocol.decode(bytes(message))
+        assert isinstance(reply, protocol.SyncStep2)
+        check = YClient("ws://unused")
+        check._apply(reply.update)
+        assert _texts(check) == _texts(writer)
+    finally:
+        await writer.close()
+
+
+def test_fragment_headers_follow_rfc_6455() -> None:
+    assert fragments.header(True, False, 10) == bytes([0x02, 10])
+    assert fragments.header(False, False, 300) == bytes([0x00, 126]) + struct.pack("!H", 300)
+    assert fragments.header(False, True, 70000) == bytes([0x80, 127]) + struct.pack("!Q", 70000)
+    assert fragments.header(True, True, 125) == bytes([0x82, 125])
