@@ -5,6 +5,7 @@ lost; each private note is written under a question and revealed into its sectio
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -12,6 +13,7 @@ from urllib.parse import urljoin
 import pytest
 from playwright.sync_api import expect
 
+from tests.support import ROOT
 from tests.support.boards import facilitator_post, new_board
 from tests.support.browser import open_page
 from tests.support.servers import ServerProcess
@@ -34,11 +36,19 @@ def _drafts(page: Any) -> list[dict[str, Any]]:
     return result
 
 
+# The questions of the workshop template the boards here are made from.
+WORKSHOP_SECTIONS = len(
+    json.loads((ROOT / "boards" / "templates" / "malbild-workshop.json").read_text())["sections"]
+)
+
+
 def _sections(page: Any) -> list[str]:
-    ids: list[str] = page.evaluate(
-        """() => window.samsyn.model.outline(window.samsyn.doc)
-             .filter((g) => g.section).map((g) => g.section.id)"""
-    )
+    """The board's section ids in outline order, once the page has synced all of the
+    workshop template's questions (the page shows before its first sync ends)."""
+    script = """() => window.samsyn.model.outline(window.samsyn.doc)
+        .filter((g) => g.section).map((g) => g.section.id)"""
+    page.wait_for_function(f"n => ({script})().length === n", arg=WORKSHOP_SECTIONS)
+    ids: list[str] = page.evaluate(script)
     return ids
 
 
@@ -60,7 +70,6 @@ def test_private_notes_from_the_keyboard(
     )
     expect(page.locator(".drafts-tray")).to_be_visible()
     sections = _sections(page)
-    assert len(sections) >= 3
     # The facilitator puts up question 3: new private notes start under it.
     facilitator_post(live_server.url, board, "/settings", {"question": sections[2]})
 
