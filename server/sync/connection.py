@@ -62,7 +62,7 @@ class Connection:
         self.awareness_clients: dict[int, int] = {}
         self._raw_send = raw_send
         # Writes a big frame in fragments from the shared bytes (server.sync.fragments).
-        self._write_big = fragments.writer_for(raw_send)
+        self._write_big = fragments.writer_for(raw_send, self._made_progress)
         self._outbox: deque[bytes] = deque()
         self._queue_frames = queue_frames
         self._queue_bytes = queue_bytes
@@ -210,6 +210,9 @@ class Connection:
         self._outbox.clear()
         self._queued = 0
         self._reply = None
+
+    def _made_progress(self) -> None:
+        self._progress = time.monotonic()
 
     def _sent(self, frame: bytes | None) -> None:
         self._progress = time.monotonic()

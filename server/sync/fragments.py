@@ -48,9 +48,14 @@ def header(first: bool, last: bool, length: int) -> bytes:
     return struct.pack("!BBQ", head, 127, length)
 
 
-def writer_for(send: Send | None) -> Callable[[bytes], Awaitable[None]] | None:
+def writer_for(
+    send: Send | None, on_progress: Callable[[], None]
+) -> Callable[[bytes], Awaitable[None]] | None:
     """A function that writes a big binary message in fragments straight to the socket
-    under `send` (uvicorn's sans-I/O websockets protocol), or None for any other."""
+    under `send` (uvicorn's sans-I/O websockets protocol), or None for any other.
+
+    `on_progress` is called after each fragment: a slow reader of a big message is still
+    reading, and only a socket that takes no fragment at all is stalled."""
     protocol: Any = getattr(send, "__self__", None)
     if protocol is None or type(protocol).__name__ != "WebSocketsSansIOProtocol":
         return None
@@ -59,12 +64,12 @@ def writer_for(send: Send | None) -> Callable[[bytes], Awaitable[None]] | None:
         return None
 
     async def write(payload: bytes) -> None:
-        await _write_fragments(protocol, payload)
+        await _write_fragments(protocol, payload, on_progress)
 
     return write
 
 
-async def _write_fragments(protocol: Any, payload: bytes) -> None:
+async def _write_fragments(protocol: Any, payload: bytes, on_progress: Callable[[], None]) -> None:
     view = memoryview(payload)
     total = len(view)
     start = 0
@@ -86,6 +91,7 @@ async def _write_fragments(protocol: Any, payload: bytes) -> None:
         # between them, so a control frame can only come before the next header.
         transport.write(header(start == 0, end == total, end - start))
         transport.write(view[start:end])
+        on_progress()
         start = end
         if start >= total:
             return

@@ -7,14 +7,18 @@ import asyncio
 import base64
 import json
 import os
+import socket
 import struct
+from pathlib import Path
 from typing import Any
 
+import pytest
 from pycrdt import Map, Text
 
+from server.settings import Settings
 from server.sync import fragments, protocol
 from tests.support.boards import create_board
-from tests.support.servers import InProcessServer
+from tests.support.servers import InProcessServer, run_server
 from tests.support.tools import node_output, node_peer
 from tests.support.yjs import YClient
 
@@ -28,14 +32,17 @@ def _texts(client: YClient) -> dict[str, str]:
     return {nid: str(note["text"]) for nid, note in notes.items()}
 
 
-async def _big_board(server: InProcessServer) -> tuple[dict[str, Any], YClient]:
-    """A board of 1,500 notes of 1,000 characters (1.5 MB), written by the facilitator."""
+async def _big_board(
+    server: InProcessServer, batches: int = BATCHES
+) -> tuple[dict[str, Any], YClient]:
+    """A board of 500 notes of 1,000 characters per batch (1.5 MB for three), written by
+    the facilitator."""
     board = await create_board(server.url, "Stor tavla")
     writer = YClient(f"{server.ws_url}/ws/{board['id']}?token={board['facilitator_key']}")
     await writer.connect()
     await writer.wait_for(writer.synced.is_set)
     notes = writer.doc.get("notes", type=Map)
-    for batch in range(BATCHES):
+    for batch in range(batches):
         with writer.doc.transaction():
             for i in range(PER_BATCH):
                 line = f"Lapp {batch}-{i}: biblioteket är öppet för alla "
@@ -46,7 +53,7 @@ async def _big_board(server: InProcessServer) -> tuple[dict[str, Any], YClient]:
     # in the room (and saved) before anyone else joins.
     probe = YClient(f"{server.ws_url}/ws/{board['id']}?token={board['facilitator_key']}")
     await probe.connect()
-    await probe.wait_for(lambda: len(_texts(probe)) == BATCHES * PER_BATCH, within=20)
+    await probe.wait_for(lambda: len(_texts(probe)) == batches * PER_BATCH, within=30)
     await probe.close()
     return board, writer
 
@@ -90,8 +97,85 @@ async def test_the_npm_client_reads_a_fragmented_state(app_server: InProcessServ
         await writer.close()
 
 
-async def _read_exactly(reader: asyncio.StreamReader, n: int) -> bytes:
-    return await asyncio.wait_for(reader.readexactly(n), timeout=20)
+async def _read_exactly(reader: asyncio.StreamReader, n: int, pause_s: float = 0.0) -> bytes:
+    """`n` bytes; with `pause_s`, a reader that takes at most 16 KiB at a time and rests
+    in between, as a phone on a poor connection does."""
+    if not pause_s:
+        return await asyncio.wait_for(reader.readexactly(n), timeout=20)
+    parts = []
+    while n:
+        part = await asyncio.wait_for(reader.readexactly(min(n, 16 * 1024)), timeout=20)
+        parts.append(part)
+        n -= len(part)
+        await asyncio.sleep(pause_s)
+    return b"".join(parts)
+
+
+async def _raw_join(
+    server: InProcessServer, board: dict[str, Any]
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A websocket opened by hand, with a small receive buffer, that has asked for the
+    whole state (a sync step 1 with an empty state vector)."""
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+    reader, stream = await asyncio.open_connection(sock=sock, limit=64 * 1024)
+    key = base64.b64encode(os.urandom(16)).decode()
+    stream.write(
+        (
+            f"GET /ws/{board['id']}?token={board['facilitator_key']} HTTP/1.1\r\n"
+            f"Host: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+    assert head.startswith(b"HTTP/1.1 101")
+    payload = protocol.encode_sync_step1(b"\x00")
+    mask = os.urandom(4)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    stream.write(bytes([0x82, 0x80 | len(payload)]) + mask + masked)
+    await stream.drain()
+    return reader, stream
+
+
+async def _read_state_reply(
+    reader: asyncio.StreamReader, pause_s: float = 0.0
+) -> tuple[list[int], list[int], bytes]:
+    """The opcodes and payload sizes of the frames of the sync step 2 reply, and the
+    reassembled message; control frames and small whole frames before it are skipped."""
+    sizes: list[int] = []
+    opcodes: list[int] = []
+    message = bytearray()
+    while True:
+        first, second = await _read_exactly(reader, 2)
+        length = second & 0x7F
+        if length == 126:
+            (length,) = struct.unpack("!H", await _read_exactly(reader, 2))
+        elif length == 127:
+            (length,) = struct.unpack("!Q", await _read_exactly(reader, 8))
+        body = await _read_exactly(reader, length, pause_s)
+        opcode = first & 0x0F
+        if opcode == 0x8:
+            raise ConnectionError(f"closed by the server: {body!r}")
+        if opcode > 0x8:
+            continue  # a ping between fragments is allowed
+        if not opcodes and opcode == 0x2 and first & 0x80 and body[:2] != b"\x00\x01":
+            continue  # a whole small frame before the reply (the server's own step 1)
+        opcodes.append(opcode)
+        sizes.append(length)
+        message += body
+        if first & 0x80:
+            return opcodes, sizes, bytes(message)
+
+
+def _check_state(message: bytes, writer: YClient) -> None:
+    reply = protocol.decode(message)
+    assert isinstance(reply, protocol.SyncStep2)
+    check = YClient("ws://unused")
+    check._apply(reply.update)
+    assert _texts(check) == _texts(writer)
 
 
 async def test_the_state_goes_out_in_fragments_of_bounded_size(app_server: InProcessServer) -> None:
@@ -99,58 +183,45 @@ async def test_the_state_goes_out_in_fragments_of_bounded_size(app_server: InPro
     last one with FIN, none bigger than a fragment; together one valid sync step 2."""
     board, writer = await _big_board(app_server)
     try:
-        host, port = app_server.url.removeprefix("http://").split(":")
-        reader, stream = await asyncio.open_connection(host, int(port))
-        key = base64.b64encode(os.urandom(16)).decode()
-        stream.write(
-            (
-                f"GET /ws/{board['id']}?token={board['facilitator_key']} HTTP/1.1\r\n"
-                f"Host: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
-        )
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
-        assert head.startswith(b"HTTP/1.1 101")
-        # A masked sync step 1 with an empty state vector: "send me everything".
-        payload = protocol.encode_sync_step1(b"\x00")
-        mask = os.urandom(4)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        stream.write(bytes([0x82, 0x80 | len(payload)]) + mask + masked)
-        await stream.drain()
-
-        sizes: list[int] = []
-        opcodes: list[int] = []
-        message = bytearray()
-        while True:
-            first, second = await _read_exactly(reader, 2)
-            length = second & 0x7F
-            if length == 126:
-                (length,) = struct.unpack("!H", await _read_exactly(reader, 2))
-            elif length == 127:
-                (length,) = struct.unpack("!Q", await _read_exactly(reader, 8))
-            body = await _read_exactly(reader, length)
-            opcode = first & 0x0F
-            if opcode >= 0x8:
-                continue  # a ping between fragments is allowed
-            if not opcodes and opcode == 0x2 and first & 0x80 and body[:2] != b"\x00\x01":
-                continue  # a whole small frame before the reply (awareness, session)
-            opcodes.append(opcode)
-            sizes.append(length)
-            message += body
-            if first & 0x80:
-                break
+        reader, stream = await _raw_join(app_server, board)
+        opcodes, sizes, message = await _read_state_reply(reader)
         stream.close()
-
         assert opcodes[0] == 0x2 and set(opcodes[1:]) == {0x0}
         assert len(opcodes) > 10
         assert max(sizes) <= fragments.FRAGMENT_BYTES
-        reply = protocol.decode(bytes(message))
-        assert isinstance(reply, protocol.SyncStep2)
-        check = YClient("ws://unused")
-        check._apply(reply.update)
-        assert _texts(check) == _texts(writer)
+        _check_state(message, writer)
     finally:
         await writer.close()
+
+
+async def test_a_slow_reader_of_a_big_state_is_kept_and_a_stopped_one_dropped(
+    tmp_path: Path,
+) -> None:
+    """The stall deadline counts from the last fragment taken, not from the start of the
+    message: a slow phone that takes longer than the deadline to read the state keeps its
+    socket, and a socket that reads nothing at all is still dropped. The board (7.5 MB)
+    is bigger than what the kernel buffers for a socket (4 MiB here), so the server's
+    write has to wait for the reader. The kernel wakes the writer only once about a third
+    of its buffer is free: the reader takes that in well under the deadline."""
+    settings = Settings(db=tmp_path / "s.db", unload_grace_s=0.2, flush_ms=2.0, send_timeout_s=1.0)
+    async with run_server(settings) as server:
+        board, writer = await _big_board(server, batches=15)
+        try:
+            stopped, stopped_stream = await _raw_join(server, board)
+            slow, slow_stream = await _raw_join(server, board)
+            loop = asyncio.get_running_loop()
+            began = loop.time()
+            opcodes, _, message = await _read_state_reply(slow, pause_s=0.004)
+            assert loop.time() - began > settings.send_timeout_s
+            assert len(opcodes) > 10
+            _check_state(message, writer)
+            # The one that never read was aborted: its stream ends before the whole reply.
+            with pytest.raises((asyncio.IncompleteReadError, ConnectionError)):
+                await asyncio.wait_for(stopped.readexactly(len(message) + 1024), timeout=20)
+            slow_stream.close()
+            stopped_stream.close()
+        finally:
+            await writer.close()
 
 
 def test_fragment_headers_follow_rfc_6455() -> None:
