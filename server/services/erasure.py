@@ -16,6 +16,8 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from boards import schema
+from server.errors import NotAllowed
+from server.services.principals import Principal
 from server.services.session import drafts_doc_name, session_doc_name
 from server.store import BoardRecord, JourneyRecord, Store
 from server.sync.protocol import CloseCode
@@ -44,6 +46,18 @@ async def delete_board(
     await store.delete_board(board.id)
     if vacuum:
         await store.reclaim_space()
+
+
+async def delete_board_as(
+    principal: Principal, store: Store, rooms: Rooms, board: BoardRecord
+) -> None:
+    """`delete_board`, by the facilitator proper (the key's holder or a member of the
+    owning organisation): a co-facilitator runs the workshop but cannot erase it."""
+    if not principal.is_owner:
+        raise NotAllowed(
+            "forbidden", "only the board's facilitator may delete it for good, not a co-facilitator"
+        )
+    await delete_board(store, rooms, board)
 
 
 async def delete_journey(store: Store, rooms: Rooms, journey: JourneyRecord) -> int:

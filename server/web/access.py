@@ -24,7 +24,10 @@ async def get_access(request: Request) -> Response:
     """GET /api/boards/{board_id}/access (facilitator or co-facilitator)."""
     board = await board_of(request)
     principal, secret = await principal_on(request, board, facilitator=True)
-    wall = await access.wall_key(services(request).store, board)
+    store = services(request).store
+    wall = await access.wall_key(store, board)
+    org_id = await store.board_org(board.id)
+    org = await store.get_org(org_id) if org_id is not None else None
     return JSONResponse(
         {
             "role": principal.role.value,
@@ -32,6 +35,9 @@ async def get_access(request: Request) -> Response:
             "wall": _link(request, f"/b/{board.id}/wall", wall),
             "cofacilitator": {"active": board.cofacilitator_key_hash is not None},
             "may_manage": principal.is_owner,
+            # The facilitator proper may also delete the board for good.
+            "may_delete": principal.is_owner,
+            "org": {"id": org.id, "name": org.name} if org is not None else None,
         },
         headers=_NO_STORE,
     )

@@ -96,7 +96,9 @@ async def archive(request: Request) -> Response:
 async def delete_board(request: Request) -> Response:
     """Delete a board for good: its facilitator (key or member of the owning org)."""
     call = await board_call(request, facilitator=True)
-    await erasure.delete_board(call.services.store, call.services.rooms, call.board)
+    await erasure.delete_board_as(
+        call.principal, call.services.store, call.services.rooms, call.board
+    )
     return Response(status_code=204)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import json
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.support.boards import new_board
 from tests.support.browser import watch
+from tests.support.library import make_library, signed_in
 from tests.support.servers import ServerProcess, free_port
 
 pytestmark = pytest.mark.browser
@@ -237,3 +239,41 @@ def test_a_key_in_a_link_is_never_kept_in_the_offline_cache(
     assert not any(board["facilitator_key"] in url or "key=" in url for url in cached), cached
     assert problems == []
     page.context.close()
+
+
+def test_a_signed_in_facilitator_moves_the_board_into_the_library_then_deletes_it(
+    live_server: ServerProcess, browser: Any, screenshot_dir: Path
+) -> None:
+    problems: list[str] = []
+    make_library(live_server, "Stadsbiblioteket", "anna@bib.se")
+    board = new_board(live_server.url, title="Personalmöte i Kvarnby")
+    anna = signed_in(browser, live_server, "anna@bib.se", problems)
+    anna.goto(board["urls"]["facilitator"])
+    panel = anna.locator("#samsyn-facil-panel")
+    org = panel.locator(".access-org")
+    expect(org).to_contain_text("Tavlan hör inte till något bibliotek ännu")
+    org.get_by_label("Flytta tavlan till").select_option(label="Stadsbiblioteket")
+    org.get_by_role("button", name="Flytta tavlan").click()
+    expect(org).to_contain_text("Tavlan hör till Stadsbiblioteket.")
+    panel.locator(".access-delete").scroll_into_view_if_needed()
+    anna.screenshot(path=str(screenshot_dir / "access-org-and-delete.png"))
+
+    # Months later, signed in on another PC and without the link: the library's board.
+    later = signed_in(browser, live_server, "anna@bib.se", problems)
+    later.goto(f"{live_server.url}/b/{board['id']}")
+    expect(later.locator("#samsyn-facil-panel")).to_be_visible()
+    _connected(later)
+    assert _role(later) == "facilitator"
+
+    # Deleting asks for the confirmation first; then the board is gone for everyone.
+    erase = later.locator("#samsyn-facil-panel .access-delete")
+    erase.locator("summary").click()
+    button = erase.get_by_role("button", name="Radera tavlan")
+    expect(button).to_be_disabled()
+    erase.get_by_label("Jag förstår att allt raderas för gott").check()
+    button.click()
+    expect(later).to_have_url(f"{live_server.url}/")
+    expect(anna.get_by_text("Tavlan finns inte längre.")).to_be_visible()
+    gone = httpx.get(f"{live_server.url}/b/{board['id']}?key={board['facilitator_key']}")
+    assert gone.status_code == 404
+    assert problems == []

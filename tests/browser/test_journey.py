@@ -4,7 +4,6 @@ library refused, and a journey from the knowledge import to the rolled-up propos
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -13,16 +12,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import ROOT
 from tests.support.accounts import PASSWORD, Member
 from tests.support.backends import BACKENDS
 from tests.support.browser import axe_violations, watch
 from tests.support.journey import answer, cluster_workshop
+from tests.support.library import make_library, signed_in
 from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-SAMSYN = ROOT / ".venv" / "bin" / "samsyn"
 THEMES = {
     "Läsning för alla": ["Lättläst och talböcker", "Läsombud i hemtjänsten"],
     "Digital delaktighet": ["Hjälp med BankID", "Kurser för seniorer"],
@@ -42,49 +40,6 @@ def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Serv
         yield server
     finally:
         server.stop()
-
-
-def _cli(server: ServerProcess, *args: str, stdin: str = "") -> str:
-    # The operator's commands on the server's own database: its file or its URL.
-    db = server.args[server.args.index("--db") + 1]
-    done = subprocess.run(
-        [str(SAMSYN), *args, "--db", db],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout
-
-
-def _library(server: ServerProcess, name: str, email: str) -> str:
-    org_id = _cli(server, "org", "create", name).split()[1]
-    _cli(
-        server,
-        "user",
-        "add",
-        email,
-        "--org",
-        name,
-        "--role",
-        "owner",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
-    return org_id
-
-
-def _signed_in(browser: Any, server: ServerProcess, email: str, problems: list[str]) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
-    page = context.new_page()
-    watch(page, problems, email)
-    page.goto(f"{server.url}/login")
-    page.get_by_label("E-postadress").fill(email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page.locator("[data-account-email]")).to_have_text(email)
-    return page
 
 
 def _in_thread(run: Callable[[], Awaitable[None]]) -> None:
@@ -109,9 +64,9 @@ def test_sign_in_invite_and_another_library_refused(
     live_server: ServerProcess, browser: Any
 ) -> None:
     problems: list[str] = []
-    _library(live_server, "Stadsbiblioteket", "anna@bib.se")
-    _library(live_server, "Grannbiblioteket", "cia@granne.se")
-    anna = _signed_in(browser, live_server, "anna@bib.se", problems)
+    make_library(live_server, "Stadsbiblioteket", "anna@bib.se")
+    make_library(live_server, "Grannbiblioteket", "cia@granne.se")
+    anna = signed_in(browser, live_server, "anna@bib.se", problems)
     anna.get_by_label("Namn på resan").fill("Målbild 2027")
     anna.get_by_role("button", name="Skapa resa").click()
     expect(anna.locator("h1")).to_have_text("Målbild 2027")
@@ -136,7 +91,7 @@ def test_sign_in_invite_and_another_library_refused(
     response = used.goto(invite)
     assert response is not None and response.status == 404
 
-    cia = _signed_in(browser, live_server, "cia@granne.se", problems)
+    cia = signed_in(browser, live_server, "cia@granne.se", problems)
     response = cia.goto(journey_url)
     assert response is not None and response.status == 403
     expect(cia.get_by_text("Den här resan tillhör ett annat bibliotek.")).to_be_visible()
@@ -165,8 +120,8 @@ def test_a_journey_from_knowledge_to_the_roll_up(
     live_server: ServerProcess, browser: Any, screenshot_dir: Path
 ) -> None:
     problems: list[str] = []
-    org_id = _library(live_server, "Stadsbiblioteket", "anna@bib.se")
-    page = _signed_in(browser, live_server, "anna@bib.se", problems)
+    org_id = make_library(live_server, "Stadsbiblioteket", "anna@bib.se")
+    page = signed_in(browser, live_server, "anna@bib.se", problems)
     page.get_by_label("Namn på resan").fill("Målbild 2027")
     page.get_by_role("button", name="Skapa resa").click()
     step = {n: page.locator(f'[data-step="{n}"]') for n in range(1, 11)}

@@ -58,6 +58,7 @@ async def test_access_gives_each_facilitator_their_own_link(app_server: InProces
     assert data["link"] == board["urls"]["facilitator"]
     assert data["wall"] == board["urls"]["wall"]
     assert data["may_manage"] is True and data["cofacilitator"] == {"active": False}
+    assert data["may_delete"] is True and data["org"] is None
     guest = await join_board(app_server.url, board, "Kim")
     assert (await _access(app_server, board["id"], guest["token"])).status_code == 403
     assert (await _access(app_server, board["id"], _key(data["wall"]))).status_code == 403
@@ -76,6 +77,12 @@ async def test_cofacilitator_runs_the_workshop_until_revoked(app_server: InProce
         assert phase.status_code == 200
         mine = await _access(app_server, board["id"], co_key)
         assert mine.json()["role"] == "cofacilitator" and mine.json()["may_manage"] is False
+        assert mine.json()["may_delete"] is False
+        # Nor delete the board for good: the board and its notes stay.
+        erase = await client.delete(base, headers=co)
+        assert erase.status_code == 403
+        assert "not a co-facilitator" in erase.json()["detail"]
+        assert (await client.get(f"{base}/session", headers=owner)).status_code == 200
         assert mine.json()["link"].endswith(f"?key={co_key}")
         # A co-facilitator cannot issue or revoke links.
         assert (await client.post(f"{base}/cofacilitator", json={}, headers=co)).status_code == 403

@@ -2,8 +2,10 @@
 // any PC, the wall link (with a QR code), and, for the facilitator proper, the revocable
 // co-facilitator link. The keys are hashed on the server, so the links come from
 // GET /access, which answers only facilitators, with the key each one proved itself with.
+// The facilitator proper also finds here where the board belongs (moving it into their
+// library's organisation) and how to delete it for good.
 import { el } from '../core/dom.js'
-import { rememberBoard, myBoards } from '../core/myboards.js'
+import { rememberBoard, myBoards, forgetBoard } from '../core/myboards.js'
 
 function copyField (name, label, value, t) {
   const id = `access-${name}`
@@ -24,8 +26,8 @@ function copyField (name, label, value, t) {
 }
 
 export class AccessLinks {
-  constructor ({ config, t, api, storage = globalThis.localStorage }) {
-    Object.assign(this, { config, t, api, storage })
+  constructor ({ config, t, api, storage = globalThis.localStorage, fetchFn = (...args) => fetch(...args), go = (url) => location.assign(url) }) {
+    Object.assign(this, { config, t, api, storage, fetchFn, go })
     this.el = el('div', { className: 'access', dataset: { accessState: 'loading' } })
     this.load()
   }
@@ -75,8 +77,91 @@ export class AccessLinks {
       el('p', { className: 'facil-hint', textContent: t('access.wall_hint') })
     ]
     if (a.may_manage) parts.push(this._coSection())
+    if (a.may_delete) parts.push(this._orgSection(), this._deleteSection())
     this.el.dataset.accessState = 'ready'
     this.el.replaceChildren(...parts)
+  }
+
+  _orgSection () {
+    const t = this.t
+    const box = el('div', { className: 'access-org', dataset: { org: this.access.org ? this.access.org.id : '' } },
+      el('h4', { textContent: t('access.org_heading') }))
+    if (this.access.org) {
+      box.append(el('p', { className: 'facil-hint', textContent: t('access.org_owned', { name: this.access.org.name }) }))
+      return box
+    }
+    const hint = el('p', { className: 'facil-hint', textContent: t('access.org_none') })
+    box.append(hint)
+    this._offerClaim(box, hint)
+    return box
+  }
+
+  async _offerClaim (box, hint) {
+    const t = this.t
+    let me = null
+    try {
+      const response = await this.fetchFn('/api/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      if (response.ok) me = await response.json()
+    } catch {}
+    if (!me) {
+      const next = encodeURIComponent(location.pathname)
+      box.append(el('p', { className: 'facil-hint' },
+        el('a', { href: `/login?next=${next}`, textContent: t('access.org_sign_in') })))
+      return
+    }
+    if (!me.orgs.length) return
+    const select = el('select', { id: 'access-org-choice', className: 'access-org-choice' },
+      ...me.orgs.map((o) => el('option', { value: o.id, textContent: o.name })))
+    const move = el('button', { type: 'button', className: 'button', dataset: { action: 'claim-board' }, textContent: t('access.org_claim') })
+    move.addEventListener('click', async () => {
+      move.disabled = true
+      try {
+        await this.api.post('/claim', { org: select.value })
+      } catch (error) {
+        move.disabled = false
+        hint.textContent = t('access.org_failed', { detail: error.detail || error.code })
+        hint.classList.add('error')
+        return
+      }
+      const chosen = me.orgs.find((o) => o.id === select.value)
+      this.access.org = { id: chosen.id, name: chosen.name }
+      this.render()
+    })
+    box.append(el('div', { className: 'facil-field' },
+      el('label', { htmlFor: select.id, textContent: t('access.org_choose') }),
+      el('div', { className: 'facil-row' }, select, move)))
+  }
+
+  _deleteSection () {
+    const t = this.t
+    const confirm = el('input', { type: 'checkbox', id: 'access-delete-confirm' })
+    const remove = el('button', { type: 'button', className: 'button danger', dataset: { action: 'delete-board' }, textContent: t('access.delete_button'), disabled: true })
+    const status = el('p', { className: 'facil-hint', attrs: { role: 'status' } })
+    confirm.addEventListener('change', () => { remove.disabled = !confirm.checked })
+    remove.addEventListener('click', async () => {
+      remove.disabled = true
+      let response
+      try {
+        response = await this.fetchFn(this.api.base, { method: 'DELETE', credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      } catch {
+        response = null
+      }
+      if (response && response.status === 204) {
+        forgetBoard(this.storage, this.config.board_id)
+        this.go('/')
+        return
+      }
+      const data = response ? await response.json().catch(() => null) : null
+      status.textContent = t('access.delete_failed', { detail: (data && (data.detail || data.error)) || t('access.error') })
+      status.classList.add('error')
+      remove.disabled = !confirm.checked
+    })
+    return el('details', { className: 'access-delete' },
+      el('summary', { textContent: t('access.delete_heading') }),
+      el('p', { className: 'facil-hint', textContent: t('access.delete_help') }),
+      el('label', { htmlFor: confirm.id, className: 'facil-check' }, confirm, ` ${t('access.delete_confirm')}`),
+      el('div', { className: 'facil-row' }, remove),
+      status)
   }
 
   _coSection () {
