@@ -33,6 +33,10 @@ class NotFound(SamsynError):
     """The board, checkpoint, target or format asked for does not exist."""
 
 
+class Erased(NotFound):
+    """The doc belongs to a board that was deleted for good: nothing more is written."""
+
+
 class Conflict(SamsynError):
     """The request is valid but the board's state refuses it now (voting closed...)."""
 

@@ -58,6 +58,8 @@ class SharedLog(Protocol):
 
     async def heads(self, docs: Sequence[str]) -> dict[str, int]: ...
 
+    async def erased(self, docs: Sequence[str]) -> set[str]: ...
+
     def doc_lock(self, doc: str) -> contextlib.AbstractAsyncContextManager[None]: ...
 
 
@@ -324,9 +326,16 @@ class Relay:
                 continue
             try:
                 heads = await self._log.heads(list(self._follows))
+                erased = await self._log.erased(list(self._follows))
             except Exception as exc:
                 log.warning("relay: reading the log heads failed: %s", exc)
                 continue
+            for name in erased:
+                # Deleted for good by another process: its clients are told, nothing
+                # more of it is written here.
+                follow = self._follows.get(name)
+                if follow is not None:
+                    follow.room.erase("the board was deleted")
             for name, follow in list(self._follows.items()):
                 head = heads.get(name, 0)
                 # Behind the head seen a poll ago: the stream is not going to fill it.

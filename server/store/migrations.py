@@ -199,6 +199,15 @@ MIGRATIONS: list[Step] = [
         sqlite=("ALTER TABLE updates ADD COLUMN sender TEXT NOT NULL DEFAULT ''",),
         postgresql=("ALTER TABLE updates ADD COLUMN sender TEXT NOT NULL DEFAULT ''",),
     ),
+    # Boards deleted for good, as the SHA-256 of their id (and when), nothing else of
+    # them: a process that still holds one of their docs in memory is refused when it
+    # writes, and closes it; the file keeps no trace of the id itself.
+    Step(
+        sqlite=("CREATE TABLE erased_boards (id_hash BLOB PRIMARY KEY, erased INTEGER NOT NULL)",),
+        postgresql=(
+            "CREATE TABLE erased_boards (id_hash BYTEA PRIMARY KEY, erased BIGINT NOT NULL)",
+        ),
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,10 +14,13 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
 from boards.schema import now_ms
+from server.errors import Erased
+from server.store.queries import erase
 from server.store.records import StoreClosedError
 
 log = logging.getLogger(__name__)
@@ -85,18 +88,28 @@ class AppendWriter:
                 continue
             self.commits += 1
             for job, seq in zip(batch, seqs, strict=True):
-                if not job.future.done():
+                if job.future.done():
+                    continue
+                if isinstance(seq, Exception):
+                    job.future.set_exception(seq)
+                else:
                     job.future.set_result(seq)
 
-    async def _commit(self, batch: list[_Append]) -> list[int]:
+    async def _commit(self, batch: list[_Append]) -> list[int | Exception]:
         by_doc: dict[str, list[int]] = defaultdict(list)
         for index, job in enumerate(batch):
             by_doc[job.doc].append(index)
-        seqs = [0] * len(batch)
+        seqs: list[int | Exception] = [0] * len(batch)
         created = now_ms()
         async with self._pool.connection() as conn, conn.transaction():
             for doc in sorted(by_doc):
                 indexes = by_doc[doc]
+                if await _erased(conn, doc):
+                    for index in indexes:
+                        seqs[index] = Erased(
+                            "board_erased", f"{doc!r} belongs to a board deleted for good"
+                        )
+                    continue
                 cursor = await conn.execute(
                     "INSERT INTO doc_heads (doc, seq) VALUES (%s, %s) ON CONFLICT (doc)"
                     " DO UPDATE SET seq = doc_heads.seq + excluded.seq RETURNING seq",
@@ -118,3 +131,15 @@ class AppendWriter:
                         rows,
                     )
         return seqs
+
+
+async def _erased(conn: Any, doc: str) -> bool:
+    """True if `doc` belongs to a board deleted for good; otherwise the board's row stays
+    locked (key share) until the transaction ends, so a delete waits for these appends
+    and takes them with it. A doc of no board (a målbild's) is never erased here."""
+    board_id = doc.split("/", 1)[0]
+    await conn.execute("SELECT 1 FROM boards WHERE id = %s FOR KEY SHARE", (board_id,))
+    cursor = await conn.execute(
+        "SELECT 1 FROM erased_boards WHERE id_hash = %s", (erase.erased_hash(board_id),)
+    )
+    return await cursor.fetchone() is not None

@@ -27,6 +27,7 @@ from server.store import records
 from server.store.migrations import MIGRATIONS, SCHEMA_VERSION, newer_schema_error
 from server.store.pgwriter import AppendWriter
 from server.store.postgres_accounts import AccountTables
+from server.store.queries import erase
 from server.store.records import (
     BoardRecord,
     ChangeRecord,
@@ -177,6 +178,16 @@ class PostgresStore(AccountTables):
             "SELECT doc, seq FROM doc_heads WHERE doc = ANY(%s)", (list(docs),)
         )
         return {str(doc): int(seq) for doc, seq in rows}
+
+    async def erased(self, docs: Sequence[str]) -> set[str]:
+        """Those of `docs` that belong to a board deleted for good."""
+        by_hash: dict[bytes, list[str]] = {}
+        for doc in docs:
+            by_hash.setdefault(erase.erased_hash(doc.split("/", 1)[0]), []).append(doc)
+        rows = await self._fetch(
+            "SELECT id_hash FROM erased_boards WHERE id_hash = ANY(%s)", (list(by_hash),)
+        )
+        return {doc for row in rows for doc in by_hash[bytes(row[0])]}
 
     @contextlib.asynccontextmanager
     async def doc_lock(self, doc: str) -> AsyncIterator[None]:

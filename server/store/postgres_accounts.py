@@ -16,6 +16,7 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from boards.schema import now_ms
 from server.store import records
 from server.store.org_records import (
     JourneyBoardRecord,
@@ -325,6 +326,7 @@ async def _delete_board_rows(conn: AsyncConnection[Any], board_id: str) -> None:
     for statement in erase.VISION_STATEMENTS:
         await conn.execute(statement, (board_id,))
     await conn.execute("DELETE FROM boards WHERE id = %s", (board_id,))
+    await conn.execute(erase.ERASED_INSERT, (erase.erased_hash(board_id), now_ms()))
 
 
 def _user(row: tuple[Any, ...]) -> UserRecord:

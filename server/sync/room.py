@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 
 from pycrdt import Doc, TransactionEvent, merge_updates
 
+from server.errors import Erased
 from server.sync import protocol
 from server.sync.awareness import AwarenessRelay
 from server.sync.connection import Connection
@@ -136,6 +137,8 @@ class Room:
             state_bytes=config.awareness_state_bytes,
         )
         self._closed = False
+        # Set once the board was deleted for good: nothing more is written or served.
+        self._erased = False
         # Set when the pending batch took something back (see _on_update), with the
         # state before the batch began.
         self._scrub = False
@@ -173,11 +176,31 @@ class Room:
 
     def join(self, conn: Connection) -> None:
         """Greet a new connection: ask for what it has, tell it who is here."""
+        if self._erased:
+            conn.close(CloseCode.NOT_FOUND, "the board was deleted")
+            return
         self.connections.add(conn)
         conn.step2_expected += 1
         conn.send(protocol.encode_sync_step1(self.doc.get_state()))
         if self._awareness.known:
             conn.send(self._awareness.snapshot())
+
+    def erase(self, reason: str) -> None:
+        """The board was deleted for good, by this process or another: every connection
+        is closed with 4404, and nothing more is served or written (the store refuses
+        appends of an erased board's docs; see `_save_with_retry`)."""
+        if self._erased:
+            return
+        self._erased = True
+        log.info(
+            "room %s: %s; closing its %d connections", self.name, reason, len(self.connections)
+        )
+        for conn in list(self.connections):
+            conn.close(CloseCode.NOT_FOUND, reason)
+
+    @property
+    def erased(self) -> bool:
+        return self._erased
 
     def leave(self, conn: Connection) -> None:
         """Forget a connection and remove its awareness states for everyone."""
@@ -415,6 +438,10 @@ class Room:
         failed = next((o for o in outcomes if isinstance(o, BaseException)), None)
         if failed is None:
             return [(save.result(), u) for save, u in zip(saves, updates, strict=True)]
+        if isinstance(failed, Erased):
+            # Deleted for good meanwhile (by another process): never retried, never kept.
+            self.erase("the board was deleted")
+            return []
         log.error("room %s: saving %d updates failed: %s", self.name, len(updates), failed)
         self._failing = failed if isinstance(failed, Exception) else RuntimeError(str(failed))
         self._saved_event.set()  # `durable()` callers learn of the failure
@@ -496,6 +523,8 @@ class Room:
         committed = await self._save_with_retry(updates, saves)
         self._saved = upto
         self._saved_event.set()
+        if self._erased:
+            return
         if self.after_commit is not None and committed:
             self._call_hook(self.after_commit, (committed, merged))
         self._broadcast(protocol.encode_update(merged), senders_)

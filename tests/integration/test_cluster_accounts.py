@@ -4,12 +4,14 @@ note taken back in the brainstorm that reaches no client on any process."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
-from pycrdt import Doc, Map
+from pycrdt import Doc, Map, Text
 
 from server.services import accounts
 from server.store import PostgresStore
@@ -17,7 +19,7 @@ from tests.support.attacks import add_big_notes
 from tests.support.boards import create_board, join_board
 from tests.support.cluster import board_url, running_cluster
 from tests.support.services import RedisServer
-from tests.support.yjs import YClient
+from tests.support.yjs import YClient, refused_with
 
 PASSWORD = "ett långt lösenord"
 
@@ -196,3 +198,84 @@ async def test_a_note_taken_back_in_the_brainstorm_reaches_no_other_process(
                 await late.wait_for(late.synced.is_set)
                 assert "efter0" in late.doc.get("notes", type=Map)
                 assert not [f for f in late.received if text in f]
+
+
+async def _rows_of(pg_url: str, board_id: str) -> dict[str, int]:
+    """How many rows of the board's docs each log table holds, and of its tombstone."""
+    async with await psycopg.AsyncConnection.connect(pg_url) as conn:
+        counts = {}
+        for table in ("updates", "snapshots", "doc_heads"):
+            cursor = await conn.execute(
+                f"SELECT count(*) FROM {table} WHERE doc = %s OR starts_with(doc, %s)",
+                (board_id, board_id + "/"),
+            )
+            row = await cursor.fetchone()
+            counts[table] = int(row[0]) if row else -1
+        cursor = await conn.execute(
+            "SELECT count(*) FROM erased_boards WHERE id_hash = %s",
+            (hashlib.sha256(board_id.encode()).digest(),),
+        )
+        row = await cursor.fetchone()
+        counts["erased_boards"] = int(row[0]) if row else -1
+        cursor = await conn.execute(
+            "SELECT count(*) FROM updates WHERE position(%s in data) > 0",
+            (b"Hemlig tanke",),
+        )
+        row = await cursor.fetchone()
+        counts["text"] = int(row[0]) if row else -1
+    return counts
+
+
+@pytest.mark.parametrize("relay", ["redis", "log only"])
+async def test_a_board_deleted_on_one_process_is_closed_and_never_written_on_another(
+    tmp_path: Path, pg_url: str, redis_server: RedisServer, relay: str
+) -> None:
+    """A board open on process two, with a client still writing, is deleted through
+    process one: process two closes its sockets with 4404, and what it still held or
+    was sent meanwhile never reaches the database (no rows, no text of it)."""
+    redis = redis_server if relay == "redis" else None
+    env = {"SAMSYN_CLUSTER_POLL_S": "0.2"}
+    with running_cluster(tmp_path, pg_url, redis, 2, env) as (one, two):
+        board = await create_board(one.url)
+        async with (
+            YClient(board_url(two.ws_url, board)) as writer,
+            YClient(board_url(two.ws_url, board)) as reader,
+        ):
+            await writer.wait_for(writer.synced.is_set)
+            await reader.wait_for(reader.synced.is_set)
+            notes = writer.doc.get("notes", type=Map)
+
+            async def keep_writing() -> int:
+                written = 0
+                while writer.close_code is None and written < 2000:
+                    notes[f"n{written}"] = Map(
+                        {"text": Text(f"Hemlig tanke {written}"), "x": 0.0, "y": 0.0}
+                    )
+                    written += 1
+                    await asyncio.sleep(0.02)
+                return written
+
+            writing = asyncio.create_task(keep_writing())
+            seen = reader.doc.get("notes", type=Map)
+            await reader.wait_for(lambda: len(seen) >= 10)
+            async with httpx.AsyncClient(base_url=one.url, timeout=30) as http:
+                deleted = await http.delete(
+                    f"/api/boards/{board['id']}",
+                    headers={"Authorization": f"Bearer {board['facilitator_key']}"},
+                )
+            assert deleted.status_code == 204
+            assert await reader.wait_closed() == 4404
+            assert reader.close_reason == "the board was deleted"
+            assert await writer.wait_closed() == 4404
+            written = await asyncio.wait_for(writing, timeout=10)
+            assert written < 2000
+        # A new socket on process two is turned away: the board is gone.
+        assert await refused_with(YClient(board_url(two.ws_url, board))) == 4404
+    # Both processes stopped, so everything they held was flushed: none of it was written.
+    assert await _rows_of(pg_url, board["id"]) == {
+        "updates": 0,
+        "snapshots": 0,
+        "doc_heads": 0,
+        "erased_boards": 1,
+        "text": 0,
+    }

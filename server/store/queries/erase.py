@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+
+from boards.schema import now_ms
 
 
 def _like_prefix(board_id: str) -> str:
@@ -26,7 +29,19 @@ def delete_board(conn: sqlite3.Connection, board_id: str) -> bool:
     for statement in VISION_STATEMENTS:
         conn.execute(statement.replace("%s", "?"), (board_id,))
     conn.execute("DELETE FROM boards WHERE id = ?", (board_id,))
+    conn.execute(ERASED_INSERT.replace("%s", "?"), (erased_hash(board_id), now_ms()))
     return True
+
+
+# The tombstone of a deleted board (both backends' spelling): its id's hash, and when.
+ERASED_INSERT = (
+    "INSERT INTO erased_boards (id_hash, erased) VALUES (%s, %s) ON CONFLICT (id_hash) DO NOTHING"
+)
+
+
+def erased_hash(board_id: str) -> bytes:
+    """What `erased_boards` keeps of a deleted board's id."""
+    return hashlib.sha256(board_id.encode()).digest()
 
 
 # The målbild of a deleted board (both backends' spelling, `%s` the board id): the link
