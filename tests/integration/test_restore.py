@@ -167,6 +167,13 @@ async def test_restore_turns_the_live_board_back_and_survives_a_kill(
         # Everyone connected gets the restore live, on the same board.
         for client in (watcher, a, fac):
             await client.wait_for(lambda c=client: _content(c.doc) == wanted)
+        # The change history names the restore and who did it. (Asked while the board
+        # is open: unloading a board folds its log, and the history, into a snapshot.)
+        async with httpx.AsyncClient(base_url=url, headers=key) as api:
+            newest = (await api.get(f"/api/boards/{board['id']}/changes?limit=1")).json()
+        assert [(c["role"], c["restored_checkpoint"]) for c in newest["changes"]] == [
+            ("facilitator", checkpoint["id"])
+        ]
 
     async with _peer(url, board, board["facilitator_key"]) as fresh:
         assert _content(fresh.doc) == wanted
@@ -181,12 +188,6 @@ async def test_restore_turns_the_live_board_back_and_survives_a_kill(
     assert "PWNED" not in markdown and "Efter kontrollpunkten" not in markdown
     # The checkpoint taken first holds the board as the restore found it.
     assert await _checkpoint_content(url, board, result["before"]["id"]) == broken
-    # The change history names the restore and who did it.
-    async with httpx.AsyncClient(base_url=url, headers=key) as api:
-        newest = (await api.get(f"/api/boards/{board['id']}/changes?limit=1")).json()
-    assert [(c["role"], c["restored_checkpoint"]) for c in newest["changes"]] == [
-        ("facilitator", checkpoint["id"])
-    ]
 
     # SIGKILL: no shutdown flush. The restore was logged before the answer, so it stays.
     server_process.kill()
