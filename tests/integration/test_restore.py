@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 from pycrdt import Doc, Map, Text
 
 from tests.support.boards import create_board, join_board, set_phase
+from tests.support.cluster import running_cluster
 from tests.support.servers import InProcessServer, ServerProcess
+from tests.support.services import RedisServer
 from tests.support.yjs import YClient
 
 # Words with letters outside ASCII and one outside the BMP: a text is edited back by byte
@@ -216,13 +219,13 @@ async def test_only_the_facilitator_restores_and_unknown_ids_are_named(
     app_server: InProcessServer,
 ) -> None:
     url = app_server.url
-    board = await create_board(url, "Workshop")
+    board = await create_board(url, "Workshop", language="en")
     anna = await join_board(url, board, "Anna")
     await set_phase(url, board, "cluster")
     await _fill(url, board, anna)
     base = f"/api/boards/{board['id']}/checkpoints"
     async with httpx.AsyncClient(base_url=url, headers=_bearer(board["facilitator_key"])) as fac:
-        checkpoint = (await fac.post(base, json={"name": "Dag 1"})).json()
+        checkpoint = (await fac.post(base, json={"name": "Day 1"})).json()
         async with _peer(url, board, board["facilitator_key"]) as live:
             del _notes(live)["f1"]
             async with _peer(url, board, anna["token"]) as a:
@@ -249,3 +252,41 @@ async def test_only_the_facilitator_restores_and_unknown_ids_are_named(
     async with _peer(url, board, board["facilitator_key"]) as after:
         assert _content(after.doc) == before
         assert "f1" not in _notes(after)
+        # The facilitator's own restore still works; on an English board the checkpoint
+        # it takes first is named in English.
+        async with httpx.AsyncClient(base_url=url, headers=_bearer(board["facilitator_key"])) as c:
+            done = await c.post(f"{base}/{checkpoint['id']}/restore")
+        assert done.status_code == 200, done.text
+        assert done.json()["before"]["name"] == "Before restoring to Day 1"
+        assert done.json()["restored"]["notes"] == 1 and done.json()["removed"]["notes"] == 0
+        await after.wait_for(lambda: _notes(after).get("f1") is not None)
+        assert str(_notes(after)["f1"]["text"]) == LÄSCIRKEL
+
+
+async def test_a_restore_on_one_process_reaches_clients_of_another(
+    tmp_path: Path, pg_url: str, redis_server: RedisServer
+) -> None:
+    with running_cluster(tmp_path, pg_url, redis_server, 2) as (a, b):
+        board = await create_board(a.url, "Workshop")
+        anna = await join_board(b.url, board, "Anna")
+        await set_phase(a.url, board, "cluster")
+        await _fill(b.url, board, anna)
+        base = f"/api/boards/{board['id']}/checkpoints"
+        key = _bearer(board["facilitator_key"])
+        async with _peer(b.url, board, anna["token"]) as on_b:
+            wanted = _content(on_b.doc)
+            assert set(wanted["notes"]) == {"f1", "a1", "a2"}
+            async with httpx.AsyncClient(base_url=a.url, headers=key) as api:
+                checkpoint = (await api.post(base, json={"name": "Dag 1"})).json()
+                with on_b.doc.transaction():
+                    del _notes(on_b)["a1"]
+                    del _clusters(on_b)["c1"]
+                async with _peer(a.url, board, board["facilitator_key"]) as on_a:
+                    await on_a.wait_for(lambda: "a1" not in _notes(on_a))
+                    await on_a.wait_for(lambda: "c1" not in _clusters(on_a))
+                    restored = await api.post(f"{base}/{checkpoint['id']}/restore")
+                    assert restored.status_code == 200, restored.text
+                    assert restored.json()["restored"]["notes"] == 1
+                    await on_a.wait_for(lambda: _content(on_a.doc) == wanted)
+            # Anna, on the other process, gets the restore through the relay.
+            await on_b.wait_for(lambda: _content(on_b.doc) == wanted)
