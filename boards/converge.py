@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Array, Doc, Map, Text
+from pycrdt._base import BaseType
 
 from boards import schema
 
@@ -82,11 +83,17 @@ def _fresh(value: Any) -> Any:
         return Map({key: _fresh(item) for key, item in value.items()})
     if isinstance(value, Array):
         return Array([_fresh(item) for item in value])
+    if isinstance(value, BaseType):
+        # An XML type, which no field of the schema uses and a map cannot take as it
+        # comes: its text is what a reader would have seen of it.
+        return str(value)
     return value
 
 
 def _plain(value: Any) -> Any:
-    return value.to_py() if isinstance(value, Text | Map | Array) else value
+    if isinstance(value, Text | Map | Array):
+        return value.to_py()
+    return str(value) if isinstance(value, BaseType) else value
 
 
 def _converge_map(live: Map[Any], wanted: Map[Any], keep: frozenset[str] = frozenset()) -> bool:
@@ -139,3 +146,17 @@ def converge(live: Doc[Any], wanted: Doc[Any]) -> Converged:
     # them one in the same update, as a board gets on load (services.docs).
     schema.give_statements(live, schema.clusters_without_statement(live))
     return result
+
+
+def restoring_update(live_state: bytes, wanted_state: bytes) -> tuple[bytes, Converged]:
+    """The one update that turns a doc in `live_state` into `wanted_state`'s content.
+
+    Worked out on a copy, so the live doc only ever gets a whole update to apply: an
+    error on the way (a checkpoint holding something odd) leaves it untouched.
+    """
+    scratch = schema.replay([live_state])
+    wanted = schema.replay([wanted_state])
+    before = scratch.get_state()
+    with scratch.transaction():
+        changed = converge(scratch, wanted)
+    return scratch.get_update(before), changed

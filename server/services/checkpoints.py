@@ -8,7 +8,7 @@ from typing import Any
 from pycrdt import Doc
 
 from boards import schema
-from boards.converge import Converged, converge
+from boards.converge import Converged, restoring_update
 from server.errors import InvalidInput, NotFound
 from server.services import changes
 from server.services.registry import NewBoard, create_board
@@ -125,8 +125,6 @@ async def restore(
     """
     wanted_state, _ = await states(store, board, checkpoint_id)
     checkpoint = next(c for c in await store.list_checkpoints(board.id) if c.id == checkpoint_id)
-    wanted: Doc[Any] = Doc()
-    wanted.apply_update(wanted_state)
     logged_as = changes.restore_sender(sender, checkpoint_id)
     async with rooms.use(board.id) as content, rooms.use(session_doc_name(board.id)) as session:
         # Nothing awaits between reading the state and the restore: the "before"
@@ -134,7 +132,8 @@ async def restore(
         # between that would be rolled back and kept nowhere.
         before_content = content.doc.get_update()
         before_session = session.doc.get_update()
-        changed = content.mutate(lambda doc: converge(doc, wanted), sender=logged_as)
+        update, changed = restoring_update(before_content, wanted_state)
+        content.mutate(lambda doc: doc.apply_update(update), sender=logged_as)
         await content.durable()
         await session.durable()
     # Saved after the restore, not before: saving first would leave a gap (an await) in
