@@ -290,3 +290,11 @@ async def test_a_restore_on_one_process_reaches_clients_of_another(
                     await on_a.wait_for(lambda: _content(on_a.doc) == wanted)
             # Anna, on the other process, gets the restore through the relay.
             await on_b.wait_for(lambda: _content(on_b.doc) == wanted)
+            # Her note came back as hers: the guard lets her edit of it stand.
+            words = _notes(on_b)["a1"]["text"]
+            words += " för alla"
+            async with _peer(a.url, board, board["facilitator_key"]) as check:
+                await check.wait_for(
+                    lambda: str(_notes(check)["a1"]["text"]) == "Öppet hus för alla"
+                )
+            assert str(_notes(on_b)["a1"]["text"]) == "Öppet hus för alla"
