@@ -10,6 +10,14 @@ from server.store import BoardRecord, ChangeRecord, Store
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+# A restore is logged as `restore/<checkpoint id>/<who>`: checkpoint ids are url-safe
+# base64 and hold no "/", and <who> is the usual `role:participant id:name`.
+_RESTORE = "restore/"
+
+
+def restore_sender(sender: str, checkpoint_id: str) -> str:
+    """How the update log names a restore to `checkpoint_id` done by `sender`."""
+    return f"{_RESTORE}{checkpoint_id}/{sender}"
 
 
 def check_limit(raw: str | None) -> int:
@@ -24,7 +32,10 @@ def check_limit(raw: str | None) -> int:
 
 
 def as_json(change: ChangeRecord) -> dict[str, Any]:
-    role, _, rest = change.sender.partition(":")
+    sender, restored = change.sender, None
+    if sender.startswith(_RESTORE):
+        restored, _, sender = sender.removeprefix(_RESTORE).partition("/")
+    role, _, rest = sender.partition(":")
     participant_id, _, name = rest.partition(":")
     return {
         "position": change.position,
@@ -33,6 +44,8 @@ def as_json(change: ChangeRecord) -> dict[str, Any]:
         "participant_id": participant_id or None,
         "name": name,
         "bytes": change.size,
+        # The checkpoint this update restored the board to; null for every other change.
+        "restored_checkpoint": restored,
     }
 
 

@@ -347,14 +347,15 @@ class Room:
         if not self._pending:
             self._batch_state = self.doc.get_state()
 
-    def _record(self, origin: Connection | None) -> bool:
+    def _record(self, origin: Connection | None, sender: str | None = None) -> bool:
         # What the doc reports is exactly the new part: repeats of known updates vanish.
         changes = [change for change in self._changes if len(change) > 2]
         self._changes.clear()
         if not changes:
             return False
         self._full_frame = None
-        sender = origin.sender if origin is not None else None
+        if origin is not None:
+            sender = origin.sender
         for change in changes:
             saved = self._store.append_update(self.name, change, sender)
             # Failures are handled by the flusher (see _save_with_retry).
@@ -401,10 +402,11 @@ class Room:
         """The awareness of this process's own clients, for a process that just joined."""
         return self._awareness.local_update(self.connections)
 
-    def mutate(self, change: Callable[[Doc[Any]], T]) -> T:
+    def mutate(self, change: Callable[[Doc[Any]], T], *, sender: str | None = None) -> T:
         """Change the doc on the server's behalf, in one transaction.
 
-        The result is logged and broadcast exactly like a client's update.
+        The result is logged and broadcast exactly like a client's update; `sender` names
+        it in the update log (the change history) when it is done for someone.
         """
         if self._closed:
             raise RuntimeError(f"room {self.name} is closed")
@@ -412,7 +414,7 @@ class Room:
         self._mark_batch()
         with self.doc.transaction():
             result = change(self.doc)
-        self._record(None)
+        self._record(None, sender)
         return result
 
     async def durable(self) -> None:

@@ -15,6 +15,7 @@ from server.web.deps import board_call, json_body
 from server.web.gates import spend_board_quota
 from server.web.ownership import inherit
 from server.web.responses import board_created
+from server.web.sockets import sender_of
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -95,6 +96,20 @@ async def checkpoint_fork(request: Request) -> Response:
     return JSONResponse(board_created(request, new), status_code=201)
 
 
+async def checkpoint_restore(request: Request) -> Response:
+    """Turn the live board back into the checkpoint, saving the current state first."""
+    call = await board_call(request, facilitator=True)
+    app = call.services
+    restored = await checkpoints.restore(
+        app.rooms,
+        app.store,
+        call.board,
+        request.path_params["checkpoint_id"],
+        sender=sender_of(call.principal),
+    )
+    return JSONResponse(restored.as_json())
+
+
 async def checkpoint_state(request: Request) -> Response:
     """The checkpoint's content doc as one Yjs update, for the read-only viewer."""
     call = await board_call(request)
@@ -124,4 +139,5 @@ routes = [
     Route(f"{_BOARD}/checkpoints", checkpoint_list, methods=["GET", "POST"]),
     Route(f"{_BOARD}/checkpoints/{{checkpoint_id}}/fork", checkpoint_fork, methods=["POST"]),
     Route(f"{_BOARD}/checkpoints/{{checkpoint_id}}/state", checkpoint_state),
+    Route(f"{_BOARD}/checkpoints/{{checkpoint_id}}/restore", checkpoint_restore, methods=["POST"]),
 ]

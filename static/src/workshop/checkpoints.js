@@ -1,5 +1,5 @@
 // Named checkpoints of a board ("Slut på dag 1", "Målbild 0.5"): save, list, view read-only,
-// and fork into a new board. Also the read-only viewer of one checkpoint.
+// fork into a new board, restore in place. Also the read-only viewer of one checkpoint.
 import * as Y from 'yjs'
 import { Awareness } from 'y-protocols/awareness'
 import { el as make } from '../core/dom.js'
@@ -70,6 +70,46 @@ export class CheckpointList {
     }
   }
 
+  async restore (checkpoint) {
+    const t = this.t
+    try {
+      const result = await this.api.post(`/checkpoints/${encodeURIComponent(checkpoint.id)}/restore`, {})
+      this.notify(t('checkpoint.restored', { name: checkpoint.name, before: result.before.name }))
+    } catch (error) {
+      this.notify(t(error.code === 'checkpoint_not_found' ? 'error.no_checkpoint' : 'facil.error'), true)
+    }
+    // The list gains the checkpoint the restore saved first (or loses one deleted meanwhile).
+    await this.refresh()
+  }
+
+  /** Ask before restoring: it changes the board for everyone. The row's actions give way to
+   * the question, a confirm button and a cancel button until one of them is chosen. */
+  askRestore (checkpoint, actions) {
+    const t = this.t
+    const shown = [...actions.children]
+    const question = make('p', {
+      className: 'checkpoint-question', textContent: t('checkpoint.restore_question', { name: checkpoint.name })
+    })
+    const confirm = make('button', {
+      type: 'button', className: 'button small danger', textContent: t('checkpoint.restore_confirm'),
+      dataset: { action: 'confirm-restore' }
+    })
+    const cancel = make('button', {
+      type: 'button', className: 'button small', textContent: t('checkpoint.restore_cancel'),
+      dataset: { action: 'cancel-restore' }
+    })
+    const back = () => { actions.replaceChildren(...shown); shown.find((b) => b.dataset.action === 'restore')?.focus() }
+    cancel.addEventListener('click', back)
+    confirm.addEventListener('click', () => {
+      confirm.disabled = true
+      cancel.disabled = true
+      this.restore(checkpoint)
+    })
+    actions.replaceChildren(question, confirm, cancel)
+    actions.classList.add('asking')
+    cancel.focus()
+  }
+
   render (checkpoints) {
     const t = this.t
     const sorted = sortCheckpoints(checkpoints)
@@ -98,9 +138,14 @@ export class CheckpointList {
       fork.textContent = t('checkpoint.fork')
       fork.setAttribute('aria-label', t('checkpoint.fork_label', { name: checkpoint.name }))
       fork.addEventListener('click', () => this.fork(checkpoint))
+      const restore = make('button', {
+        type: 'button', className: 'button small', textContent: t('checkpoint.restore'),
+        dataset: { action: 'restore' }, attrs: { 'aria-label': t('checkpoint.restore_label', { name: checkpoint.name }) }
+      })
       const actions = document.createElement('span')
       actions.className = 'checkpoint-actions'
-      actions.append(open, fork)
+      restore.addEventListener('click', () => this.askRestore(checkpoint, actions))
+      actions.append(open, fork, restore)
       li.append(name, when, actions)
       return li
     }))
