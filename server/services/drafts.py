@@ -22,6 +22,7 @@ from typing import Any, TypeGuard
 from pycrdt import Doc, Map, Text
 
 from boards import schema
+from boards.converge import replace_text
 from boards.layout import SECTION_HEADER, Rect, cluster_size, pack_below, section_at
 from boards.schema import now_ms
 from server.services.session import DRAFTS_INFIX, Session, drafts_doc_name, session_doc_name
@@ -67,24 +68,6 @@ def _unrevealed(
         items.append((nid, note))
     items.sort(key=lambda item: (_created(item[1]), item[0]))
     return items
-
-
-def replace_text(text: Text, new: str) -> None:
-    """Turn `text` into `new` by one delete and one insert around their common ends."""
-    old = str(text)
-    if old == new:
-        return
-    start = 0
-    limit = min(len(old), len(new))
-    while start < limit and old[start] == new[start]:
-        start += 1
-    end = 0
-    while end < limit - start and old[-1 - end] == new[-1 - end]:
-        end += 1
-    if len(old) - end > start:
-        del text[start : len(old) - end]
-    if len(new) - end > start:
-        text.insert(start, new[start : len(new) - end])
 
 
 class Drafts:

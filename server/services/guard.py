@@ -184,7 +184,8 @@ def _remove_additions(event: Any) -> None:
             position += int(op["retain"])
         elif "insert" in op:
             inserted = op["insert"]
-            size = len(inserted) if isinstance(inserted, str) else 1
+            # Positions and lengths of a text are in UTF-8 bytes (pycrdt), as the delta's.
+            size = len(inserted.encode()) if isinstance(inserted, str) else 1
             runs.append((position, size))
             position += size
     for start, size in reversed(runs):

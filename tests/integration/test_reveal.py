@@ -177,3 +177,27 @@ async def _reveal_when_sent(
     assert reply.status_code == 200, reply.text
     result: dict[str, Any] = reply.json()
     return result
+
+
+async def test_a_revealed_draft_edited_in_swedish_reads_the_same_on_the_board(
+    app_server: InProcessServer, trasig: dict[str, Any]
+) -> None:
+    """After the reveal, Anna goes on writing her note in her list of drafts: the board
+    gets her words exactly, å, ä and ö included (texts are indexed in UTF-8 bytes)."""
+    board = trasig["board"]
+    async with (
+        drafts_of(app_server, trasig, "anna") as drafts,
+        socket(app_server, board, board["facilitator_key"]) as fac,
+    ):
+        await drafts.wait_for(drafts.synced.is_set)
+        drafts.doc.get("notes", type=Map)["n1"] = Map({"text": Text("Läscirklar"), "created": 1.0})
+        assert (await _reveal_when_sent(app_server, board, drafts))["revealed"] == 1
+        await fac.wait_for(lambda: "n1" in notes_of(fac))
+        # The server marks the draft revealed; then Anna edits it, at the end and inside.
+        mine = drafts.doc.get("notes", type=Map)
+        await drafts.wait_for(lambda: bool(mine["n1"].get("revealed")))
+        text = mine["n1"]["text"]
+        text.insert(len(text), " för äldre")
+        await fac.wait_for(lambda: notes_of(fac)["n1"] == "Läscirklar för äldre")
+        text.insert(len("Läs".encode()), "-")
+        await fac.wait_for(lambda: notes_of(fac)["n1"] == "Läs-cirklar för äldre")
