@@ -22,6 +22,7 @@ from server.logs import redact_uvicorn_logs
 from server.services.docs import upgrade_board_doc
 from server.services.drafts import Drafts
 from server.services.erasure import retention_loop
+from server.services.facilitation import resync_participants
 from server.services.guard import Guards
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session, is_board_doc_name
@@ -67,9 +68,7 @@ def _resync_on_remote_session(rooms: Rooms) -> Callable[[Room], None]:
     phase), let the content socket edits held back here merge, as the route does there."""
 
     def resync(session_room: Room) -> None:
-        content = rooms.get(session_room.name.removesuffix(SESSION_SUFFIX))
-        if content is not None:
-            content.resync_refused()
+        resync_participants(rooms, session_room.name.removesuffix(SESSION_SUFFIX))
 
     def attach(room: Room) -> None:
         if room.name.endswith(SESSION_SUFFIX):

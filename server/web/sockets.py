@@ -137,7 +137,8 @@ async def session_socket(websocket: WebSocket, send: Send) -> None:
 
 
 async def drafts_socket(websocket: WebSocket, send: Send) -> None:
-    """`/ws/{board_id}/drafts`: the caller's own private notes; nobody else's."""
+    """`/ws/{board_id}/drafts`: the caller's own private notes; nobody else's. Read-only
+    for participants whenever the board is for them (locked, closed, the vote)."""
     admitted = await _admit(websocket)
     if admitted is None:
         return
@@ -148,13 +149,19 @@ async def drafts_socket(websocket: WebSocket, send: Send) -> None:
     owner = principal.participant_id or "facilitator"
     name = principal.name or "facilitator"
     app = services(websocket)
-    async with app.rooms.use(session_doc_name(board.id)):
+    async with app.rooms.use(session_doc_name(board.id)) as session_room:
+        # A participant's drafts follow the board's rule: what they type there reaches
+        # the board at the reveal (and after it, at once), so a lock or a closed board
+        # holds it back here too, refused like the board socket refuses.
+        can_write = (
+            _always if principal.is_facilitator else Session(session_room).participants_may_write
+        )
         await _serve(
             websocket,
             send,
             drafts_doc_name(board.id, owner),
             principal,
-            can_write=_always,
+            can_write=can_write,
             guard=None if principal.is_facilitator else lambda room: app.guards.drafts(),
             on_join=lambda room: app.drafts.participant_joined(room, owner, name),
         )
