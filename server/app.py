@@ -40,6 +40,7 @@ from server.web import (
     imports,
     journeys,
     pages,
+    participants,
     sockets,
     vision,
 )
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *journeys.routes,
             *facilitation.routes,
             *access.routes,
+            *participants.routes,
             *vision.routes,
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),

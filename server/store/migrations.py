@@ -199,6 +199,12 @@ MIGRATIONS: list[Step] = [
         sqlite=("ALTER TABLE updates ADD COLUMN sender TEXT NOT NULL DEFAULT ''",),
         postgresql=("ALTER TABLE updates ADD COLUMN sender TEXT NOT NULL DEFAULT ''",),
     ),
+    # When the facilitator removed a participant (epoch ms; NULL while they take part):
+    # their token stops working, the row stays so their notes keep an author and a name.
+    Step(
+        sqlite=('ALTER TABLE "participants" ADD COLUMN "removed" INTEGER',),
+        postgresql=("ALTER TABLE participants ADD COLUMN removed BIGINT",),
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

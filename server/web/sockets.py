@@ -12,7 +12,8 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from server.errors import Damaged, Unavailable
 from server.services.guard import Author
-from server.services.principals import Principal, Role
+from server.services.participants import REMOVED_DETAIL
+from server.services.principals import Principal, Role, removed_among
 from server.services.session import Session, drafts_doc_name, session_doc_name
 from server.store import BoardRecord
 from server.sync.protocol import CloseCode, close_reason
@@ -48,6 +49,9 @@ async def _admit(websocket: WebSocket) -> tuple[BoardRecord, Principal] | None:
     found = await caller_on(websocket, board, secrets)
     principal = found[0] if found else None
     if principal is None:
+        if await removed_among(app.store, board, secrets):
+            await _refuse(websocket, CloseCode.REMOVED, REMOVED_DETAIL)
+            return None
         reason = "a token or facilitator key is required" if not secrets else "unknown credentials"
         await _refuse(websocket, CloseCode.UNAUTHORIZED, reason)
         return None
@@ -89,7 +93,7 @@ async def _serve(
             if on_join is not None:
                 on_join(room)
 
-        with app.live.holding(principal.board_id, principal.role, conn):
+        with app.live.holding(principal.board_id, principal.role, conn, principal.participant_id):
             await rooms.serve(conn, doc_name, on_join=joined)
 
 
