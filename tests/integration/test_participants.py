@@ -19,7 +19,9 @@ from server.sync.protocol import CloseCode
 from tests.integration.test_facilitation import notes_of, post, session_map, socket
 from tests.support.backends import BACKENDS, backend_settings
 from tests.support.boards import create_board, join_board, set_phase
+from tests.support.cluster import running_cluster
 from tests.support.servers import InProcessServer
+from tests.support.services import RedisServer
 from tests.support.yjs import YClient, refused_with
 
 pytestmark = pytest.mark.asyncio
@@ -179,3 +181,30 @@ async def test_a_removed_participant_is_cut_off_and_their_notes_stay(
         app_server, "GET", f"/api/boards/{board['id']}/votes/me", room["bo"]["token"]
     )
     assert mine.status_code == 200
+
+
+async def test_a_removal_on_one_process_closes_the_sockets_on_another(
+    tmp_path: Path, pg_url: str, redis_server: RedisServer
+) -> None:
+    with running_cluster(tmp_path, pg_url, redis_server, 2) as (a, b):
+        board = await create_board(a.url, "Två processer")
+        anna = await join_board(b.url, board, "Anna")
+        on_b = f"{b.ws_url}/ws/{board['id']}"
+        async with (
+            YClient(f"{on_b}?token={anna['token']}") as anna_board,
+            YClient(f"{on_b}/drafts?token={anna['token']}") as anna_drafts,
+        ):
+            for client in (anna_board, anna_drafts):
+                await client.wait_for(client.synced.is_set)
+            path = f"/api/boards/{board['id']}/participants/{anna['participant_id']}"
+            async with httpx.AsyncClient(base_url=a.url, timeout=10) as client:
+                reply = await client.delete(
+                    path, headers={"Authorization": f"Bearer {board['facilitator_key']}"}
+                )
+            assert reply.status_code == 200, reply.text
+            # a held none of her sockets; b learns of the removal through the session doc.
+            assert reply.json()["sockets_closed"] == 0
+            for client in (anna_board, anna_drafts):
+                assert await client.wait_closed() == CloseCode.REMOVED
+                assert client.close_reason == REMOVED
+        assert await refused_with(YClient(f"{on_b}?token={anna['token']}")) == CloseCode.REMOVED
