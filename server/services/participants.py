@@ -36,9 +36,15 @@ class Removal:
             "notes_kept": self.notes_kept,
             "detail": (
                 f"{self.participant.name} can no longer open this board; "
-                f"their {self.notes_kept} notes stay on it"
+                f"{_notes_phrase(self.notes_kept)} on it"
             ),
         }
+
+
+def _notes_phrase(count: int) -> str:
+    if count == 0:
+        return "they have no notes"
+    return "their note stays" if count == 1 else f"their {count} notes stay"
 
 
 async def roster(store: Store, rooms: Rooms, board: BoardRecord) -> list[dict[str, Any]]:
