@@ -19,6 +19,7 @@ from server.store import BoardRecord
 from server.sync.protocol import CloseCode, close_reason
 from server.sync.review import WriteGuard
 from server.sync.room import Room
+from server.sync.rooms import Rooms
 from server.web.auth import credentials, origin_allowed
 from server.web.deps import caller_on, services
 
@@ -94,7 +95,21 @@ async def _serve(
                 on_join(room)
 
         with app.live.holding(principal.board_id, principal.role, conn, principal.participant_id):
+            # Removed after `_admit` read the token but before this socket was held: the
+            # session doc says so already (the removal marks it before closing sockets).
+            if _removed_meanwhile(app.rooms, principal):
+                await websocket.close(CloseCode.REMOVED, close_reason(REMOVED_DETAIL))
+                return
             await rooms.serve(conn, doc_name, on_join=joined)
+
+
+def _removed_meanwhile(rooms: Rooms, principal: Principal) -> bool:
+    if principal.participant_id is None:
+        return False
+    session_room = rooms.get(session_doc_name(principal.board_id))
+    return session_room is not None and principal.participant_id in Session(session_room).get(
+        "removed"
+    )
 
 
 async def board_socket(websocket: WebSocket, send: Send) -> None:

@@ -176,6 +176,12 @@ async def test_a_removed_participant_is_cut_off_and_their_notes_stay(
     assert [p["name"] for p in people] == ["Bo"]
     twice = await _call(app_server, "DELETE", f"{path}/{anna_id}", key)
     assert (twice.status_code, twice.json()["error"]) == (409, "already_removed")
+    # The facilitator's count of who still has dots leaves Anna out.
+    status = await _call(app_server, "GET", f"/api/boards/{board['id']}/votes/status", key)
+    assert (status.json()["participants"], [v["name"] for v in status.json()["voters"]]) == (
+        1,
+        ["Bo"],
+    )
     # Bo's token still works for the API.
     mine = await _call(
         app_server, "GET", f"/api/boards/{board['id']}/votes/me", room["bo"]["token"]
