@@ -22,7 +22,9 @@ from server.logs import redact_uvicorn_logs
 from server.services.docs import upgrade_board_doc
 from server.services.drafts import Drafts
 from server.services.erasure import retention_loop
+from server.services.facilitation import resync_participants
 from server.services.guard import Guards
+from server.services.participants import REMOVED_DETAIL
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session, is_board_doc_name
 from server.settings import Settings
@@ -39,6 +41,7 @@ from server.web import (
     imports,
     journeys,
     pages,
+    participants,
     sockets,
     vision,
 )
@@ -62,14 +65,16 @@ def _on_load(room: Room, hooks: list[Callable[[Room], None]]) -> None:
         upgrade_board_doc(room)
 
 
-def _resync_on_remote_session(rooms: Rooms) -> Callable[[Room], None]:
+def _resync_on_remote_session(rooms: Rooms, live: LiveSockets) -> Callable[[Room], None]:
     """A load hook: when another process changes a board's session (an unlock, a new
-    phase), let the content socket edits held back here merge, as the route does there."""
+    phase), let the content socket edits held back here merge, as the route does there;
+    a participant it removed loses the sockets they hold open here too."""
 
     def resync(session_room: Room) -> None:
-        content = rooms.get(session_room.name.removesuffix(SESSION_SUFFIX))
-        if content is not None:
-            content.resync_refused()
+        board_id = session_room.name.removesuffix(SESSION_SUFFIX)
+        resync_participants(rooms, board_id)
+        for participant_id in Session(session_room).get("removed"):
+            live.close_participant(board_id, participant_id, REMOVED_DETAIL)
 
     def attach(room: Room) -> None:
         if room.name.endswith(SESSION_SUFFIX):
@@ -120,8 +125,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 exclusive=relay.exclusive if relay is not None else None,
             ) as rooms,
         ):
+            live = LiveSockets()
             if relay is not None:
-                hooks += [relay.attach, _resync_on_remote_session(rooms)]
+                hooks += [relay.attach, _resync_on_remote_session(rooms, live)]
             app.state.relay = relay
             drafts = Drafts(rooms, store)
             hooks.append(drafts.attach)
@@ -138,7 +144,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 ),
                 presence=Presence(),
                 limits=Limits.from_settings(settings),
-                live=LiveSockets(),
+                live=live,
             )
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store
@@ -173,6 +179,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *journeys.routes,
             *facilitation.routes,
             *access.routes,
+            *participants.routes,
             *vision.routes,
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),

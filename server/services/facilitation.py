@@ -14,7 +14,7 @@ from boards import schema
 from boards.facilitation import RuleError, check_phase, timer_after, voting_after
 from boards.schema import now_ms
 from server.services import voting
-from server.services.session import Session, session_doc_name
+from server.services.session import DRAFTS_INFIX, Session, session_doc_name
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
 
@@ -87,9 +87,17 @@ async def lock(
 
 def _resync(rooms: Rooms, board: BoardRecord) -> None:
     """Writing may be allowed again: let held-back edits of participants merge."""
-    content = rooms.get(board.id)
+    resync_participants(rooms, board.id)
+
+
+def resync_participants(rooms: Rooms, board_id: str) -> None:
+    """Ask the participants' sockets whose edits were refused (the board's content doc
+    and their drafts docs follow the same rule) for what they hold back."""
+    content = rooms.get(board_id)
     if content is not None:
         content.resync_refused()
+    for drafts in rooms.loaded_under(board_id + DRAFTS_INFIX):
+        drafts.resync_refused()
 
 
 async def follow(

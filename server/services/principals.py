@@ -80,7 +80,25 @@ async def authenticate(store: Store, board: BoardRecord, secret: str) -> Princip
     # The lookup is by hash, so timing tells nothing of the token; check the board too.
     if participant is None or not hmac.compare_digest(participant.board_id, board.id):
         return None
+    if participant.removed is not None:
+        return None
     return Principal(board.id, Role.PARTICIPANT, participant.id, participant.name)
+
+
+async def removed_among(store: Store, board: BoardRecord, secrets: Sequence[str]) -> bool:
+    """Is one of `secrets` the token of a participant the facilitator removed from
+    `board`? Asked only after the secrets failed, to say why instead of "unknown"."""
+    for secret in secrets:
+        if not secret:
+            continue
+        participant = await store.participant_by_token_hash(hash_secret(secret))
+        if (
+            participant is not None
+            and participant.removed is not None
+            and hmac.compare_digest(participant.board_id, board.id)
+        ):
+            return True
+    return False
 
 
 async def first_valid(

@@ -67,6 +67,7 @@ class Session:
         state["tallies"] = {k: int(v) for k, v in self.get("tallies").items()}
         state["drafts"] = self.get("drafts")
         state["participants"] = self.get("participants")
+        state["removed"] = self.get("removed")
         return state
 
     def update(self, name: str, values: Mapping[str, Any]) -> None:
@@ -111,6 +112,10 @@ class Session:
                 participant_id, Map({"name": name, "online": online})
             )
         )
+
+    def mark_removed(self, participant_id: str, at: int) -> None:
+        """The facilitator removed the participant: lists leave them out from now on."""
+        self.room.mutate(lambda doc: root_map(doc, "removed").__setitem__(participant_id, at))
 
     @property
     def phase(self) -> str:

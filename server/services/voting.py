@@ -83,8 +83,14 @@ async def status(rooms: Rooms, store: Store, board: BoardRecord) -> dict[str, An
     in the session doc, which every member reads)."""
     async with rooms.use(session_doc_name(board.id)) as session_room:
         budget = int(Session(session_room).get("voting").get("budget", 5))
-    used = await store.votes_used(board.id)
-    participants = await store.list_participants(board.id)
+    # Those the facilitator removed have no dots left to place; their dots still count.
+    participants = [p for p in await store.list_participants(board.id) if p.removed is None]
+    taking_part = {p.id for p in participants}
+    used = {
+        voter: count
+        for voter, count in (await store.votes_used(board.id)).items()
+        if voter in taking_part or voter == FACILITATOR_VOTER
+    }
     voters = [
         {
             "participant_id": p.id,

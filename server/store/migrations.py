@@ -208,6 +208,12 @@ MIGRATIONS: list[Step] = [
             "CREATE TABLE erased_boards (id_hash BYTEA PRIMARY KEY, erased BIGINT NOT NULL)",
         ),
     ),
+    # When the facilitator removed a participant (epoch ms; NULL while they take part):
+    # their token stops working, the row stays so their notes keep an author and a name.
+    Step(
+        sqlite=('ALTER TABLE "participants" ADD COLUMN "removed" INTEGER',),
+        postgresql=("ALTER TABLE participants ADD COLUMN removed BIGINT",),
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

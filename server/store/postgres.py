@@ -320,7 +320,7 @@ class PostgresStore(AccountTables):
 
     async def list_participants(self, board_id: str) -> list[ParticipantRecord]:
         rows = await self._fetch(
-            "SELECT id, board_id, name, created FROM participants WHERE board_id = %s"
+            "SELECT id, board_id, name, created, removed FROM participants WHERE board_id = %s"
             " ORDER BY created, id",
             (board_id,),
         )
@@ -328,10 +328,20 @@ class PostgresStore(AccountTables):
 
     async def participant_by_token_hash(self, token_hash: bytes) -> ParticipantRecord | None:
         rows = await self._fetch(
-            "SELECT id, board_id, name, created FROM participants WHERE token_hash = %s",
+            "SELECT id, board_id, name, created, removed FROM participants WHERE token_hash = %s",
             (token_hash,),
         )
         return ParticipantRecord(*rows[0]) if rows else None
+
+    async def remove_participant(self, board_id: str, participant_id: str, at: int) -> bool:
+        self._check_open()
+        async with self._pool.connection() as conn, conn.transaction():
+            cursor = await conn.execute(
+                "UPDATE participants SET removed = %s"
+                " WHERE board_id = %s AND id = %s AND removed IS NULL",
+                (at, board_id, participant_id),
+            )
+            return cursor.rowcount == 1
 
     # -- votes -------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ class ParticipantRecord:
     board_id: str
     name: str
     created: int
+    removed: int | None = None  # when the facilitator removed them; their token is void
 
 
 @dataclass(frozen=True, slots=True)

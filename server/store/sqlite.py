@@ -186,6 +186,11 @@ class SqliteStore(AccountTables):
     async def participant_by_token_hash(self, token_hash: bytes) -> ParticipantRecord | None:
         return await self._read(lambda conn: participants.by_token_hash(conn, token_hash))
 
+    async def remove_participant(self, board_id: str, participant_id: str, at: int) -> bool:
+        return await self.submit(
+            lambda conn: participants.remove(conn, board_id, participant_id, at)
+        )
+
     # -- votes -------------------------------------------------------------------------
 
     async def cast_vote(

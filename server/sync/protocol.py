@@ -508,6 +508,8 @@ class CloseCode(IntEnum):
     UNAUTHORIZED = 4401
     FORBIDDEN = 4403
     NOT_FOUND = 4404
+    # The facilitator removed this participant from the board: do not reconnect.
+    REMOVED = 4410
 
 
 def close_reason(text: str) -> str:

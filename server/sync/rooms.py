@@ -85,6 +85,10 @@ class Rooms:
         """The room if it is loaded; None otherwise."""
         return self._rooms.get(name)
 
+    def loaded_under(self, prefix: str) -> list[Room]:
+        """The loaded rooms whose names start with `prefix` (a board's drafts docs)."""
+        return [room for name, room in self._rooms.items() if name.startswith(prefix)]
+
     @contextlib.asynccontextmanager
     async def use(self, name: str) -> AsyncIterator[Room]:
         """Hold `name`'s room loaded for the duration of the block."""

@@ -21,8 +21,9 @@ from server.errors import (
 from server.services.accounts import member_principal
 from server.services.drafts import Drafts
 from server.services.guard import Guards
+from server.services.participants import REMOVED_DETAIL
 from server.services.presence import Presence
-from server.services.principals import Principal, first_valid
+from server.services.principals import Principal, first_valid, removed_among
 from server.settings import Settings
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
@@ -101,6 +102,8 @@ async def principal_on(
     secrets = credentials(request.headers, request.query_params, request.cookies, board.id)
     found = await caller_on(request, board, secrets)
     if found is None:
+        if await removed_among(services(request).store, board, secrets):
+            raise NotAllowed("participant_removed", REMOVED_DETAIL)
         detail = "unknown credentials" if secrets else "a token or facilitator key is required"
         raise Unauthenticated("unauthorized", detail)
     principal = found[0]

@@ -22,6 +22,7 @@ from server.services.principals import (
     Role,
     authenticate,
     normalize_join_code,
+    removed_among,
 )
 from server.services.registry import create_board, create_participant
 from server.store import BoardRecord
@@ -244,6 +245,9 @@ async def board_page(request: Request) -> Response:
     if key is not None:
         return await _trade_key(request, board, key, wall)
     principal = await _page_principal(request, board)
+    removed = principal is None and not wall
+    if removed and await removed_among(store, board, cookie_secrets(request.cookies, board.id)):
+        return error_page(request, 403, "participants.removed_you", board.language)
     if principal is None:
         # A projector's PC has no cookie yet: tell how the wall link gets there.
         return error_page(

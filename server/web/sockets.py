@@ -12,12 +12,14 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from server.errors import Damaged, Unavailable
 from server.services.guard import Author
-from server.services.principals import Principal, Role
+from server.services.participants import REMOVED_DETAIL
+from server.services.principals import Principal, Role, removed_among
 from server.services.session import Session, drafts_doc_name, session_doc_name
 from server.store import BoardRecord
 from server.sync.protocol import CloseCode, close_reason
 from server.sync.review import WriteGuard
 from server.sync.room import Room
+from server.sync.rooms import Rooms
 from server.web.auth import credentials, origin_allowed
 from server.web.deps import caller_on, services
 
@@ -48,6 +50,9 @@ async def _admit(websocket: WebSocket) -> tuple[BoardRecord, Principal] | None:
     found = await caller_on(websocket, board, secrets)
     principal = found[0] if found else None
     if principal is None:
+        if await removed_among(app.store, board, secrets):
+            await _refuse(websocket, CloseCode.REMOVED, REMOVED_DETAIL)
+            return None
         reason = "a token or facilitator key is required" if not secrets else "unknown credentials"
         await _refuse(websocket, CloseCode.UNAUTHORIZED, reason)
         return None
@@ -89,8 +94,22 @@ async def _serve(
             if on_join is not None:
                 on_join(room)
 
-        with app.live.holding(principal.board_id, principal.role, conn):
+        with app.live.holding(principal.board_id, principal.role, conn, principal.participant_id):
+            # Removed after `_admit` read the token but before this socket was held: the
+            # session doc says so already (the removal marks it before closing sockets).
+            if _removed_meanwhile(app.rooms, principal):
+                await websocket.close(CloseCode.REMOVED, close_reason(REMOVED_DETAIL))
+                return
             await rooms.serve(conn, doc_name, on_join=joined)
+
+
+def _removed_meanwhile(rooms: Rooms, principal: Principal) -> bool:
+    if principal.participant_id is None:
+        return False
+    session_room = rooms.get(session_doc_name(principal.board_id))
+    return session_room is not None and principal.participant_id in Session(session_room).get(
+        "removed"
+    )
 
 
 async def board_socket(websocket: WebSocket, send: Send) -> None:
@@ -137,7 +156,8 @@ async def session_socket(websocket: WebSocket, send: Send) -> None:
 
 
 async def drafts_socket(websocket: WebSocket, send: Send) -> None:
-    """`/ws/{board_id}/drafts`: the caller's own private notes; nobody else's."""
+    """`/ws/{board_id}/drafts`: the caller's own private notes; nobody else's. Read-only
+    for participants whenever the board is for them (locked, closed, the vote)."""
     admitted = await _admit(websocket)
     if admitted is None:
         return
@@ -148,13 +168,19 @@ async def drafts_socket(websocket: WebSocket, send: Send) -> None:
     owner = principal.participant_id or "facilitator"
     name = principal.name or "facilitator"
     app = services(websocket)
-    async with app.rooms.use(session_doc_name(board.id)):
+    async with app.rooms.use(session_doc_name(board.id)) as session_room:
+        # A participant's drafts follow the board's rule: what they type there reaches
+        # the board at the reveal (and after it, at once), so a lock or a closed board
+        # holds it back here too, refused like the board socket refuses.
+        can_write = (
+            _always if principal.is_facilitator else Session(session_room).participants_may_write
+        )
         await _serve(
             websocket,
             send,
             drafts_doc_name(board.id, owner),
             principal,
-            can_write=_always,
+            can_write=can_write,
             guard=None if principal.is_facilitator else lambda room: app.guards.drafts(),
             on_join=lambda room: app.drafts.participant_joined(room, owner, name),
         )

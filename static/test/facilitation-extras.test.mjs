@@ -56,3 +56,13 @@ test('every export format has a link in the contract shape', () => {
   assert.deepEqual([...EXPORT_FORMATS].sort(), ['csv', 'docx', 'html', 'json', 'md', 'svg'])
   assert.equal(exportUrl('a b', 'docx'), '/b/a%20b/export.docx')
 })
+
+test('removed participants are left out of the list and the online count', () => {
+  const doc = sessionDoc()
+  doc.getMap('removed').set('p2', 1700000000000)
+  const state = readSession(doc)
+  assert.deepEqual(state.removed, { p2: 1700000000000 })
+  const rows = participantList(state, 'sv')
+  assert.deepEqual(rows.map((r) => [r.name, r.joined]), [['Anna', true], ['Cia', false], ['Örjan', true]])
+  assert.equal(onlineCount(state), 1)
+})

@@ -6,7 +6,7 @@ import sqlite3
 
 from server.store.records import ParticipantRecord
 
-_COLUMNS = "id, board_id, name, created"
+_COLUMNS = "id, board_id, name, created, removed"
 
 
 def insert(conn: sqlite3.Connection, participant: ParticipantRecord, token_hash: bytes) -> None:
@@ -29,3 +29,12 @@ def by_token_hash(conn: sqlite3.Connection, token_hash: bytes) -> ParticipantRec
         f"SELECT {_COLUMNS} FROM participants WHERE token_hash = ?", (token_hash,)
     ).fetchone()
     return ParticipantRecord(*row) if row else None
+
+
+def remove(conn: sqlite3.Connection, board_id: str, participant_id: str, at: int) -> bool:
+    """Mark the participant removed; False if the board has no such participant taking part."""
+    cursor = conn.execute(
+        "UPDATE participants SET removed = ? WHERE board_id = ? AND id = ? AND removed IS NULL",
+        (at, board_id, participant_id),
+    )
+    return cursor.rowcount == 1

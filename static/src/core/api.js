@@ -8,7 +8,7 @@ export class ApiError extends Error {
   }
 }
 
-/** get(path) and post(path, body) below `/api/boards/{id}`; both resolve to parsed JSON. */
+/** get(path), post(path, body), put and delete below `/api/boards/{id}`; both resolve to parsed JSON. */
 export function boardApi (boardId, fetchFn = (...args) => fetch(...args)) {
   const base = `/api/boards/${encodeURIComponent(boardId)}`
   const call = async (method, path, body) => {
@@ -34,6 +34,7 @@ export function boardApi (boardId, fetchFn = (...args) => fetch(...args)) {
     base,
     get: (path) => call('GET', path),
     post: (path, body = {}) => call('POST', path, body),
-    put: (path, body = {}) => call('PUT', path, body)
+    put: (path, body = {}) => call('PUT', path, body),
+    delete: (path) => call('DELETE', path)
   }
 }

@@ -10,7 +10,8 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 export const TERMINAL_CLOSE_CODES = Object.freeze({
   4401: 'conn.error_4401',
   4403: 'conn.error_4403',
-  4404: 'conn.error_4404'
+  4404: 'conn.error_4404',
+  4410: 'conn.error_4410'
 })
 
 export const MAX_BACKOFF_MS = 5000

@@ -1,5 +1,5 @@
 // The facilitator's side panel: join code and QR, the links to keep (access.js),
-// participants and their draft counts,
+// participants and their draft counts (and removing one),
 // reveal, phases, timer, voting, lock, anonymity, follow me, checkpoints, the exports,
 // bulk notes and the next board. Every control
 // calls the API; what it shows comes back through the session doc.
@@ -135,7 +135,40 @@ export class FacilitatorPanel {
     }, 'button primary')
     this.reveal.dataset.action = 'reveal'
     this.draftTotal = el('p', { className: 'facil-hint', dataset: { draftTotal: '0' } })
-    return this._section('people', t('facil.participants'), this.peopleCount, this.people, this.noPeople, this.draftTotal, this.reveal)
+    // Removing someone asks first, here under the list: the list itself is redrawn on
+    // every change of the session doc.
+    this.removing = null
+    this.removeText = el('p', { className: 'facil-remove-text' })
+    const yes = button(t('participants.confirm_yes'), () => this._remove(), 'button danger')
+    yes.dataset.action = 'confirm-remove'
+    const no = button(t('participants.cancel'), () => this._askRemove(null))
+    no.dataset.action = 'cancel-remove'
+    this.removeConfirm = el('div', { className: 'facil-remove-confirm', attrs: { role: 'alertdialog', 'aria-label': t('participants.remove') } },
+      this.removeText, el('div', { className: 'facil-row' }, yes, no))
+    this.removeConfirm.hidden = true
+    return this._section('people', t('facil.participants'), this.peopleCount, this.people, this.noPeople,
+      this.removeConfirm, this.draftTotal, this.reveal)
+  }
+
+  _askRemove (person) {
+    this.removing = person
+    this.removeConfirm.hidden = !person
+    this.removeText.textContent = person ? this.t('participants.confirm', { name: person.name || this.t('presence.anonymous') }) : ''
+    if (person) this.removeConfirm.querySelector('[data-action="confirm-remove"]').focus()
+  }
+
+  async _remove () {
+    const person = this.removing
+    if (!person) return
+    this._askRemove(null)
+    try {
+      const result = await this.api.delete(`/participants/${encodeURIComponent(person.id)}`)
+      const count = result.notes_kept
+      const key = count === 0 ? 'participants.removed_none' : count === 1 ? 'participants.removed_one' : 'participants.removed_many'
+      this.notify(this.t(key, { name: result.name, count }))
+    } catch {
+      this.notify(this.t('facil.error'), true)
+    }
   }
 
   _phaseSection () {
@@ -266,9 +299,18 @@ export class FacilitatorPanel {
         textContent: person.online ? t('facil.person_online') : t('facil.person_offline')
       })
       const name = el('span', { className: 'facil-person-name', textContent: person.name || t('presence.anonymous') })
-      return el('li', { className: 'facil-person', dataset: { participant: person.id, online: String(person.online) } },
+      const row = el('li', { className: 'facil-person', dataset: { participant: person.id, online: String(person.online) } },
         el('span', { className: 'facil-person-dot', attrs: { 'aria-hidden': 'true' } }), name, status, count)
+      if (person.joined) {
+        const remove = button(t('participants.remove'), () => this._askRemove(person), 'button small facil-person-remove')
+        remove.dataset.action = 'remove-participant'
+        remove.setAttribute('aria-label', t('participants.remove_label', { name: person.name || t('presence.anonymous') }))
+        row.append(remove)
+      }
+      return row
     }))
+    // Someone removed meanwhile (by a co-facilitator) needs no confirming any more.
+    if (this.removing && !people.some((person) => person.id === this.removing.id)) this._askRemove(null)
     const online = people.filter((person) => person.online).length
     this.peopleCount.textContent = t('facil.people_count', { online, count: people.length })
     this.peopleCount.dataset.online = String(online)

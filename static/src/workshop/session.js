@@ -45,6 +45,11 @@ export function readSession (doc) {
       state.participants[pid] = { name: String(entry.name || ''), online: Boolean(entry.online) }
     }
   }
+  // Whom the facilitator removed (participant id -> when): left out of every list.
+  state.removed = {}
+  for (const [pid, at] of Object.entries(doc.getMap('removed').toJSON())) {
+    state.removed[pid] = Number(at) || 0
+  }
   return state
 }
 
@@ -142,16 +147,20 @@ export class SessionClient {
   }
 }
 
-/** Online participants first, then by name; each with their draft count. */
+/** Online participants first, then by name; each with their draft count (`joined`: in the
+ * participants map, so one the facilitator can remove). Removed participants are left out. */
 export function participantList (state, lang = 'sv') {
   const collator = new Intl.Collator(lang)
   const rows = new Map()
+  const removed = state.removed || {}
   for (const [pid, entry] of Object.entries(state.participants || {})) {
-    rows.set(pid, { id: pid, name: entry.name, online: entry.online, drafts: 0 })
+    if (pid in removed) continue
+    rows.set(pid, { id: pid, name: entry.name, online: entry.online, drafts: 0, joined: true })
   }
   // Drafts of someone the participants map does not know yet still count.
   for (const [pid, entry] of Object.entries(state.drafts || {})) {
-    const row = rows.get(pid) || { id: pid, name: entry.name, online: false, drafts: 0 }
+    if (pid in removed) continue
+    const row = rows.get(pid) || { id: pid, name: entry.name, online: false, drafts: 0, joined: false }
     row.drafts = entry.count
     if (!row.name) row.name = entry.name
     rows.set(pid, row)
@@ -162,5 +171,6 @@ export function participantList (state, lang = 'sv') {
 
 /** How many participants are connected now. */
 export function onlineCount (state) {
-  return Object.values(state.participants || {}).filter((entry) => entry.online).length
+  const removed = state.removed || {}
+  return Object.entries(state.participants || {}).filter(([pid, entry]) => entry.online && !(pid in removed)).length
 }
