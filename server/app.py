@@ -23,6 +23,7 @@ from server.services.docs import upgrade_board_doc
 from server.services.drafts import Drafts
 from server.services.erasure import retention_loop
 from server.services.guard import Guards
+from server.services.mail import Mailer
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session, is_board_doc_name
 from server.settings import Settings
@@ -139,6 +140,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 presence=Presence(),
                 limits=Limits.from_settings(settings),
                 live=LiveSockets(),
+                mailer=Mailer(
+                    settings.smtp_url,
+                    settings.mail_from,
+                    settings.public_url,
+                    settings.smtp_timeout_s,
+                ),
             )
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store
