@@ -151,7 +151,9 @@ async def api_invite(request: Request) -> Response:
     return JSONResponse(body, status_code=201)
 
 
-NEUTRAL_RESET = "if {email} has an account, a link to choose a new password has been mailed to it"
+NEUTRAL_RESET = (
+    "if the address has an account, a link to choose a new password has been mailed to it"
+)
 
 
 async def api_password_reset(request: Request) -> Response:
@@ -159,7 +161,7 @@ async def api_password_reset(request: Request) -> Response:
     data = await json_body(request)
     email = _reset_requested(request, data.get("email"))
     return JSONResponse(
-        {"detail": NEUTRAL_RESET.format(email=email)},
+        {"detail": NEUTRAL_RESET},
         status_code=202,
         background=_mail_password_link(request, email),
     )
