@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from server.settings import Settings
+from tests.integration.test_cli import samsyn
 from tests.support.accounts import PASSWORD, member_of
 from tests.support.mailsink import MailSink, Received, mail_sink
 from tests.support.servers import InProcessServer, free_port, run_server
@@ -236,3 +237,49 @@ async def test_without_a_mail_server_the_operator_hands_out_links(
     account = await anna.client.get("/account")
     assert 'name="email" type="email" autocomplete="off"' not in account.text
     await anna.client.aclose()
+
+
+async def test_the_operator_may_mail_a_set_password_link_from_the_command_line(
+    tmp_path: Path, sink: MailSink
+) -> None:
+    settings = _mail_settings(tmp_path, sink.url)
+    env = {
+        "SAMSYN_SMTP_URL": sink.url,
+        "SAMSYN_MAIL_FROM": settings.mail_from,
+        "SAMSYN_PUBLIC_URL": PUBLIC,
+    }
+    async with run_server(settings) as server:
+        await (await member_of(server, "Stadsbiblioteket", "anna@bib.se")).client.aclose()
+        db = str(settings.db)
+        done = await asyncio.to_thread(
+            samsyn, "user", "reset-password", "Anna@bib.se", "--mail", "--db", db, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        printed = done.stdout.splitlines()[0].rsplit(" ", 1)[1]
+        assert printed.startswith(f"{PUBLIC}/password/")
+        assert done.stdout.splitlines()[1] == "mailed to anna@bib.se"
+        [mail] = await _mails(sink, 1)
+        assert mail.rcpt_to == ("anna@bib.se",) and set(mail.links()) == {printed}
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            done_form = await client.post(_path(printed), data={"password": NEW_PASSWORD})
+            assert done_form.status_code == 303
+            assert await _sign_in(client, "anna@bib.se", NEW_PASSWORD) == 200
+        # Without a mail server the command says so, and makes no link.
+        plain = {"SAMSYN_SMTP_URL": "", "SAMSYN_MAIL_FROM": "", "SAMSYN_PUBLIC_URL": ""}
+        refused = await asyncio.to_thread(
+            samsyn, "user", "reset-password", "anna@bib.se", "--mail", "--db", db, env=plain
+        )
+        assert refused.returncode == 2
+        assert "--mail needs a mail server: set SAMSYN_SMTP_URL" in refused.stderr
+        assert refused.stdout == ""
+        # A mail server down: the link is printed all the same, with why it was not mailed.
+        down = {**env, "SAMSYN_SMTP_URL": f"smtp://127.0.0.1:{free_port()}"}
+        failed = await asyncio.to_thread(
+            samsyn, "user", "reset-password", "anna@bib.se", "--mail", "--db", db, env=down
+        )
+        assert failed.returncode == 2
+        assert f"{PUBLIC}/password/" in failed.stdout
+        assert "the link was not mailed to anna@bib.se: the mail server could not be reached" in (
+            failed.stderr
+        )
+    assert len(sink.received) == 1
