@@ -120,6 +120,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 freshen=relay.freshen if relay is not None else None,
                 exclusive=relay.exclusive if relay is not None else None,
             ) as rooms,
+            # Closed before the store: pending mail jobs still read it.
+            Mailer(
+                settings.smtp_url, settings.mail_from, settings.public_url, settings.smtp_timeout_s
+            ) as mailer,
         ):
             if relay is not None:
                 hooks += [relay.attach, _resync_on_remote_session(rooms)]
@@ -140,12 +144,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 presence=Presence(),
                 limits=Limits.from_settings(settings),
                 live=LiveSockets(),
-                mailer=Mailer(
-                    settings.smtp_url,
-                    settings.mail_from,
-                    settings.public_url,
-                    settings.smtp_timeout_s,
-                ),
+                mailer=mailer,
             )
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store

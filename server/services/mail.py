@@ -13,9 +13,11 @@ import html
 import logging
 import smtplib
 import ssl
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from server.services import accounts
@@ -136,13 +138,39 @@ class _Server:
 
 
 class Mailer:
-    """Sends mails through one SMTP server; `enabled` is false when none is configured."""
+    """Sends mails through one SMTP server; `enabled` is false when none is configured.
+
+    As an async context manager (the app's lifespan) it also runs jobs apart from the
+    requests that asked for them (`later`), and waits for them when the app stops."""
 
     def __init__(self, smtp_url: str, sender: str, public_url: str, timeout_s: float) -> None:
         self._server = _Server.parse(smtp_url) if smtp_url else None
         self.sender = sender
         self.public_url = public_url.rstrip("/")
         self.timeout_s = timeout_s
+        self._pending: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> Mailer:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._pending:
+            await asyncio.wait(self._pending, timeout=self.timeout_s + 2)
+        for task in list(self._pending):
+            task.cancel()
+
+    def later(self, job: Coroutine[Any, Any, object]) -> None:
+        """Run `job` on its own, so the request that asked answers before it starts."""
+
+        async def guarded() -> None:
+            try:
+                await job
+            except Exception:
+                log.exception("a mail job failed")
+
+        task = asyncio.create_task(guarded())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     @property
     def enabled(self) -> bool:

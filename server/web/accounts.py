@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -105,13 +104,11 @@ def _reset_requested(request: Request, email: object) -> str:
     return clean
 
 
-def _mail_password_link(request: Request, email: str) -> BackgroundTask:
-    """Looking the account up and mailing happen after the answer has gone out, so its
-    time is the same for an address with an account and one without."""
+def _mail_password_link(request: Request, email: str) -> None:
+    """Look the account up and mail it apart from this request, so the answer's body and
+    time are the same for an address with an account and one without."""
     app = services(request)
-    return BackgroundTask(
-        mail.mail_password_link, app.store, app.mailer, email, pick_language(request)
-    )
+    app.mailer.later(mail.mail_password_link(app.store, app.mailer, email, pick_language(request)))
 
 
 # -- JSON ---------------------------------------------------------------------------------
@@ -159,12 +156,8 @@ NEUTRAL_RESET = (
 async def api_password_reset(request: Request) -> Response:
     """Mail a set-password link; the same answer whether the address has an account."""
     data = await json_body(request)
-    email = _reset_requested(request, data.get("email"))
-    return JSONResponse(
-        {"detail": NEUTRAL_RESET},
-        status_code=202,
-        background=_mail_password_link(request, email),
-    )
+    _mail_password_link(request, _reset_requested(request, data.get("email")))
+    return JSONResponse({"detail": NEUTRAL_RESET}, status_code=202)
 
 
 async def api_redeem(request: Request) -> Response:
@@ -288,7 +281,6 @@ async def forgot_page(request: Request) -> Response:
     lang = pick_language(request)
     enabled = services(request).mailer.enabled
     status, error, sent_to, email = 200, None, None, ""
-    background = None
     if request.method == "POST" and enabled:
         form = await request.form()
         email = str(form.get("email", ""))
@@ -299,8 +291,8 @@ async def forgot_page(request: Request) -> Response:
         except SamsynError:
             status, error = 400, "account.error_email"
         else:
-            background = _mail_password_link(request, sent_to)
-    response = render(
+            _mail_password_link(request, sent_to)
+    return render(
         request,
         "forgot.html",
         lang,
@@ -310,8 +302,6 @@ async def forgot_page(request: Request) -> Response:
         email=email,
         sent_to=sent_to,
     )
-    response.background = background
-    return response
 
 
 async def link_page(request: Request) -> Response:
