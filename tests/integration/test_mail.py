@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from server.services.mail import Mailer, MailError, compose
 from server.settings import Settings
 from tests.integration.test_cli import samsyn
 from tests.support.accounts import PASSWORD, member_of
@@ -136,6 +137,13 @@ async def test_a_forgotten_password_is_mailed_as_a_link_that_sets_a_new_one(
             assert await _sign_in(client, "anna@bib.se", PASSWORD) == 401
             # Single use: the link is spent.
             assert (await client.get(path)).status_code == 404
+            # Asked from the English page, the mail says it in English first.
+            await client.post("/forgot-password?lang=en", data={"email": "anna@bib.se"})
+            [_, english] = await _mails(sink, 2)
+            assert english.text.startswith("Hello,\n\nSomeone, hopefully you, asked")
+            assert english.message["Subject"] == (
+                "A new password for Samsyn / Nytt lösenord till Samsyn"
+            )
 
 
 async def test_an_unknown_address_gets_the_same_answer_and_no_mail(
@@ -283,3 +291,11 @@ async def test_the_operator_may_mail_a_set_password_link_from_the_command_line(
             failed.stderr
         )
     assert len(sink.received) == 1
+
+
+async def test_a_login_is_never_sent_to_a_mail_server_without_tls(sink: MailSink) -> None:
+    # The sink offers no STARTTLS: a URL with a password must refuse to go on in the clear.
+    mailer = Mailer(sink.url.replace("smtp://", "smtp://anna:hemligt@"), "s@bib.se", PUBLIC, 5)
+    with pytest.raises(MailError, match="STARTTLS"):
+        await mailer.send(compose("password", "anna@bib.se", f"{PUBLIC}/password/x"))
+    assert sink.received == []

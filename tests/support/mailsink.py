@@ -40,7 +40,7 @@ class Received:
         assert body is not None, "the mail has no text/plain part"
         content = body.get_content()
         assert isinstance(content, str)
-        return content
+        return content.replace("\r\n", "\n")  # as a mail program shows it
 
     @property
     def html(self) -> str:

@@ -1,5 +1,5 @@
-"""A forgotten password in real Chromium, in Swedish: from the sign-in page to the mailed
-link (through a real SMTP sink) to signing in with the new password."""
+"""Mail in real Chromium, in Swedish, through a real SMTP sink: a forgotten password from
+the sign-in page to the mailed link to signing in anew, and an owner's invite by e-mail."""
 
 from __future__ import annotations
 
@@ -103,5 +103,41 @@ def test_a_forgotten_password_is_mailed_and_set_anew(
     # The mailed link was single use.
     response = page.goto(link)
     assert response is not None and response.status == 404
+    assert problems == []
+    context.close()
+
+
+def test_an_owner_invites_a_colleague_by_e_mail(
+    mail_server: ServerProcess, sink: MailSink, browser: Any, screenshot_dir: Path
+) -> None:
+    _cli(mail_server, "org", "create", "Stadsbiblioteket")
+    add = ["user", "add", "anna@bib.se", "--org", "Stadsbiblioteket", "--role", "owner"]
+    _cli(mail_server, *add, "--password-stdin", stdin=PASSWORD + "\n")
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    anna = context.new_page()
+    watch(anna, problems, "anna")
+    anna.goto(f"{mail_server.url}/login")
+    anna.get_by_label("E-postadress").fill("anna@bib.se")
+    anna.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+    anna.get_by_role("button", name="Logga in").click()
+    anna.get_by_label("E-postadress (valfri)").fill("bo@bib.se")
+    anna.get_by_role("button", name="Skapa inbjudningslänk").click()
+    status = anna.get_by_role("status")
+    expect(status).to_contain_text("Inbjudan skickad till bo@bib.se. Länken:")
+    shown = anna.locator("[data-invite-url]").inner_text()
+    anna.screenshot(path=str(screenshot_dir / "invite-mailed.png"), full_page=True)
+    [mail] = sink.wait_for(1)
+    assert mail.rcpt_to == ("bo@bib.se",) and set(mail.links()) == {shown}
+
+    bo = browser.new_context(locale="sv-SE").new_page()
+    watch(bo, problems, "bo")
+    bo.goto(shown)
+    expect(bo.locator("h1")).to_have_text("Du är inbjuden till Stadsbiblioteket")
+    bo.get_by_label("E-postadress").fill("bo@bib.se")
+    bo.get_by_label("Lösenord", exact=True).fill("bos eget lösenord")
+    bo.get_by_role("button", name="Spara och logga in").click()
+    expect(bo.locator("[data-account-email]")).to_have_text("bo@bib.se")
+    expect(bo.get_by_role("heading", name="Stadsbiblioteket")).to_be_visible()
     assert problems == []
     context.close()
