@@ -61,23 +61,20 @@ async def _invite(
 ) -> tuple[str, mail.Outcome | None]:
     """An invite link, and the outcome of mailing it when an e-mail address was given."""
     app = services(request)
-    if email is not None and email != "":
-        accounts.clean_email(email)  # a typo is a 400 before any link is made
+    # A typo in the address is a 400 before any link is made.
+    wanted = None if email is None or email == "" else accounts.clean_email(email)
     token = await accounts.invite(app.store, account, org_id, role)
-    if email is None or email == "":
-        return f"{_base(request)}/invite/{token}", None
+    url = f"{_base(request)}/invite/{token}"
+    if wanted is None:
+        return url, None
     if not app.mailer.enabled:
-        outcome = mail.Outcome(
-            accounts.clean_email(email),
-            False,
-            "no mail server is configured (SAMSYN_SMTP_URL): pass the link on yourself",
-        )
-    else:
-        org = next(m.org.name for m in account.memberships if m.org.id == org_id)
-        outcome = await mail.mail_invite(
-            app.mailer, email, org, account.user.email, token, pick_language(request)
-        )
-    return f"{_base(request)}/invite/{token}", outcome
+        detail = "no mail server is configured (SAMSYN_SMTP_URL): pass the link on yourself"
+        return url, mail.Outcome(wanted, False, detail)
+    org = next(m.org.name for m in account.memberships if m.org.id == org_id)
+    outcome = await mail.mail_invite(
+        app.mailer, wanted, org, account.user.email, token, pick_language(request)
+    )
+    return url, outcome
 
 
 def _reset_requested(request: Request, email: object) -> str:

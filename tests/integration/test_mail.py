@@ -242,6 +242,14 @@ async def test_without_a_mail_server_the_operator_hands_out_links(
     assert invite.json()["mail"]["sent"] is False
     assert "no mail server is configured" in invite.json()["mail"]["detail"]
     assert invite.json()["url"].startswith(f"{app_server.url}/invite/")
+    typo = await anna.client.post(
+        f"/api/orgs/{anna.org_id}/invites", json={"role": "facilitator", "email": "bo@bib"}
+    )
+    assert typo.status_code == 400
+    assert typo.json() == {
+        "error": "invalid_field",
+        "detail": "expected an e-mail address, got 'bo@bib'",
+    }
     account = await anna.client.get("/account")
     assert 'name="email" type="email" autocomplete="off"' not in account.text
     await anna.client.aclose()
