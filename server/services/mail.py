@@ -156,8 +156,11 @@ class Mailer:
     async def __aexit__(self, *exc_info: object) -> None:
         if self._pending:
             await asyncio.wait(self._pending, timeout=self.timeout_s + 2)
-        for task in list(self._pending):
+        # A mail server that hangs past its timeout does not hold the shutdown.
+        late = list(self._pending)
+        for task in late:
             task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
     def later(self, job: Coroutine[Any, Any, object]) -> None:
         """Run `job` on its own, so the request that asked answers before it starts."""
