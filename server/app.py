@@ -24,6 +24,7 @@ from server.services.drafts import Drafts
 from server.services.erasure import retention_loop
 from server.services.facilitation import resync_participants
 from server.services.guard import Guards
+from server.services.mail import Mailer
 from server.services.participants import REMOVED_DETAIL
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session, is_board_doc_name
@@ -124,6 +125,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 freshen=relay.freshen if relay is not None else None,
                 exclusive=relay.exclusive if relay is not None else None,
             ) as rooms,
+            # Closed before the store: pending mail jobs still read it.
+            Mailer(
+                settings.smtp_url, settings.mail_from, settings.public_url, settings.smtp_timeout_s
+            ) as mailer,
         ):
             live = LiveSockets()
             if relay is not None:
@@ -145,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 presence=Presence(),
                 limits=Limits.from_settings(settings),
                 live=live,
+                mailer=mailer,
             )
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store

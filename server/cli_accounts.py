@@ -1,5 +1,6 @@
 """The operator's account commands: `samsyn org create`, `samsyn user add`, `samsyn user
-reset-password`, and `samsyn retention`. No mail server: links are printed to hand over."""
+reset-password`, and `samsyn retention`. Links are printed to hand over; with
+SAMSYN_SMTP_URL, `reset-password --mail` also mails its link."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from server.app import room_config
 from server.errors import SamsynError
 from server.services import accounts
 from server.services.erasure import apply_retention
-from server.settings import Settings
+from server.services.mail import Mailer, MailError, compose
+from server.settings import Settings, SettingsError
 from server.storage import offline_store
 from server.sync.rooms import Rooms
 
@@ -81,9 +83,31 @@ def cmd_user_add(args: argparse.Namespace, path: Path | str) -> int:
     return 0
 
 
+def _mailer() -> Mailer:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise AccountCliError(str(exc)) from None
+    if not settings.smtp_url:
+        raise AccountCliError("--mail needs a mail server: set SAMSYN_SMTP_URL")
+    return Mailer(
+        settings.smtp_url, settings.mail_from, settings.public_url, settings.smtp_timeout_s
+    )
+
+
 def cmd_user_reset(args: argparse.Namespace, path: Path | str) -> int:
+    mailer = _mailer() if args.mail else None
+    url = args.url or (mailer.public_url if mailer else DEFAULT_URL)
     token = _run(lambda: asyncio.run(_reset(path, args.email)))
-    print(_link_line(args.url, str(token)))
+    print(_link_line(url, str(token)))
+    if mailer is not None:
+        email = accounts.clean_email(args.email)
+        mail = compose("password", email, f"{url}/password/{token}")
+        try:
+            asyncio.run(mailer.send(mail))
+        except MailError as exc:
+            raise AccountCliError(f"the link was not mailed to {email}: {exc}") from None
+        print(f"mailed to {email}")
     return 0
 
 
@@ -118,7 +142,14 @@ def add_commands(
     add.set_defaults(account_handler=cmd_user_add)
     reset = user_commands.add_parser("reset-password", help="print a set-password link")
     reset.add_argument("email")
-    reset.add_argument("--url", default=DEFAULT_URL, help="the server's address, for the link")
+    reset.add_argument(
+        "--url",
+        help="the server's address, for the link (default: with --mail $SAMSYN_PUBLIC_URL, "
+        f"else {DEFAULT_URL})",
+    )
+    reset.add_argument(
+        "--mail", action="store_true", help="also mail the link to EMAIL (SAMSYN_SMTP_URL)"
+    )
     db_option(reset)
     reset.set_defaults(account_handler=cmd_user_reset)
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class SettingsError(ValueError):
@@ -104,6 +105,17 @@ class Settings:
     # Participants' names become "Deltagare N" this many days after they joined; 0 keeps
     # them. The server applies it at start and every hour; `samsyn retention` on demand.
     retention_days: int = 0
+    # Mail (off by default: the operator's CLI prints links to hand over). An SMTP server
+    # as smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465 (TLS from the
+    # start) or smtp://host:25 (a local relay, plain) sends owners' invites and
+    # forgotten-password links; `mail_from` is their sender. `public_url` is the server's
+    # address as people reach it (https://samsyn.bib.se): links in mails are made from it,
+    # never from a request's Host header, which whoever asks for a reset could forge.
+    smtp_url: str = ""
+    mail_from: str = ""
+    public_url: str = ""
+    # Seconds one SMTP conversation may take before the mail counts as not sent.
+    smtp_timeout_s: float = 10.0
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given fields replaced, skipping values that are None."""
@@ -188,17 +200,77 @@ class Settings:
             (self.cluster_poll_s > 0, "cluster_poll_s", "more than zero"),
             (self.redis_stream_maxlen >= 10, "redis_stream_maxlen", "at least 10"),
             (self.awareness_timeout_s > 0, "awareness_timeout_s", "more than zero"),
+            (
+                not self.smtp_url or smtp_problem(self.smtp_url) is None,
+                "smtp_url",
+                f"empty or smtp://[user:pass@]host[:port] or smtps://… "
+                f"({smtp_problem(self.smtp_url)})",
+            ),
+            (
+                not self.smtp_url or _is_address(self.mail_from),
+                "mail_from",
+                "an e-mail address (the sender of mails) when SAMSYN_SMTP_URL is set",
+            ),
+            (
+                not self.public_url or _is_origin(self.public_url.rstrip("/")),
+                "public_url",
+                "empty or the server's address as http(s)://host[:port], no path",
+            ),
+            (
+                not self.smtp_url or bool(self.public_url),
+                "public_url",
+                "set when SAMSYN_SMTP_URL is (mailed links are made from it)",
+            ),
+            (self.smtp_timeout_s > 0, "smtp_timeout_s", "more than zero"),
         ]
         for ok, name, expected in checks:
             if not ok:
-                raise SettingsError(
-                    f"SAMSYN_{name.upper()} must be {expected}, got {getattr(self, name)!r}"
-                )
+                got = getattr(self, name)
+                if name == "smtp_url":
+                    got = _without_password(got)
+                raise SettingsError(f"SAMSYN_{name.upper()} must be {expected}, got {got!r}")
 
 
 def _is_url(value: str, *schemes: str) -> bool:
     """`value` starts with one of `schemes` and a colon (a Path keeps one slash of //)."""
     return value.split(":", 1)[0] in {scheme.rstrip(":") for scheme in schemes} and ":" in value
+
+
+def smtp_problem(value: str) -> str | None:
+    """What is wrong with an SMTP URL, or None when it can be used."""
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("smtp", "smtps"):
+        return f"the scheme must be smtp or smtps, not {parts.scheme or 'missing'!r}"
+    try:
+        port = parts.port
+    except ValueError:
+        return "the port must be a number between 1 and 65535"
+    if not parts.hostname:
+        return "a host is missing"
+    if port == 0:
+        return "the port must be a number between 1 and 65535"
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return "nothing may follow host[:port]"
+    if parts.username is not None and parts.password is None:
+        return "a user needs a password (user:pass@host)"
+    return None
+
+
+def _without_password(url: str) -> str:
+    """The URL with its password (if any) replaced, for error messages and logs."""
+    head, at, tail = url.rpartition("@")
+    if not at or ":" not in head.partition("://")[2]:
+        return url
+    scheme, _, userinfo = head.partition("://")
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{tail}"
+
+
+def _is_address(value: str) -> bool:
+    local, at, domain = value.strip().rpartition("<")[2].rstrip(">").partition("@")
+    return bool(local) and bool(at) and "." in domain and " " not in domain
 
 
 def _is_origin(value: str) -> bool:

@@ -1,8 +1,8 @@
 """Signing in and out, the facilitator's own page, invites and set-password links.
 
 JSON for programs (`/api/session`, `/api/me`, `/api/orgs/{org_id}/invites`,
-`/api/boards/{board_id}/claim`) and HTML forms for people (`/login`, `/account`,
-`/invite/{token}`, `/password/{token}`).
+`/api/password-resets`, `/api/boards/{board_id}/claim`) and HTML forms for people
+(`/login`, `/forgot-password`, `/account`, `/invite/{token}`, `/password/{token}`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server.errors import SamsynError, TooManyAttempts, Unauthenticated
-from server.services import accounts, journeys
+from server.errors import SamsynError, TooManyAttempts, Unauthenticated, Unavailable
+from server.services import accounts, journeys, mail
 from server.services.accounts import Account
 from server.web.account_cookie import account_token, clear_account_cookie, set_account_cookie
 from server.web.deps import board_call, json_body, services
@@ -52,7 +52,60 @@ def _me(account: Account) -> dict[str, Any]:
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """The server's address for links: SAMSYN_PUBLIC_URL, else the request's own."""
+    return services(request).mailer.public_url or str(request.base_url).rstrip("/")
+
+
+async def _invite(
+    request: Request, account: Account, org_id: str, role: object, email: object
+) -> tuple[str, mail.Outcome | None]:
+    """An invite link, and the outcome of mailing it when an e-mail address was given."""
+    app = services(request)
+    # A typo in the address is a 400 before any link is made.
+    wanted = None if email is None or email == "" else accounts.clean_email(email)
+    token = await accounts.invite(app.store, account, org_id, role)
+    url = f"{_base(request)}/invite/{token}"
+    if wanted is None:
+        return url, None
+    if not app.mailer.enabled:
+        detail = "no mail server is configured (SAMSYN_SMTP_URL): pass the link on yourself"
+        return url, mail.Outcome(wanted, False, detail)
+    org = next(m.org.name for m in account.memberships if m.org.id == org_id)
+    outcome = await mail.mail_invite(
+        app.mailer, wanted, org, account.user.email, token, pick_language(request)
+    )
+    return url, outcome
+
+
+def _reset_requested(request: Request, email: object) -> str:
+    """Check the throttle of forgotten-password requests and count this one."""
+    app = services(request)
+    if not app.mailer.enabled:
+        raise Unavailable(
+            "mail_not_configured",
+            "this server sends no mail: ask its operator for a link "
+            "(samsyn user reset-password EMAIL)",
+        )
+    clean = accounts.clean_email(email)
+    limits = [
+        (app.resets_per_address, _client(request)),
+        (app.resets_per_email, clean),
+    ]
+    wait = max(limiter.retry_after(key) for limiter, key in limits)
+    if wait:
+        raise TooManyAttempts(
+            "too_many_attempts", f"too many requests for a new password; retry in {wait} s", wait
+        )
+    for limiter, key in limits:
+        limiter.record(key)
+    return clean
+
+
+def _mail_password_link(request: Request, email: str) -> None:
+    """Look the account up and mail it apart from this request, so the answer's body and
+    time are the same for an address with an account and one without."""
+    app = services(request)
+    app.mailer.later(mail.mail_password_link(app.store, app.mailer, email, pick_language(request)))
 
 
 # -- JSON ---------------------------------------------------------------------------------
@@ -83,11 +136,25 @@ async def api_me(request: Request) -> Response:
 
 async def api_invite(request: Request) -> Response:
     data = await json_body(request)
-    account = accounts.require_member(await current_account(request), request.path_params["org_id"])
-    token = await accounts.invite(
-        services(request).store, account, request.path_params["org_id"], data.get("role")
-    )
-    return JSONResponse({"url": f"{_base(request)}/invite/{token}"}, status_code=201)
+    org_id = request.path_params["org_id"]
+    account = accounts.require_member(await current_account(request), org_id)
+    url, outcome = await _invite(request, account, org_id, data.get("role"), data.get("email"))
+    body: dict[str, Any] = {"url": url}
+    if outcome is not None:
+        body["mail"] = {"to": outcome.to, "sent": outcome.sent, "detail": outcome.detail}
+    return JSONResponse(body, status_code=201)
+
+
+NEUTRAL_RESET = (
+    "if the address has an account, a link to choose a new password has been mailed to it"
+)
+
+
+async def api_password_reset(request: Request) -> Response:
+    """Mail a set-password link; the same answer whether the address has an account."""
+    data = await json_body(request)
+    _mail_password_link(request, _reset_requested(request, data.get("email")))
+    return JSONResponse({"detail": NEUTRAL_RESET}, status_code=202)
 
 
 async def api_redeem(request: Request) -> Response:
@@ -163,13 +230,15 @@ async def account_page(request: Request) -> Response:
     lang = pick_language(request)
     store = services(request).store
     invite_url = None
+    invite_mail = None
     if request.method == "POST":
         form = await request.form()
         org_id = str(form.get("org", ""))
         try:
             if form.get("action") == "invite":
-                token = await accounts.invite(store, account, org_id, form.get("role"))
-                invite_url = f"{_base(request)}/invite/{token}"
+                invite_url, invite_mail = await _invite(
+                    request, account, org_id, form.get("role"), form.get("email")
+                )
             else:
                 accounts.require_member(account, org_id)
                 journey = await journeys.create_journey(
@@ -193,7 +262,42 @@ async def account_page(request: Request) -> Response:
             }
         )
     return render(
-        request, "account.html", lang, email=account.user.email, orgs=orgs, invite_url=invite_url
+        request,
+        "account.html",
+        lang,
+        email=account.user.email,
+        orgs=orgs,
+        invite_url=invite_url,
+        invite_mail=invite_mail,
+        mail_enabled=services(request).mailer.enabled,
+    )
+
+
+async def forgot_page(request: Request) -> Response:
+    """`/forgot-password`: an e-mail address in, the same neutral answer out."""
+    lang = pick_language(request)
+    enabled = services(request).mailer.enabled
+    status, error, sent_to, email = 200, None, None, ""
+    if request.method == "POST" and enabled:
+        form = await request.form()
+        email = str(form.get("email", ""))
+        try:
+            sent_to = _reset_requested(request, email)
+        except TooManyAttempts:
+            status, error = 429, "account.error_reset_throttled"
+        except SamsynError:
+            status, error = 400, "account.error_email"
+        else:
+            _mail_password_link(request, sent_to)
+    return render(
+        request,
+        "forgot.html",
+        lang,
+        status,
+        enabled=enabled,
+        error=error,
+        email=email,
+        sent_to=sent_to,
     )
 
 
@@ -239,8 +343,10 @@ routes = [
     Route("/api/me", api_me),
     Route("/api/orgs/{org_id}/invites", api_invite, methods=["POST"]),
     Route("/api/links/{token}", api_redeem, methods=["POST"]),
+    Route("/api/password-resets", api_password_reset, methods=["POST"]),
     Route("/api/boards/{board_id}/claim", api_claim, methods=["POST"]),
     Route("/login", login_page, methods=["GET", "POST"]),
+    Route("/forgot-password", forgot_page, methods=["GET", "POST"]),
     Route("/logout", logout_page, methods=["POST"]),
     Route("/account", account_page, methods=["GET", "POST"]),
     Route("/invite/{token}", link_page, methods=["GET", "POST"]),

@@ -21,6 +21,7 @@ from server.errors import (
 from server.services.accounts import member_principal
 from server.services.drafts import Drafts
 from server.services.guard import Guards
+from server.services.mail import Mailer
 from server.services.participants import REMOVED_DETAIL
 from server.services.presence import Presence
 from server.services.principals import Principal, first_valid, removed_among
@@ -48,10 +49,19 @@ class Services:
     presence: Presence
     limits: Limits
     live: LiveSockets
+    mailer: Mailer
     # Wrong passwords per account and per address (a dictionary attack on one account,
     # or one address trying many accounts).
     login_limiter: WindowLimiter = field(
         default_factory=lambda: WindowLimiter(limit=5, window_s=300.0)
+    )
+    # Forgotten-password links asked for, per address and per e-mail: every request
+    # counts, whether the address has an account or not, so the limit tells nothing.
+    resets_per_address: WindowLimiter = field(
+        default_factory=lambda: WindowLimiter(limit=20, window_s=3600.0)
+    )
+    resets_per_email: WindowLimiter = field(
+        default_factory=lambda: WindowLimiter(limit=3, window_s=3600.0)
     )
 
 

@@ -41,3 +41,49 @@ def test_cluster_settings_that_cannot_work_are_refused(
 def test_serve_refuses_redis_without_postgresql(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--db", "data/x.db", "--redis", "redis://127.0.0.1:1/0"]) == 2
     assert "SAMSYN_REDIS_URL" in capsys.readouterr().err
+
+
+_MAIL = {"SAMSYN_MAIL_FROM": "Samsyn <samsyn@bib.se>", "SAMSYN_PUBLIC_URL": "https://samsyn.bib.se"}
+
+
+@pytest.mark.parametrize(
+    "url", ["smtp://user:pass@mail.bib.se:587", "smtps://u%40bib.se:p@mail:465", "smtp://localhost"]
+)
+def test_an_smtp_url_is_read_with_its_sender_and_public_address(url: str) -> None:
+    settings = Settings.from_env({"SAMSYN_SMTP_URL": url, **_MAIL})
+    assert (settings.smtp_url, settings.mail_from) == (url, "Samsyn <samsyn@bib.se>")
+    assert settings.public_url == "https://samsyn.bib.se"
+    assert Settings().smtp_url == ""  # off by default
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"SAMSYN_SMTP_URL": "mail.bib.se:587", **_MAIL}, "the scheme must be smtp or smtps"),
+        ({"SAMSYN_SMTP_URL": "http://mail.bib.se", **_MAIL}, "not 'http'"),
+        ({"SAMSYN_SMTP_URL": "smtp://mail.bib.se:port", **_MAIL}, "the port must be a number"),
+        ({"SAMSYN_SMTP_URL": "smtp://:25", **_MAIL}, "a host is missing"),
+        ({"SAMSYN_SMTP_URL": "smtp://mail/x", **_MAIL}, "nothing may follow host"),
+        ({"SAMSYN_SMTP_URL": "smtp://anna@mail:587", **_MAIL}, "a user needs a password"),
+        (
+            {"SAMSYN_SMTP_URL": "smtp://mail", "SAMSYN_PUBLIC_URL": "https://s.se"},
+            "SAMSYN_MAIL_FROM must be an e-mail address",
+        ),
+        (
+            {"SAMSYN_SMTP_URL": "smtp://mail", "SAMSYN_MAIL_FROM": "s@bib.se"},
+            "SAMSYN_PUBLIC_URL must be set when SAMSYN_SMTP_URL is",
+        ),
+        ({"SAMSYN_PUBLIC_URL": "samsyn.bib.se"}, "SAMSYN_PUBLIC_URL must be empty or"),
+        ({"SAMSYN_PUBLIC_URL": "https://bib.se/samsyn"}, "no path"),
+    ],
+)
+def test_mail_settings_that_cannot_work_are_refused(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(environ)
+
+
+def test_a_refused_smtp_url_does_not_show_its_password() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"SAMSYN_SMTP_URL": "smtp://anna:hemligt@mail/x", **_MAIL})
+    assert "hemligt" not in str(refused.value)
+    assert "'smtp://anna:***@mail/x'" in str(refused.value)
