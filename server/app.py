@@ -22,6 +22,7 @@ from server.logs import redact_uvicorn_logs
 from server.services.docs import upgrade_board_doc
 from server.services.drafts import Drafts
 from server.services.erasure import retention_loop
+from server.services.export_workers import ExportWorkers
 from server.services.guard import Guards
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session, is_board_doc_name
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 freshen=relay.freshen if relay is not None else None,
                 exclusive=relay.exclusive if relay is not None else None,
             ) as rooms,
+            ExportWorkers(settings.export_workers, settings.export_timeout_s) as export_workers,
         ):
             if relay is not None:
                 hooks += [relay.attach, _resync_on_remote_session(rooms)]
@@ -139,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 presence=Presence(),
                 limits=Limits.from_settings(settings),
                 live=LiveSockets(),
+                exports=export_workers,
             )
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store

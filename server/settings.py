@@ -104,6 +104,10 @@ class Settings:
     # Participants' names become "Deltagare N" this many days after they joined; 0 keeps
     # them. The server applies it at start and every hour; `samsyn retention` on demand.
     retention_days: int = 0
+    # Exports (`/b/{id}/export.{fmt}`) are built in this many worker processes, off the
+    # event loop; one taking longer than `export_timeout_s` is stopped with a 503.
+    export_workers: int = 2
+    export_timeout_s: float = 60.0
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given fields replaced, skipping values that are None."""
@@ -188,6 +192,8 @@ class Settings:
             (self.cluster_poll_s > 0, "cluster_poll_s", "more than zero"),
             (self.redis_stream_maxlen >= 10, "redis_stream_maxlen", "at least 10"),
             (self.awareness_timeout_s > 0, "awareness_timeout_s", "more than zero"),
+            (1 <= self.export_workers <= 64, "export_workers", "between 1 and 64"),
+            (self.export_timeout_s > 0, "export_timeout_s", "more than zero"),
         ]
         for ok, name, expected in checks:
             if not ok:

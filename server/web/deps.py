@@ -20,6 +20,7 @@ from server.errors import (
 )
 from server.services.accounts import member_principal
 from server.services.drafts import Drafts
+from server.services.export_workers import ExportWorkers
 from server.services.guard import Guards
 from server.services.presence import Presence
 from server.services.principals import Principal, first_valid
@@ -47,6 +48,7 @@ class Services:
     presence: Presence
     limits: Limits
     live: LiveSockets
+    exports: ExportWorkers
     # Wrong passwords per account and per address (a dictionary attack on one account,
     # or one address trying many accounts).
     login_limiter: WindowLimiter = field(
