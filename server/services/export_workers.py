@@ -206,6 +206,10 @@ class ExportWorkers:
         """The worker processes alive now (idle or rendering), for operators and tests."""
         return tuple(sorted(w.pid for w in [*self._idle, *self._busy]))
 
+    def waiting(self) -> int:
+        """Exports waiting for a free worker now."""
+        return self._waiting
+
     def busy_pids(self) -> tuple[int, ...]:
         """The worker processes rendering an export now."""
         return tuple(sorted(w.pid for w in self._busy))
