@@ -32,6 +32,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -283,8 +284,8 @@ class ExportWorkers:
     def _adopt(self, pending: asyncio.Future[_Worker]) -> None:
         if not pending.cancelled() and pending.exception() is None:
             worker = pending.result()
-            if self._closed:
-                self._io.submit(self._shut, worker)
+            if self._closed:  # the I/O threads are gone too
+                threading.Thread(target=self._shut, args=(worker,), daemon=True).start()
             else:
                 self._idle.append(worker)
 

@@ -41,3 +41,15 @@ def test_cluster_settings_that_cannot_work_are_refused(
 def test_serve_refuses_redis_without_postgresql(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--db", "data/x.db", "--redis", "redis://127.0.0.1:1/0"]) == 2
     assert "SAMSYN_REDIS_URL" in capsys.readouterr().err
+
+
+def test_export_workers_and_timeout_are_read_and_checked() -> None:
+    settings = Settings.from_env({"SAMSYN_EXPORT_WORKERS": "3", "SAMSYN_EXPORT_TIMEOUT_S": "2.5"})
+    assert (settings.export_workers, settings.export_timeout_s) == (3, 2.5)
+    assert (Settings().export_workers, Settings().export_timeout_s) == (2, 60.0)
+    with pytest.raises(SettingsError, match="SAMSYN_EXPORT_WORKERS must be between 1 and 64"):
+        Settings.from_env({"SAMSYN_EXPORT_WORKERS": "0"})
+    with pytest.raises(SettingsError, match="SAMSYN_EXPORT_TIMEOUT_S must be more than zero"):
+        Settings.from_env({"SAMSYN_EXPORT_TIMEOUT_S": "0"})
+    with pytest.raises(SettingsError, match="SAMSYN_EXPORT_WORKERS='two' is not valid"):
+        Settings.from_env({"SAMSYN_EXPORT_WORKERS": "two"})
