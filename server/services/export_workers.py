@@ -303,8 +303,11 @@ class ExportWorkers:
         self._busy.discard(worker)
         worker.kill()
         log.info("export worker %s stopped", worker.pid)
-        # The I/O thread sees the pipe close and returns; then the pipe may be closed.
-        future.add_done_callback(lambda _: worker.close())
+        # The I/O thread sees the pipe close and returns; then the pipe may be closed and
+        # the process reaped, on a thread (the callback may run on the loop).
+        future.add_done_callback(
+            lambda _: threading.Thread(target=worker.close, daemon=True).start()
+        )
 
     @staticmethod
     def _shut(worker: _Worker) -> None:
