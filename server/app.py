@@ -22,6 +22,7 @@ from server.logs import redact_uvicorn_logs
 from server.services.docs import upgrade_board_doc
 from server.services.drafts import Drafts
 from server.services.erasure import retention_loop
+from server.services.export_workers import ExportWorkers
 from server.services.facilitation import resync_participants
 from server.services.guard import Guards
 from server.services.mail import Mailer
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mailer(
                 settings.smtp_url, settings.mail_from, settings.public_url, settings.smtp_timeout_s
             ) as mailer,
+            ExportWorkers(settings.export_workers, settings.export_timeout_s) as export_workers,
         ):
             live = LiveSockets()
             if relay is not None:
@@ -151,6 +153,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 limits=Limits.from_settings(settings),
                 live=live,
                 mailer=mailer,
+                exports=export_workers,
             )
             # Kept for operators' scripts and tests that reach into a running app.
             app.state.store = store

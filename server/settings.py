@@ -116,6 +116,10 @@ class Settings:
     public_url: str = ""
     # Seconds one SMTP conversation may take before the mail counts as not sent.
     smtp_timeout_s: float = 10.0
+    # Exports (`/b/{id}/export.{fmt}`) are built in this many worker processes, off the
+    # event loop; one taking longer than `export_timeout_s` is stopped with a 503.
+    export_workers: int = 2
+    export_timeout_s: float = 60.0
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given fields replaced, skipping values that are None."""
@@ -222,6 +226,8 @@ class Settings:
                 "set when SAMSYN_SMTP_URL is (mailed links are made from it)",
             ),
             (self.smtp_timeout_s > 0, "smtp_timeout_s", "more than zero"),
+            (1 <= self.export_workers <= 64, "export_workers", "between 1 and 64"),
+            (self.export_timeout_s > 0, "export_timeout_s", "more than zero"),
         ]
         for ok, name, expected in checks:
             if not ok:

@@ -20,6 +20,7 @@ from server.errors import (
 )
 from server.services.accounts import member_principal
 from server.services.drafts import Drafts
+from server.services.export_workers import ExportWorkers
 from server.services.guard import Guards
 from server.services.mail import Mailer
 from server.services.participants import REMOVED_DETAIL
@@ -50,6 +51,7 @@ class Services:
     limits: Limits
     live: LiveSockets
     mailer: Mailer
+    exports: ExportWorkers
     # Wrong passwords per account and per address (a dictionary attack on one account,
     # or one address trying many accounts).
     login_limiter: WindowLimiter = field(

@@ -87,3 +87,15 @@ def test_a_refused_smtp_url_does_not_show_its_password() -> None:
         Settings.from_env({"SAMSYN_SMTP_URL": "smtp://anna:hemligt@mail/x", **_MAIL})
     assert "hemligt" not in str(refused.value)
     assert "'smtp://anna:***@mail/x'" in str(refused.value)
+
+
+def test_export_workers_and_timeout_are_read_and_checked() -> None:
+    settings = Settings.from_env({"SAMSYN_EXPORT_WORKERS": "3", "SAMSYN_EXPORT_TIMEOUT_S": "2.5"})
+    assert (settings.export_workers, settings.export_timeout_s) == (3, 2.5)
+    assert (Settings().export_workers, Settings().export_timeout_s) == (2, 60.0)
+    with pytest.raises(SettingsError, match="SAMSYN_EXPORT_WORKERS must be between 1 and 64"):
+        Settings.from_env({"SAMSYN_EXPORT_WORKERS": "0"})
+    with pytest.raises(SettingsError, match="SAMSYN_EXPORT_TIMEOUT_S must be more than zero"):
+        Settings.from_env({"SAMSYN_EXPORT_TIMEOUT_S": "0"})
+    with pytest.raises(SettingsError, match="SAMSYN_EXPORT_WORKERS='two' is not valid"):
+        Settings.from_env({"SAMSYN_EXPORT_WORKERS": "two"})

@@ -19,7 +19,7 @@ from boards.bulk import (
 )
 from boards.catalog import get_template
 from boards.continuation import default_title, write_copy, write_deepening
-from boards.export.json import to_json
+from boards.export.json import MAX_ITEMS, apply_json, to_json
 from boards.model import Board, board_from_doc
 from tests.support.boards import workshop_doc
 
@@ -205,6 +205,21 @@ def test_copy_of_an_anonymous_board_names_no_one() -> None:
     write_copy(doc, _voted_board(anonymous=True), title="Kopia", created_ms=NOW)
     notes = schema.notes_map(doc).to_py() or {}
     assert notes and {n["author"] for n in notes.values()} == {""}
+
+
+def test_copy_carries_more_notes_than_an_imported_file_may_hold() -> None:
+    # A board with no note quota can outgrow the import's item cap; its copy is not an
+    # untrusted file and carries every note, where an import of the same data is refused.
+    doc, _ = _workshop()
+    with doc.transaction():
+        for i in range(MAX_ITEMS + 1):
+            schema.add_note(doc, text=f"n{i}", x=0, y=0, color="", author="", created_ms=NOW)
+    source = board_from_doc(doc)
+    copy: Doc[Any] = Doc()
+    write_copy(copy, source, title="Kopia", created_ms=NOW)
+    assert len(schema.notes_map(copy)) == MAX_ITEMS + 1
+    with pytest.raises(ValueError, match=f"notes: expected at most {MAX_ITEMS} items"):
+        apply_json(Doc(), to_json(source))
 
 
 def test_default_titles() -> None:
