@@ -92,6 +92,7 @@ async def view(store: Store, record: VisionRecord) -> dict[str, Any]:
         "updated": record.updated,
         "boards": boards,
         "versions": [{"id": v.id, "name": v.name, "at": v.at} for v in versions],
+        "logo": await store.vision_logo(record.id) is not None,
         "vision": data_of(record),
     }
 

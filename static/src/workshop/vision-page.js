@@ -92,6 +92,7 @@ export class VisionPage {
         this._field(v, 'library', t('vision.library'), { max: 200 }),
         this._field(v, 'purpose', t('vision.purpose'), { multiline: true }),
         this._field(v, 'summary', t('vision.summary'), { multiline: true, rows: 4 })),
+      this._logo(),
       this._statements(),
       this._list('waves', true),
       el('section', { className: 'card stack' },
@@ -125,6 +126,53 @@ export class VisionPage {
       this._say(text, true)
       return false
     }
+  }
+
+  /** The library's logo for the documents' headers: upload, preview, remove. */
+  _logo () {
+    const t = this.t
+    const src = `/b/${this.config.board_id}/vision/logo`
+    const preview = el('img', { className: 'vision-logo-preview', alt: t('vision.logo'), hidden: true })
+    const none = el('p', { className: 'vision-sources', textContent: t('vision.logo_none'), hidden: true })
+    const show = () => {
+      const has = Boolean(this.state.logo)
+      preview.hidden = !has
+      none.hidden = has
+      remove.hidden = !has
+      if (has) preview.src = `${src}?at=${Date.now()}`
+      else preview.removeAttribute('src')
+    }
+    const file = el('input', { id: 'vision-logo-file', type: 'file', accept: 'image/png,image/jpeg' })
+    const upload = this._button(t('vision.logo_upload'), 'upload-logo', async () => {
+      const chosen = file.files && file.files[0]
+      if (!chosen) return file.click()
+      const response = await fetch(`${this.api.base}/vision/logo`, {
+        method: 'PUT', credentials: 'same-origin', headers: { 'Content-Type': chosen.type || 'application/octet-stream', Accept: 'application/json' }, body: chosen
+      }).catch(() => null)
+      const data = response ? await response.json().catch(() => null) : null
+      if (!response || !response.ok) {
+        return this._say(t('vision.error', { detail: (data && data.detail) || (response ? response.status : 'network') }), true)
+      }
+      this._say(t('vision.logo_saved'))
+      file.value = ''
+      this.state.logo = true
+      show()
+    })
+    const remove = this._button(t('vision.logo_remove'), 'remove-logo', async () => {
+      try {
+        await this.api.delete('/vision/logo')
+        this._say(t('vision.logo_removed'))
+        this.state.logo = false
+        show()
+      } catch (error) {
+        this._say(t('vision.error', { detail: error.detail || error.code }), true)
+      }
+    })
+    show()
+    return el('section', { className: 'card stack', dataset: { logo: '' } },
+      el('h2', { textContent: t('vision.logo') }), preview, none,
+      el('label', { htmlFor: file.id, textContent: t('vision.logo_help') }), file,
+      el('div', { className: 'vision-toolbar' }, upload, remove))
   }
 
   _statements () {

@@ -1,0 +1,172 @@
+"""The målbild on every board: a participant's phone and the wall read it live, and in a
+writing round participants write in the parts the facilitator opened."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.boards import new_board
+from tests.support.browser import open_page
+from tests.support.servers import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+PHONE = (390, 844)
+SUMMARY = "Biblioteket är hela stadens vardagsrum."
+DOCUMENT = {
+    "library": "Stadsbiblioteket Norr",
+    "summary": SUMMARY,
+    "statements": [
+        {"id": "meet", "theme": "Mötesplats", "text": "Biblioteket är en mötesplats"},
+        {"id": "read", "theme": "Läslust", "text": "Biblioteket väcker läslust"},
+    ],
+    "questions": [{"id": "q1", "text": "Hur når vi de som inte kommer?"}],
+}
+
+
+def _board_with_vision(base_url: str) -> dict[str, Any]:
+    board = new_board(base_url, "Målbild", template="malbild-workshop")
+    headers = {"Authorization": f"Bearer {board['facilitator_key']}"}
+    path = f"{base_url}/api/boards/{board['id']}/vision"
+    with httpx.Client(headers=headers, timeout=10) as client:
+        made = client.post(path, json={"library": DOCUMENT["library"]})
+        assert made.status_code == 201, made.text
+        saved = client.put(path, json={"rev": made.json()["rev"], "vision": DOCUMENT})
+        assert saved.status_code == 200, saved.text
+    return board
+
+
+def _open_drawer(page: Any) -> Any:
+    page.locator("[data-vision-open]").click()
+    drawer = page.locator("[data-vision-body]")
+    expect(drawer).to_be_visible()
+    return drawer
+
+
+def test_a_participant_on_a_phone_reads_the_vision_and_sees_a_save_live(
+    live_server: ServerProcess, browser: Any, screenshot_dir: Any
+) -> None:
+    board = _board_with_vision(live_server.url)
+    problems: list[str] = []
+    links = board["urls"]
+    ada = open_page(browser, urljoin(live_server.url, links["join"]), problems, "Ada", PHONE)
+    drawer = _open_drawer(ada)
+    meet = drawer.locator('[data-part="statement:meet"]')
+    expect(meet.locator("h4")).to_have_text("Mötesplats")
+    expect(meet.locator("blockquote")).to_have_text("Biblioteket är en mötesplats")
+    expect(drawer.locator('[data-part="statement:read"] blockquote')).to_have_text(
+        "Biblioteket väcker läslust"
+    )
+    expect(drawer.locator('[data-part="summary"] .vision-text')).to_have_text(SUMMARY)
+    # Read only outside a round: no field to write in.
+    expect(drawer.locator("textarea")).to_have_count(0)
+    # On a phone the drawer is the whole width of the screen.
+    box = ada.locator("#samsyn-vision-drawer").bounding_box()
+    assert box is not None and box["x"] == 0 and box["width"] == PHONE[0], box
+
+    # The facilitator rewords a statement on the målbild page and saves.
+    facilitator = open_page(
+        browser, urljoin(live_server.url, links["facilitator"]), problems, "facilitator"
+    )
+    facilitator.locator("[data-vision-link]").click()
+    statement = facilitator.locator(
+        '.vision-statement[data-statement-id="meet"] [data-field="text"]'
+    )
+    expect(statement).to_have_value("Biblioteket är en mötesplats")
+    statement.fill("Biblioteket är en mötesplats för alla")
+    facilitator.locator('[data-action="save-vision"]').first.click()
+    expect(facilitator.locator("[data-vision-status]")).to_have_text("Sparat.")
+    # The phone shows it without a reload.
+    expect(meet.locator("blockquote")).to_have_text("Biblioteket är en mötesplats för alla")
+    ada.screenshot(path=str(screenshot_dir / "vision-drawer-phone.png"))
+
+    # The wall shows the same document, large.
+    wall = open_page(browser, urljoin(live_server.url, links["wall"]), problems, "wall")
+    wall_drawer = _open_drawer(wall)
+    expect(wall_drawer.locator('[data-part="statement:meet"] blockquote')).to_have_text(
+        "Biblioteket är en mötesplats för alla"
+    )
+    wall.screenshot(path=str(screenshot_dir / "vision-drawer-wall.png"))
+    assert problems == []
+    for page in (ada, facilitator, wall):
+        page.context.close()
+
+
+def test_in_a_round_participants_write_the_opened_parts_and_keep_both_texts(
+    live_server: ServerProcess, browser: Any, screenshot_dir: Any
+) -> None:
+    board = _board_with_vision(live_server.url)
+    problems: list[str] = []
+    links = board["urls"]
+    facilitator = open_page(
+        browser, urljoin(live_server.url, links["facilitator"]), problems, "facilitator"
+    )
+    ada = open_page(browser, urljoin(live_server.url, links["join"]), problems, "Ada", PHONE)
+    bo = open_page(browser, urljoin(live_server.url, links["join"]), problems, "Bo", PHONE)
+    ada_drawer, bo_drawer = _open_drawer(ada), _open_drawer(bo)
+    expect(ada_drawer.locator('[data-part="questions"] li')).to_have_text(
+        ["Hur når vi de som inte kommer?"]
+    )
+
+    # The facilitator opens the open questions and the summary, from the board.
+    drawer = _open_drawer(facilitator)
+    drawer.locator('[data-open-part="questions"]').check()
+    expect(ada.locator('[data-vision-open][data-round="open"]')).to_be_visible()
+    drawer.locator('[data-open-part="summary"]').check()
+    expect(ada_drawer.locator('[data-part="summary"] textarea')).to_have_value(SUMMARY)
+    # Parts not opened stay read only.
+    expect(ada_drawer.locator('[data-part="statement:meet"] textarea')).to_have_count(0)
+    expect(ada_drawer.locator('[data-part="statement:meet"] blockquote')).to_have_text(
+        "Biblioteket är en mötesplats"
+    )
+
+    # Ada adds an open question; the facilitator's drawer shows it without a reload.
+    new_question = ada_drawer.locator('[data-editor="questions|"] textarea')
+    new_question.fill("Vad behöver personalen lära sig?")
+    ada_drawer.locator('[data-editor="questions|"] [data-action="save-part"]').click()
+    expect(drawer.locator('[data-part="questions"] li')).to_have_text(
+        ["Hur når vi de som inte kommer?", "Vad behöver personalen lära sig?"]
+    )
+    ada.screenshot(path=str(screenshot_dir / "vision-round-phone.png"))
+
+    # Bo starts on the summary, Ada saves hers first: Bo's save gets both texts to merge.
+    bo_summary = bo_drawer.locator('[data-part="summary"] textarea')
+    bo_summary.fill(f"{SUMMARY} Med digitala tjänster.")
+    ada_summary = ada_drawer.locator('[data-part="summary"] textarea')
+    ada_summary.fill(f"{SUMMARY} Öppet för alla.")
+    ada_drawer.locator('[data-part="summary"] [data-action="save-part"]').click()
+    expect(drawer.locator('[data-part="summary"] .vision-text')).to_have_text(f"{SUMMARY} Öppet för alla.")
+    # Bo's unsaved words survived the reload that Ada's save caused.
+    expect(bo_summary).to_have_value(f"{SUMMARY} Med digitala tjänster.")
+    bo_drawer.locator('[data-part="summary"] [data-action="save-part"]').click()
+    expect(bo_drawer.locator('[data-part="summary"] .vision-editor-status')).to_have_text(
+        re.compile("Någon sparade samtidigt")
+    )
+    expect(bo_summary).to_have_value(
+        f"{SUMMARY} Öppet för alla.\n\n{SUMMARY} Med digitala tjänster."
+    )
+    bo.screenshot(path=str(screenshot_dir / "vision-round-merge.png"))
+    bo_summary.fill(f"{SUMMARY} Öppet för alla, med digitala tjänster.")
+    bo_drawer.locator('[data-part="summary"] [data-action="save-part"]').click()
+    expect(drawer.locator('[data-part="summary"] .vision-text')).to_have_text(
+        f"{SUMMARY} Öppet för alla, med digitala tjänster."
+    )
+    expect(ada_drawer.locator('[data-part="summary"] textarea')).to_have_value(
+        f"{SUMMARY} Öppet för alla, med digitala tjänster."
+    )
+
+    # Closed again: the participants' fields go away.
+    drawer.locator('[data-open-part="summary"]').uncheck()
+    drawer.locator('[data-open-part="questions"]').uncheck()
+    expect(ada_drawer.locator("textarea")).to_have_count(0)
+    expect(ada.locator('[data-vision-open][data-round="open"]')).to_have_count(0)
+    facilitator.screenshot(path=str(screenshot_dir / "vision-drawer-facilitator.png"))
+    assert problems == []
+    for page in (facilitator, ada, bo):
+        page.context.close()
