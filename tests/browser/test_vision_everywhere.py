@@ -141,7 +141,9 @@ def test_in_a_round_participants_write_the_opened_parts_and_keep_both_texts(
     ada_summary = ada_drawer.locator('[data-part="summary"] textarea')
     ada_summary.fill(f"{SUMMARY} Öppet för alla.")
     ada_drawer.locator('[data-part="summary"] [data-action="save-part"]').click()
-    expect(drawer.locator('[data-part="summary"] .vision-text')).to_have_text(f"{SUMMARY} Öppet för alla.")
+    expect(drawer.locator('[data-part="summary"] .vision-text')).to_have_text(
+        f"{SUMMARY} Öppet för alla."
+    )
     # Bo's unsaved words survived the reload that Ada's save caused.
     expect(bo_summary).to_have_value(f"{SUMMARY} Med digitala tjänster.")
     bo_drawer.locator('[data-part="summary"] [data-action="save-part"]').click()
