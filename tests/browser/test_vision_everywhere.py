@@ -4,6 +4,8 @@ writing round participants write in the parts the facilitator opened."""
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from typing import Any
 from urllib.parse import urljoin
 
@@ -172,3 +174,70 @@ def test_in_a_round_participants_write_the_opened_parts_and_keep_both_texts(
     assert problems == []
     for page in (facilitator, ada, bo):
         page.context.close()
+
+
+def _png(width: int = 120, height: int = 40) -> bytes:
+    """A real PNG (blue), made here so the test needs no image library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x0b\x5c\xad" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_the_facilitator_uploads_the_logo_and_a_wrong_file_is_refused(
+    live_server: ServerProcess, browser: Any, screenshot_dir: Any
+) -> None:
+    board = _board_with_vision(live_server.url)
+    problems: list[str] = []
+    page = open_page(
+        browser, urljoin(live_server.url, board["urls"]["facilitator"]), problems, "facilitator"
+    )
+    page.locator("[data-vision-link]").click()
+    status = page.locator("[data-vision-status]")
+    logo = page.locator("[data-logo]")
+    expect(logo.locator("p.vision-sources")).to_have_text("Ingen logotyp ännu.")
+    expect(logo.locator('[data-action="remove-logo"]')).to_be_hidden()
+
+    page.set_input_files(
+        "#vision-logo-file",
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": b"not an image"}],
+    )
+    logo.locator('[data-action="upload-logo"]').click()
+    expect(status).to_have_text("Logotypen måste vara en PNG- eller JPEG-bild.")
+    big = _png() + b"\x00" * (600 * 1024)
+    page.set_input_files(
+        "#vision-logo-file", files=[{"name": "big.png", "mimeType": "image/png", "buffer": big}]
+    )
+    logo.locator('[data-action="upload-logo"]').click()
+    expect(status).to_have_text(re.compile("högst 512 KiB"))
+    expect(logo.locator("img")).to_be_hidden()
+
+    page.set_input_files(
+        "#vision-logo-file",
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": _png()}],
+    )
+    logo.locator('[data-action="upload-logo"]').click()
+    expect(status).to_have_text("Logotypen är sparad.")
+    preview = logo.locator("img")
+    expect(preview).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelector('.vision-logo-preview').naturalWidth === 120"
+    )
+    logo.screenshot(path=str(screenshot_dir / "vision-logo.png"))
+    # Reloaded, the page still has it; removed, it is gone.
+    page.reload()
+    expect(page.locator("[data-logo] img")).to_be_visible()
+    page.locator('[data-logo] [data-action="remove-logo"]').click()
+    expect(status).to_have_text("Logotypen är borttagen.")
+    expect(page.locator("[data-logo] img")).to_be_hidden()
+    assert problems == []
+    page.context.close()

@@ -10,6 +10,7 @@ const STEERS = ['communication', 'governance', 'decisions']
 const STATUSES = ['planned', 'ongoing', 'done']
 const LISTS = ['waves', 'intents', 'questions']
 const REACTIONS = ['agree', 'add', 'unclear']
+const LOGO_MAX_BYTES = 512 * 1024 // boards/vision_logo.py MAX_LOGO_BYTES
 
 function newId () {
   const bytes = crypto.getRandomValues(new Uint8Array(9))
@@ -146,12 +147,16 @@ export class VisionPage {
     const upload = this._button(t('vision.logo_upload'), 'upload-logo', async () => {
       const chosen = file.files && file.files[0]
       if (!chosen) return file.click()
+      // The server refuses it too; saying so before sending spares a long upload.
+      if (chosen.size > LOGO_MAX_BYTES) return this._say(t('vision.logo_too_large'), true)
       const response = await fetch(`${this.api.base}/vision/logo`, {
         method: 'PUT', credentials: 'same-origin', headers: { 'Content-Type': chosen.type || 'application/octet-stream', Accept: 'application/json' }, body: chosen
       }).catch(() => null)
       const data = response ? await response.json().catch(() => null) : null
       if (!response || !response.ok) {
-        return this._say(t('vision.error', { detail: (data && data.detail) || (response ? response.status : 'network') }), true)
+        const code = data && data.error
+        const known = { invalid_logo: 'vision.logo_invalid', logo_too_large: 'vision.logo_too_large', unsupported_media_type: 'vision.logo_invalid' }
+        return this._say(known[code] ? t(known[code]) : t('vision.error', { detail: (data && data.detail) || (response ? response.status : 'network') }), true)
       }
       this._say(t('vision.logo_saved'))
       file.value = ''
