@@ -26,7 +26,7 @@ from boards.vision import STEERS
 
 _COLUMNS_MM = (52, 32, 27, 25, 34)
 # The logo's height in the header: readable, and small enough not to crowd the page.
-_LOGO_MM = 14
+_LOGO_MM = 12
 
 
 def _header(paragraph: Paragraph, library: str, logo: bytes | None) -> None:
@@ -50,7 +50,11 @@ def _start(
     _a4(document)
     _set_language(document, language)
     if library or logo:
-        _header(document.sections[0].header.paragraphs[0], library, logo)
+        section = document.sections[0]
+        if logo:
+            # Room for the logo above the text: the header from 8 mm, the text from 30 mm.
+            section.header_distance, section.top_margin = Mm(8), Mm(30)
+        _header(section.header.paragraphs[0], library, logo)
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     w = words(language)
