@@ -284,3 +284,19 @@ async def test_the_logo_is_checked_and_goes_in_the_documents_headers(
         header = Document(io.BytesIO(again.content)).sections[0].header
         assert not [r for r in header.part.rels.values() if r.reltype == RT.IMAGE]
         assert LIBRARY in header.paragraphs[0].text
+
+
+async def test_a_board_deleted_with_its_logo_leaves_no_logo_behind(
+    app_server: InProcessServer,
+) -> None:
+    async with httpx.AsyncClient(base_url=app_server.url, timeout=30) as client:
+        board, facilitator = await _board_with_vision(app_server, client)
+        stored = await facilitator(
+            "PUT", "/vision/logo", content=_png(), headers={"Content-Type": "image/png"}
+        )
+        assert stored.status_code == 201, stored.text
+        # The logo row refers to the målbild: the delete removes it first, on both backends.
+        deleted = await facilitator("DELETE", "")
+        assert deleted.status_code == 204, deleted.text
+        gone = await facilitator("GET", f"/b/{board['id']}/vision/logo")
+        assert gone.status_code in (401, 404), gone.text
