@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.boards import new_board
-from tests.support.browser import open_page
+from tests.support.browser import axe_violations, open_page
 from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -136,6 +136,8 @@ def test_in_a_round_participants_write_the_opened_parts_and_keep_both_texts(
         ["Hur når vi de som inte kommer?", "Vad behöver personalen lära sig?"]
     )
     ada.screenshot(path=str(screenshot_dir / "vision-round-phone.png"))
+    # The drawer with its fields passes the live board's accessibility bar.
+    assert axe_violations(ada, serious_only=True) == []
 
     # Bo starts on the summary, Ada saves hers first: Bo's save gets both texts to merge.
     bo_summary = bo_drawer.locator('[data-part="summary"] textarea')

@@ -134,7 +134,7 @@ export class VisionDrawer {
   _list (part, mine) {
     const items = part.items.filter((i) => mine || i.text.trim())
     const list = el(part.name === 'waves' ? 'ol' : 'ul', { className: 'vision-drawer-list' },
-      ...items.map((item) => el('li', {}, mine ? this._editor(part.part, item.id, item.text) : item.text)))
+      ...items.map((item, n) => el('li', {}, mine ? this._editor(part.part, item.id, item.text, `${this.t(`vision.${part.name}`)} ${n + 1}`) : item.text)))
     if (!mine) return list
     return el('div', {}, list, this._editor(part.part, '', '', this.t('vision.add_item_label')))
   }
