@@ -243,3 +243,44 @@ def test_the_facilitator_uploads_the_logo_and_a_wrong_file_is_refused(
     expect(page.locator("[data-logo] img")).to_be_hidden()
     assert problems == []
     page.context.close()
+
+
+def test_the_facilitators_page_shows_a_participants_save_and_keeps_unsaved_typing(
+    live_server: ServerProcess, browser: Any
+) -> None:
+    board = _board_with_vision(live_server.url)
+    problems: list[str] = []
+    page = open_page(
+        browser, urljoin(live_server.url, board["urls"]["facilitator"]), problems, "facilitator"
+    )
+    page.locator("[data-vision-link]").click()
+    summary = page.locator('[data-field="summary"]')
+    expect(summary).to_have_value(SUMMARY)
+    key = {"Authorization": f"Bearer {board['facilitator_key']}"}
+    base = f"{live_server.url}/api/boards/{board['id']}"
+    joined = httpx.post(
+        f"{base}/participants", json={"name": "Ada", "join_code": board["join_code"]}, timeout=10
+    ).json()
+    ada = {"Authorization": f"Bearer {joined['token']}"}
+    opened = httpx.post(
+        f"{base}/vision/round", json={"open": True, "parts": ["summary"]}, headers=key, timeout=10
+    )
+    assert opened.status_code == 200, opened.text
+
+    def save(base_text: str, text: str) -> None:
+        body = {"part": "summary", "base": base_text, "text": text}
+        reply = httpx.put(f"{base}/vision/part", json=body, headers=ada, timeout=10)
+        assert reply.status_code == 200, reply.text
+
+    # Ada saves the summary: the facilitator's page shows it without a reload.
+    save(SUMMARY, f"{SUMMARY} Öppet för alla.")
+    expect(summary).to_have_value(f"{SUMMARY} Öppet för alla.")
+    # With unsaved typing on the page, the next save is announced and the typing kept.
+    purpose = page.locator('[data-field="purpose"]')
+    purpose.fill("Vårt syfte")
+    save(f"{SUMMARY} Öppet för alla.", f"{SUMMARY} Öppet för alla, varje dag.")
+    expect(page.locator("[data-vision-status]")).to_have_text(re.compile("medan du skrev"))
+    expect(purpose).to_have_value("Vårt syfte")
+    expect(summary).to_have_value(f"{SUMMARY} Öppet för alla.")
+    assert problems == []
+    page.context.close()

@@ -5,6 +5,7 @@
 import { el } from '../core/dom.js'
 import { boardApi } from '../core/api.js'
 import { translator } from '../core/i18n.js'
+import { SessionClient } from './session.js'
 
 const STEERS = ['communication', 'governance', 'decisions']
 const STATUSES = ['planned', 'ongoing', 'done']
@@ -36,6 +37,25 @@ export class VisionPage {
     }
     this.reactions = await this.api.get('/vision/reactions').catch(() => ({}))
     this._render()
+  }
+
+  /** Follow the board's session doc: when someone else saves (a participant's part in a
+   * round, another facilitator), show it at once, unless this page has unsaved changes:
+   * then say so, and keep them. */
+  watch () {
+    const session = new SessionClient({ config: this.config })
+    session.onChange(() => {
+      const rev = Number(session.doc.getMap('vision').get('rev')) || 0
+      if (!this.state || !this.state.rev || rev <= this.state.rev) return
+      if (this.dirty) return this._say(this.t('vision.changed_meanwhile'), true)
+      this.api.get('/vision').then((state) => {
+        if (this.dirty || state.rev <= this.state.rev) return
+        this.state = state
+        this._render()
+        this._say(this.t('vision.updated'))
+      }).catch(() => {})
+    })
+    return session
   }
 
   _say (text, error = false) {
@@ -355,5 +375,6 @@ const root = document.querySelector('[data-vision-root]')
 if (configEl && root) {
   const page = new VisionPage({ root, status: document.querySelector('[data-vision-status]'), config: JSON.parse(configEl.textContent) })
   page.load()
+  page.watch()
   window.addEventListener('beforeunload', (event) => { if (page.dirty) event.preventDefault() })
 }
