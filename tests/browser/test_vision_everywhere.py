@@ -58,6 +58,11 @@ def test_a_participant_on_a_phone_reads_the_vision_and_sees_a_save_live(
     problems: list[str] = []
     links = board["urls"]
     ada = open_page(browser, urljoin(live_server.url, links["join"]), problems, "Ada", PHONE)
+    # The button is on the phone's screen, not pushed out of it by the header.
+    button = ada.locator("[data-vision-open]").bounding_box()
+    assert button is not None and button["x"] >= 0, button
+    assert button["x"] + button["width"] <= PHONE[0], button
+    ada.screenshot(path=str(screenshot_dir / "vision-button-phone.png"))
     drawer = _open_drawer(ada)
     meet = drawer.locator('[data-part="statement:meet"]')
     expect(meet.locator("h4")).to_have_text("Mötesplats")
