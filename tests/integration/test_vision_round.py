@@ -20,7 +20,9 @@ from boards import schema
 from server.settings import Settings
 from tests.support.backends import BACKENDS, backend_settings
 from tests.support.boards import create_board, join_board
+from tests.support.cluster import running_cluster
 from tests.support.servers import InProcessServer
+from tests.support.services import RedisServer
 from tests.support.yjs import YClient
 
 LIBRARY = "Stadsbiblioteket Norr"
@@ -300,3 +302,37 @@ async def test_a_board_deleted_with_its_logo_leaves_no_logo_behind(
         assert deleted.status_code == 204, deleted.text
         gone = await facilitator("GET", f"/b/{board['id']}/vision/logo")
         assert gone.status_code in (401, 404), gone.text
+
+
+async def test_the_round_and_the_saves_reach_a_participant_on_another_process(
+    tmp_path: Path, pg_url: str, redis_server: RedisServer
+) -> None:
+    with running_cluster(tmp_path, pg_url, redis_server, 2) as (a, b):
+        board = await create_board(a.url, "Målbild", template="malbild-workshop")
+        async with (
+            httpx.AsyncClient(base_url=a.url, timeout=30) as on_a,
+            httpx.AsyncClient(base_url=b.url, timeout=30) as on_b,
+        ):
+            facilitator = Caller(on_a, board["id"], board["facilitator_key"])
+            made = await facilitator("POST", "/vision", json={"library": LIBRARY})
+            assert made.status_code == 201, made.text
+            joined = await join_board(b.url, board, "Ada")
+            ada = Caller(on_b, board["id"], joined["token"])
+            async with YClient(f"{b.ws_url}/ws/{board['id']}/session?token={joined['token']}") as s:
+                vision_map = schema.root_map(s.doc, "vision")
+                saved = await facilitator(
+                    "PUT", "/vision", json={"rev": made.json()["rev"], "vision": DOCUMENT}
+                )
+                assert saved.status_code == 200, saved.text
+                # The save on process A tells Ada's board on process B.
+                await s.wait_for(lambda: vision_map.get("rev") == saved.json()["rev"])
+                opened = await facilitator(
+                    "POST", "/vision/round", json={"open": True, "parts": ["summary"]}
+                )
+                assert opened.status_code == 200, opened.text
+                await s.wait_for(lambda: vision_map.get("round") is True)
+                # Process B lets Ada write the part that process A opened.
+                wrote = await ada.part("summary", str(DOCUMENT["summary"]), "Ett nytt korthet")
+                assert wrote.status_code == 200, wrote.text
+                read = await facilitator("GET", "/vision")
+                assert read.json()["vision"]["summary"] == "Ett nytt korthet"
