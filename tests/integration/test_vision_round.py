@@ -139,6 +139,8 @@ async def test_a_participant_reads_and_writes_only_the_parts_a_round_opens(
         )
         assert opened.status_code == 200, opened.text
         assert opened.json() == {"round": True, "parts": ["statement:meet", "questions"]}
+        asked = await ada("GET", "/vision/round")
+        assert asked.json() == {"round": True, "parts": ["statement:meet", "questions"]}
         async with YClient(
             f"{app_server.ws_url}/ws/{board['id']}/session?token={joined['token']}"
         ) as session:
