@@ -2,6 +2,8 @@
 
     .venv/bin/python scripts/vision_demo.py --render   # docs/malbild-1.0-page1.png,
                                                        # docs/plan-page1.png
+    .venv/bin/python scripts/vision_demo.py --render --logo docs/demo-logo.png
+                                                       # docs/malbild-1.0-logo-page1.png
 
 The document is what a mid-sized municipal library has after its joint day: five
 statements with how they steer, waves of change, declarations of intent and a plan.
@@ -170,11 +172,15 @@ def _first_page(docx: bytes, png: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--render", action="store_true", help="write the PNGs into docs/")
+    parser.add_argument("--logo", type=Path, help="a PNG or JPEG for the header (one PNG then)")
     args = parser.parse_args()
     data = demo()
-    vision = vision_docx(data, version="1.0", at_ms=AT, language="sv")
+    logo = args.logo.read_bytes() if args.logo else None
+    vision = vision_docx(data, version="1.0", at_ms=AT, language="sv", logo=logo)
     plan = plan_docx(data, version="1.0", at_ms=AT, language="sv")
-    if args.render:
+    if args.render and logo:
+        _first_page(vision, ROOT / "docs" / "malbild-1.0-logo-page1.png")
+    elif args.render:
         _first_page(vision, ROOT / "docs" / "malbild-1.0-page1.png")
         _first_page(plan, ROOT / "docs" / "plan-page1.png")
     else:

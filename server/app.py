@@ -46,6 +46,7 @@ from server.web import (
     participants,
     sockets,
     vision,
+    vision_round,
 )
 from server.web.csrf import CrossSiteGuard
 from server.web.deps import Services
@@ -189,6 +190,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *facilitation.routes,
             *access.routes,
             *participants.routes,
+            *vision_round.routes,
             *vision.routes,
             *sockets.routes,
             Mount("/static/dist", StaticFiles(directory=dist), name="dist"),

@@ -2,7 +2,8 @@
 
 Built-in styles (Title, Heading 1-2, List Bullet/Number, Table Grid) so the navigation
 pane and screen readers work; the footer carries the library's name, the version, the
-date and "Sida 2 av 5" from PAGE/NUMPAGES fields, which Word and LibreOffice fill in.
+date and "Sida 2 av 5" from PAGE/NUMPAGES fields, which Word and LibreOffice fill in;
+the header the library's logo (when it has one) and its name, on every page.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
 
 # The 0.5 writer's page set-up and field code, shared so both documents look alike.
 from boards.export.docx import _LOCALES, _a4, _field, _set_language
@@ -23,12 +25,36 @@ from boards.export.vision_labels import day, version_label, words
 from boards.vision import STEERS
 
 _COLUMNS_MM = (52, 32, 27, 25, 34)
+# The logo's height in the header: readable, and small enough not to crowd the page.
+_LOGO_MM = 12
 
 
-def _start(title: str, language: str, footer: str, generated_ms: int) -> DocumentObject:
+def _header(paragraph: Paragraph, library: str, logo: bytes | None) -> None:
+    if logo:
+        paragraph.add_run().add_picture(io.BytesIO(logo), height=Mm(_LOGO_MM))
+        if library:
+            paragraph.add_run("  ")
+    if library:
+        paragraph.add_run(library).bold = True
+
+
+def _start(
+    title: str,
+    language: str,
+    footer: str,
+    generated_ms: int,
+    library: str = "",
+    logo: bytes | None = None,
+) -> DocumentObject:
     document = Document()
     _a4(document)
     _set_language(document, language)
+    if library or logo:
+        section = document.sections[0]
+        if logo:
+            # Room for the logo above the text: the header from 8 mm, the text from 30 mm.
+            section.header_distance, section.top_margin = Mm(8), Mm(30)
+        _header(section.header.paragraphs[0], library, logo)
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     w = words(language)
@@ -85,11 +111,19 @@ def _items(
             document.add_paragraph(text, style=style)
 
 
-def vision_docx(data: Mapping[str, Any], *, version: str, at_ms: int, language: str) -> bytes:
+def vision_docx(
+    data: Mapping[str, Any],
+    *,
+    version: str,
+    at_ms: int,
+    language: str,
+    logo: bytes | None = None,
+) -> bytes:
     """The målbild document (a named version or the current draft) as .docx bytes."""
     w = words(language)
     title = version_label(version, language)
-    document = _start(title, language, _footer_text(data, version, at_ms, language), at_ms)
+    footer = _footer_text(data, version, at_ms, language)
+    document = _start(title, language, footer, at_ms, data.get("library") or "", logo)
     _heading_block(document, data, title, version, at_ms, language)
     _prose(document, w["purpose"], data.get("purpose", ""))
     _prose(document, w["summary"], data.get("summary", ""))
@@ -148,11 +182,19 @@ def _actions_table(document: DocumentObject, data: Mapping[str, Any], language: 
             cell.width = Mm(width)
 
 
-def plan_docx(data: Mapping[str, Any], *, version: str, at_ms: int, language: str) -> bytes:
+def plan_docx(
+    data: Mapping[str, Any],
+    *,
+    version: str,
+    at_ms: int,
+    language: str,
+    logo: bytes | None = None,
+) -> bytes:
     """The plan: every action with owner, date, status and the statement it serves."""
     w = words(language)
     title = w["plan_document"]
-    document = _start(title, language, _footer_text(data, version, at_ms, language), at_ms)
+    footer = _footer_text(data, version, at_ms, language)
+    document = _start(title, language, footer, at_ms, data.get("library") or "", logo)
     _heading_block(document, data, title, version, at_ms, language)
     if data.get("actions"):
         _actions_table(document, data, language)

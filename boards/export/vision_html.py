@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +12,22 @@ from boards.export.vision_labels import day, version_label, words
 from boards.vision import STEERS
 
 
-def vision_html(data: Mapping[str, Any], *, version: str, at_ms: int, language: str) -> bytes:
+def _data_uri(logo: tuple[str, bytes] | None) -> str:
+    """The logo inline (the export's CSP allows only data: images; the page stands alone)."""
+    if logo is None:
+        return ""
+    media_type, data = logo
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def vision_html(
+    data: Mapping[str, Any],
+    *,
+    version: str,
+    at_ms: int,
+    language: str,
+    logo: tuple[str, bytes] | None = None,
+) -> bytes:
     html = (
         _environment()
         .get_template("vision.html.j2")
@@ -24,6 +40,7 @@ def vision_html(data: Mapping[str, Any], *, version: str, at_ms: int, language: 
             date=day(at_ms),
             data=data,
             steers=STEERS,
+            logo=_data_uri(logo),
         )
     )
     return html.encode("utf-8")
@@ -49,6 +66,7 @@ def compare_html(
             date=day(at_ms),
             data={"library": library},
             changes=comparison["changes"],
+            logo="",
         )
     )
     return html.encode("utf-8")

@@ -4,7 +4,8 @@ The document is plain JSON with an optimistic revision (`rev`): a save names the
 was made from and is refused (409) when someone saved in between. The co-editing of a
 sentence happens on the board, where each statement is a Y.Text; the document itself is
 edited by one or two facilitators section by section, where a refused save that reloads
-is clearer than merging two people's structure edits.
+is clearer than merging two people's structure edits. Participants write only in a round,
+part by part (`services/vision_round.py`), each save checked against the text it began from.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ async def view(store: Store, record: VisionRecord) -> dict[str, Any]:
         "updated": record.updated,
         "boards": boards,
         "versions": [{"id": v.id, "name": v.name, "at": v.at} for v in versions],
+        "logo": await store.vision_logo(record.id) is not None,
         "vision": data_of(record),
     }
 

@@ -214,6 +214,18 @@ MIGRATIONS: list[Step] = [
         sqlite=('ALTER TABLE "participants" ADD COLUMN "removed" INTEGER',),
         postgresql=("ALTER TABLE participants ADD COLUMN removed BIGINT",),
     ),
+    # The library's logo on the målbild's documents (Word header, print page): one image
+    # per målbild, PNG or JPEG, its type checked by the service before it gets here.
+    Step(
+        sqlite=(
+            "CREATE TABLE vision_logos (vision_id TEXT PRIMARY KEY REFERENCES visions(id),"
+            " media_type TEXT NOT NULL, data BLOB NOT NULL, updated INTEGER NOT NULL)",
+        ),
+        postgresql=(
+            "CREATE TABLE vision_logos (vision_id TEXT PRIMARY KEY REFERENCES visions(id),"
+            " media_type TEXT NOT NULL, data BYTEA NOT NULL, updated BIGINT NOT NULL)",
+        ),
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

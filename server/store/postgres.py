@@ -539,6 +539,23 @@ class PostgresStore(AccountTables):
         )
         return [records.ReactionRecord(*row) for row in rows]
 
+    async def set_vision_logo(self, vision_id: str, media_type: str, data: bytes) -> None:
+        await self._write(
+            "INSERT INTO vision_logos (vision_id, media_type, data, updated)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (vision_id) DO UPDATE SET"
+            " media_type = excluded.media_type, data = excluded.data, updated = excluded.updated",
+            (vision_id, media_type, data, now_ms()),
+        )
+
+    async def vision_logo(self, vision_id: str) -> tuple[str, bytes] | None:
+        rows = await self._fetch(
+            "SELECT media_type, data FROM vision_logos WHERE vision_id = %s", (vision_id,)
+        )
+        return (str(rows[0][0]), bytes(rows[0][1])) if rows else None
+
+    async def delete_vision_logo(self, vision_id: str) -> None:
+        await self._write("DELETE FROM vision_logos WHERE vision_id = %s", (vision_id,))
+
 
 def _fold(parts: list[bytes]) -> bytes:
     """The stored parts of a doc as one update, the way a doc holds them: what was deleted

@@ -39,7 +39,7 @@ _LINK = "kind, org_id, user_id, role, expires"
 _RECLAIMED = (
     *("updates", "snapshots", "doc_heads", "participants", "checkpoints", "votes", "boards"),
     *("board_orgs", "journey_boards", "journey_steps", "journeys"),
-    *("visions", "vision_boards", "vision_versions", "vision_reactions"),
+    *("visions", "vision_boards", "vision_versions", "vision_reactions", "vision_logos"),
 )
 
 

@@ -273,3 +273,13 @@ class SqliteStore(AccountTables):
 
     async def list_reactions(self, vision_id: str) -> list[ReactionRecord]:
         return await self._read(lambda conn: visions.reactions(conn, vision_id))
+
+    async def set_vision_logo(self, vision_id: str, media_type: str, data: bytes) -> None:
+        at = now_ms()
+        await self.submit(lambda conn: visions.set_logo(conn, vision_id, media_type, data, at))
+
+    async def vision_logo(self, vision_id: str) -> tuple[str, bytes] | None:
+        return await self._read(lambda conn: visions.logo(conn, vision_id))
+
+    async def delete_vision_logo(self, vision_id: str) -> None:
+        await self.submit(lambda conn: visions.delete_logo(conn, vision_id))

@@ -15,7 +15,7 @@ from boards.export.vision_docx import plan_docx, vision_docx
 from boards.export.vision_html import compare_html, vision_html
 from boards.vision import REACTIONS
 from server.errors import InvalidInput, NotFound, SamsynError
-from server.services import vision
+from server.services import vision, vision_logo, vision_round
 from server.store import Store, VisionRecord
 from server.web.deps import (
     board_call,
@@ -61,7 +61,8 @@ async def put_vision(request: Request) -> Response:
     record = await vision.of_board(store, call.board.id)
     require_json(request)
     data = json_object(parse_json(await read_body(request, MAX_VISION_BYTES), "an object"))
-    await vision.save(store, record, data.get("vision"), data.get("rev"))
+    rev = await vision.save(store, record, data.get("vision"), data.get("rev"))
+    await vision_round.notify(store, call.services.rooms, record, rev)
     return JSONResponse(await vision.view(store, await vision.of_board(store, call.board.id)))
 
 
@@ -225,10 +226,13 @@ async def get_vision_export(request: Request) -> Response:
     lang = _lang(request, call.board.language)
     at = await _version_at(store, record, name)
     slug = "utkast" if name == vision.CURRENT else name
+    logo = await vision_logo.logo(store, record)
     if fmt == "docx":
-        content = await asyncio.to_thread(vision_docx, data, version=name, at_ms=at, language=lang)
+        content = await asyncio.to_thread(
+            vision_docx, data, version=name, at_ms=at, language=lang, logo=logo[1] if logo else None
+        )
         return _download(content, _DOCX, f"malbild-{slug}.docx")
-    content = vision_html(data, version=name, at_ms=at, language=lang)
+    content = vision_html(data, version=name, at_ms=at, language=lang, logo=logo)
     return _download(content, "text/html; charset=utf-8", f"malbild-{slug}.html", inline=True)
 
 
@@ -255,7 +259,10 @@ async def get_plan_export(request: Request) -> Response:
     if fmt == "csv":
         return _download(plan_csv(data, language=lang), "text/csv; charset=utf-8", "plan.csv")
     at = await _version_at(store, record, name)
-    content = await asyncio.to_thread(plan_docx, data, version=name, at_ms=at, language=lang)
+    logo = await vision_logo.logo(store, record)
+    content = await asyncio.to_thread(
+        plan_docx, data, version=name, at_ms=at, language=lang, logo=logo[1] if logo else None
+    )
     return _download(content, _DOCX, "plan.docx")
 
 

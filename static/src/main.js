@@ -11,6 +11,7 @@ import { OutlineView } from './board/outline.js'
 import * as model from './core/model.js'
 import { startWorkshop } from './workshop/start.js'
 import { openCheckpoint } from './workshop/checkpoints.js'
+import { startVisionDrawer } from './workshop/vision-drawer.js'
 
 // Above this many people, cursors are hidden unless someone asks for them.
 const CURSOR_LIMIT = 30
@@ -152,6 +153,8 @@ function start () {
   // The session and drafts docs show their terminal closes in the same banner.
   const onClosed = (code) => { if (code != null) { closed.other = code; showClosed() } }
   window.samsyn.workshop = startWorkshop({ config, t, lang, doc, renderer, outline, input, presence, root, access, onClosed })
+  // The målbild of the journey, for every role (read only; a round opens parts to write).
+  window.samsyn.vision = startVisionDrawer({ config, t, session: window.samsyn.workshop.session, root })
 }
 
 /** Canvas or outline: a toggle button, remembered per browser; phones start in the outline. */

@@ -57,6 +57,7 @@ VISION_STATEMENTS = (
     " AND EXISTS (SELECT 1 FROM vision_boards l WHERE l.vision_id = visions.id)",
     f"DELETE FROM vision_reactions WHERE vision_id IN ({_ORPHANS})",
     f"DELETE FROM vision_versions WHERE vision_id IN ({_ORPHANS})",
+    f"DELETE FROM vision_logos WHERE vision_id IN ({_ORPHANS})",
     "DELETE FROM visions WHERE board_id = %s",
 )
 

@@ -115,3 +115,25 @@ def reactions(conn: sqlite3.Connection, vision_id: str) -> list[ReactionRecord]:
         (vision_id,),
     )
     return [ReactionRecord(*row) for row in rows.fetchall()]
+
+
+def set_logo(
+    conn: sqlite3.Connection, vision_id: str, media_type: str, data: bytes, at: int
+) -> None:
+    conn.execute(
+        "INSERT INTO vision_logos (vision_id, media_type, data, updated) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (vision_id) DO UPDATE SET media_type = excluded.media_type,"
+        " data = excluded.data, updated = excluded.updated",
+        (vision_id, media_type, data, at),
+    )
+
+
+def logo(conn: sqlite3.Connection, vision_id: str) -> tuple[str, bytes] | None:
+    row = conn.execute(
+        "SELECT media_type, data FROM vision_logos WHERE vision_id = ?", (vision_id,)
+    ).fetchone()
+    return (str(row[0]), bytes(row[1])) if row else None
+
+
+def delete_logo(conn: sqlite3.Connection, vision_id: str) -> None:
+    conn.execute("DELETE FROM vision_logos WHERE vision_id = ?", (vision_id,))

@@ -2,9 +2,9 @@
 // carries the credentials; errors become ApiError with the server's error code.
 
 export class ApiError extends Error {
-  constructor (status, code, detail = '') {
+  constructor (status, code, detail = '', data = null) {
     super(`${status} ${code}${detail ? `: ${detail}` : ''}`)
-    Object.assign(this, { status, code, detail })
+    Object.assign(this, { status, code, detail, data })
   }
 }
 
@@ -26,7 +26,7 @@ export function boardApi (boardId, fetchFn = (...args) => fetch(...args)) {
     const type = response.headers.get('content-type') || ''
     const data = type.includes('json') ? await response.json().catch(() => null) : null
     if (!response.ok) {
-      throw new ApiError(response.status, (data && data.error) || `http_${response.status}`, (data && data.detail) || '')
+      throw new ApiError(response.status, (data && data.error) || `http_${response.status}`, (data && data.detail) || '', data)
     }
     return data
   }

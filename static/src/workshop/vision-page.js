@@ -5,11 +5,13 @@
 import { el } from '../core/dom.js'
 import { boardApi } from '../core/api.js'
 import { translator } from '../core/i18n.js'
+import { SessionClient } from './session.js'
 
 const STEERS = ['communication', 'governance', 'decisions']
 const STATUSES = ['planned', 'ongoing', 'done']
 const LISTS = ['waves', 'intents', 'questions']
 const REACTIONS = ['agree', 'add', 'unclear']
+const LOGO_MAX_BYTES = 512 * 1024 // boards/vision_logo.py MAX_LOGO_BYTES
 
 function newId () {
   const bytes = crypto.getRandomValues(new Uint8Array(9))
@@ -35,6 +37,25 @@ export class VisionPage {
     }
     this.reactions = await this.api.get('/vision/reactions').catch(() => ({}))
     this._render()
+  }
+
+  /** Follow the board's session doc: when someone else saves (a participant's part in a
+   * round, another facilitator), show it at once, unless this page has unsaved changes:
+   * then say so, and keep them. */
+  watch () {
+    const session = new SessionClient({ config: this.config })
+    session.onChange(() => {
+      const rev = Number(session.doc.getMap('vision').get('rev')) || 0
+      if (!this.state || !this.state.rev || rev <= this.state.rev) return
+      if (this.dirty) return this._say(this.t('vision.changed_meanwhile'), true)
+      this.api.get('/vision').then((state) => {
+        if (this.dirty || state.rev <= this.state.rev) return
+        this.state = state
+        this._render()
+        this._say(this.t('vision.updated'))
+      }).catch(() => {})
+    })
+    return session
   }
 
   _say (text, error = false) {
@@ -92,6 +113,7 @@ export class VisionPage {
         this._field(v, 'library', t('vision.library'), { max: 200 }),
         this._field(v, 'purpose', t('vision.purpose'), { multiline: true }),
         this._field(v, 'summary', t('vision.summary'), { multiline: true, rows: 4 })),
+      this._logo(),
       this._statements(),
       this._list('waves', true),
       el('section', { className: 'card stack' },
@@ -125,6 +147,57 @@ export class VisionPage {
       this._say(text, true)
       return false
     }
+  }
+
+  /** The library's logo for the documents' headers: upload, preview, remove. */
+  _logo () {
+    const t = this.t
+    const src = `/b/${this.config.board_id}/vision/logo`
+    const preview = el('img', { className: 'vision-logo-preview', alt: t('vision.logo'), hidden: true })
+    const none = el('p', { className: 'vision-sources', textContent: t('vision.logo_none'), hidden: true })
+    const show = () => {
+      const has = Boolean(this.state.logo)
+      preview.hidden = !has
+      none.hidden = has
+      remove.hidden = !has
+      if (has) preview.src = `${src}?at=${Date.now()}`
+      else preview.removeAttribute('src')
+    }
+    const file = el('input', { id: 'vision-logo-file', type: 'file', accept: 'image/png,image/jpeg' })
+    const upload = this._button(t('vision.logo_upload'), 'upload-logo', async () => {
+      const chosen = file.files && file.files[0]
+      if (!chosen) return file.click()
+      // The server refuses it too; saying so before sending spares a long upload.
+      if (chosen.size > LOGO_MAX_BYTES) return this._say(t('vision.logo_too_large'), true)
+      const response = await fetch(`${this.api.base}/vision/logo`, {
+        method: 'PUT', credentials: 'same-origin', headers: { 'Content-Type': chosen.type || 'application/octet-stream', Accept: 'application/json' }, body: chosen
+      }).catch(() => null)
+      const data = response ? await response.json().catch(() => null) : null
+      if (!response || !response.ok) {
+        const code = data && data.error
+        const known = { invalid_logo: 'vision.logo_invalid', logo_too_large: 'vision.logo_too_large', unsupported_media_type: 'vision.logo_invalid' }
+        return this._say(known[code] ? t(known[code]) : t('vision.error', { detail: (data && data.detail) || (response ? response.status : 'network') }), true)
+      }
+      this._say(t('vision.logo_saved'))
+      file.value = ''
+      this.state.logo = true
+      show()
+    })
+    const remove = this._button(t('vision.logo_remove'), 'remove-logo', async () => {
+      try {
+        await this.api.delete('/vision/logo')
+        this._say(t('vision.logo_removed'))
+        this.state.logo = false
+        show()
+      } catch (error) {
+        this._say(t('vision.error', { detail: error.detail || error.code }), true)
+      }
+    })
+    show()
+    return el('section', { className: 'card stack', dataset: { logo: '' } },
+      el('h2', { textContent: t('vision.logo') }), preview, none,
+      el('label', { htmlFor: file.id, textContent: t('vision.logo_help') }), file,
+      el('div', { className: 'vision-toolbar' }, upload, remove))
   }
 
   _statements () {
@@ -302,5 +375,6 @@ const root = document.querySelector('[data-vision-root]')
 if (configEl && root) {
   const page = new VisionPage({ root, status: document.querySelector('[data-vision-status]'), config: JSON.parse(configEl.textContent) })
   page.load()
+  page.watch()
   window.addEventListener('beforeunload', (event) => { if (page.dirty) event.preventDefault() })
 }
