@@ -161,7 +161,7 @@ def _carried(cid: str, proposals: object) -> list[Touch]:
     """The proposals inside a proposals map made by this very update: each one is added."""
     if not isinstance(proposals, Map):
         return []
-    return [Touch(Kind.PROPOSAL_ADD, proposal=pid, cluster=cid) for pid in proposals]
+    return [Touch(Kind.PROPOSAL_ADD, proposal=pid, cluster=cid) for pid in list(proposals.keys())]
 
 
 def _proposal(doc: Doc[Any], cid: str | None, pid: str | None) -> Map[Any] | None:
