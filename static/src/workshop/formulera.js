@@ -28,6 +28,14 @@ export function roundThemes (doc, formulera) {
   return list.sort((a, b) => (a.y - b.y) || (a.x - b.x) || (a.id < b.id ? -1 : 1))
 }
 
+/** Make `parent`'s children exactly `children`, moving only those out of place. */
+function placeInOrder (parent, children) {
+  children.forEach((child, index) => {
+    if (parent.children[index] !== child) parent.insertBefore(child, parent.children[index] || null)
+  })
+  while (parent.children.length > children.length) parent.lastElementChild.remove()
+}
+
 function themeTitle (theme, t) { return theme.title || t('formulera.untitled') }
 
 /** Redraw at most once a frame on changes of the clusters (titles, statements, proposals). */
@@ -94,7 +102,8 @@ export class ProposalTray {
       part.section.remove()
       this.themes.delete(id)
     }
-    this.list.replaceChildren(...themes.map((theme) => this.themes.get(theme.id).section))
+    // Re-placing a section that holds the focused field would blur it mid-word.
+    placeInOrder(this.list, themes.map((theme) => this.themes.get(theme.id).section))
   }
 
   _theme (id) {
@@ -135,7 +144,7 @@ export class ProposalTray {
     const mine = proposals.find((p) => me && p.authorId === me)
     if (mine && !part.editor) part.editor = this._editor(theme.id, mine)
     if (part.editor) {
-      part.mine.replaceChildren(part.editor.el)
+      if (part.editor.el.parentNode !== part.mine) part.mine.replaceChildren(part.editor.el)
       part.editor.setEnabled(this.allowed)
       part.editor.sync(mine)
     }
