@@ -150,7 +150,8 @@ def test_twenty_proposals_fit_the_wall_legibly(
     fac.evaluate(
         """([id, texts]) => {
           const { model, doc } = window.samsyn
-          texts.forEach((text, i) => model.createProposal(doc, id, { by: `Grupp ${i + 1}`, text, now: 1000 + i }))
+          texts.forEach((text, i) =>
+            model.createProposal(doc, id, { by: `Grupp ${i + 1}`, text, now: 1000 + i }))
         }""",
         [theme, texts],
     )
