@@ -10,6 +10,7 @@ hostile edit. The facilitator is never checked here.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -50,10 +51,12 @@ class Touch:
 
 @dataclass(frozen=True, slots=True)
 class Quotas:
-    """Most notes one participant may have on a board, and a board in all (0: no limit)."""
+    """Most notes one participant may have on a board, and a board in all (0: no limit);
+    most statement proposals one participant may write for one theme."""
 
     per_participant: int = 500
     per_board: int = 5000
+    proposals_per_theme: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,7 @@ def review(
     quotas: Quotas,
     proposal_owners: Mapping[str, str | None] | None = None,
     round_theme: str | None = None,
+    proposals_before: Mapping[str, int] | None = None,
 ) -> Refusal | None:
     """The refusal of an update by participant `me`, or None when it may stand.
 
@@ -82,7 +86,7 @@ def review(
     id (None for the facilitator's and imported notes); `notes_before` and `mine_before`
     count the board's notes and `me`'s before it. `proposal_owners` does the same for the
     proposals the update edits; `round_theme` is the one cluster an open formulera round
-    is about (None: every theme).
+    is about (None: every theme); `proposals_before` counts `me`'s proposals per theme.
     """
     touches = list(touches)
     added = {t.note for t in touches if t.kind is Kind.NOTE_ADD and t.note not in owners}
@@ -96,6 +100,15 @@ def review(
             refusal = _check(touch, rules, me, owners, added)
         if refusal is not None:
             return refusal
+    new_proposals = Counter(t.cluster for t in touches if t.kind is Kind.PROPOSAL_ADD)
+    limit = quotas.proposals_per_theme
+    for cluster, count in new_proposals.items():
+        before = (proposals_before or {}).get(cluster or "", 0)
+        if limit and before + count > limit:
+            return Refusal(
+                "quota_proposals",
+                f"at most {limit} proposals per participant for a theme; you have {before}",
+            )
     fresh = len(added)
     if fresh and quotas.per_participant and mine_before + fresh > quotas.per_participant:
         return Refusal(

@@ -171,6 +171,21 @@ def _proposal(doc: Doc[Any], cid: str | None, pid: str | None) -> Map[Any] | Non
     return proposal if isinstance(proposal, Map) else None
 
 
+def _proposals_before(doc: Doc[Any], found: list[Touch], me: str) -> dict[str, int]:
+    """How many proposals `me` had for each theme the update adds to, before it."""
+    added = {t.proposal for t in found if t.kind is Kind.PROPOSAL_ADD}
+    counts: dict[str, int] = {}
+    for cid in {t.cluster for t in found if t.kind is Kind.PROPOSAL_ADD and t.cluster}:
+        cluster = schema.clusters_map(doc).get(cid)
+        proposals = cluster.get(schema.PROPOSALS) if isinstance(cluster, Map) else None
+        if not isinstance(proposals, Map):
+            continue
+        counts[cid] = sum(
+            1 for pid, p in proposals.items() if pid not in added and _author_id(p) == me
+        )
+    return counts
+
+
 def touches(captured: Iterable[tuple[str, Any]]) -> list[Touch]:
     """What an update changed, from the deep events of the content roots."""
     found: list[Touch] = []
@@ -295,6 +310,7 @@ class _ContentWatch:
             quotas=self._guard.quotas,
             proposal_owners=proposal_owners,
             round_theme=self._guard.round_theme(),
+            proposals_before=_proposals_before(ledger.doc, found, me),
         )
         if refusal is not None:
             take_back = self._take_back

@@ -314,3 +314,23 @@ async def test_settling_copies_the_proposal_into_the_statement_and_the_exports_k
         await _api(app_server, copy["facilitator_key"], "GET", f"/b/{copy['id']}/export.json")
     ).json()
     assert next(cl for cl in again["clusters"] if cl["id"] == "c1") == c1
+
+
+async def test_one_participant_writes_at_most_twenty_proposals_for_a_theme(
+    app_server: InProcessServer, workshop: dict[str, Any]
+) -> None:
+    board, carl = workshop["board"], workshop["carl"]
+    await _round(app_server, board, {"open": True, "cluster": "c1"})
+    async with _peer(app_server, board, carl["token"]) as c:
+        await c.wait_for(lambda: _has_proposals(c))
+        with c.doc.transaction():
+            for i in range(20):
+                _propose(c, f"c{i}", f"Förslag {i}", "Carl")
+        async with _peer(app_server, board, board["facilitator_key"]) as fac:
+            await fac.wait_for(lambda: len(_texts(fac)) == 20)
+        _propose(c, "c20", "Ett för mycket", "Carl")
+        await c.wait_for(lambda: len(_refusals(c)) == 1)
+        assert _refusals(c) == [
+            "quota_proposals: at most 20 proposals per participant for a theme; you have 20"
+        ]
+        await c.wait_for(lambda: len(_texts(c)) == 20 and "c20" not in _texts(c))

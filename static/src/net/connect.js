@@ -46,7 +46,8 @@ export const REFUSALS = Object.freeze({
   not_allowed: 'guard.not_allowed',
   quota_participant: 'guard.quota_participant',
   quota_board: 'guard.quota_board',
-  round_closed: 'guard.round_closed'
+  round_closed: 'guard.round_closed',
+  quota_proposals: 'guard.quota_proposals'
 })
 
 /** The i18n key that explains a refusal's reason to the person whose edit it was. */
