@@ -171,6 +171,29 @@ def _proposal(doc: Doc[Any], cid: str | None, pid: str | None) -> Map[Any] | Non
     return proposal if isinstance(proposal, Map) else None
 
 
+def _drafted_themes(doc: Doc[Any]) -> frozenset[str]:
+    """The clusters that hold proposals (a few dozen clusters at most: cheap to list)."""
+    return frozenset(
+        cid
+        for cid, cluster in schema.clusters_map(doc).items()
+        if isinstance(cluster, Map)
+        and isinstance(proposals := cluster.get(schema.PROPOSALS), Map)
+        and len(proposals) > 0
+    )
+
+
+def _gone_drafts(captured: Iterable[tuple[str, Any]], drafted: frozenset[str]) -> list[Touch]:
+    """Deleting or replacing a whole cluster that holds proposals deletes them too."""
+    found = []
+    for root, event in captured:
+        if root != "clusters" or list(event.path) or not isinstance(event, MapEvent):
+            continue
+        for cid, change in _any(event).keys.items():
+            if cid in drafted and change.get("action") in ("delete", "update"):
+                found.append(Touch(Kind.PROPOSAL_DELETE, cluster=cid))
+    return found
+
+
 def _proposals_before(doc: Doc[Any], found: list[Touch], me: str) -> dict[str, int]:
     """How many proposals `me` had for each theme the update adds to, before it."""
     added = {t.proposal for t in found if t.kind is Kind.PROPOSAL_ADD}
@@ -283,13 +306,15 @@ class _ContentWatch:
         self._ledger = ledger
         self._take_back = _TakeBack(ledger.doc, ledger.roots)
         self.origin = self._take_back.origin
+        # Made before the update is applied: a deleted cluster reads as empty after it.
+        self._drafted = _drafted_themes(ledger.doc)
         ledger.captured = []
 
     def finish(self) -> Review:
         ledger = self._ledger
         captured = ledger.captured or []
         ledger.captured = None
-        found = touches(captured)
+        found = touches(captured) + _gone_drafts(captured, self._drafted)
         if not found:
             return Review()
         me = self._guard.author.participant_id

@@ -150,10 +150,19 @@ async def test_the_guard_refuses_proposals_outside_the_round_and_edits_of_anothe
         await m.wait_for(lambda: len(_refusals(m)) == 3)
         assert _refusals(m)[2].startswith("not_allowed: proposals are kept")
         await m.wait_for(lambda: _texts(m) == {"p1": STATEMENT})
+        # Nor delete the theme, which would take Bea's proposal with it.
+        del m.doc.get("clusters", type=Map)["c1"]
+        await m.wait_for(lambda: len(_refusals(m)) == 4)
+        assert _refusals(m)[3].startswith("not_allowed: proposals are kept")
+        await m.wait_for(lambda: _texts(m) == {"p1": STATEMENT})
         # Her own proposal stands.
         _propose(m, "m1", "Biblioteket är öppet", "Mallory")
         await b.wait_for(lambda: _texts(b) == {"p1": STATEMENT, "m1": "Biblioteket är öppet"})
-        assert len(_refusals(m)) == 3
+        assert len(_refusals(m)) == 4
+        # A theme without proposals may still be deleted in the discuss phase.
+        del m.doc.get("clusters", type=Map)["c2"]
+        await b.wait_for(lambda: "c2" not in b.doc.get("clusters", type=Map))
+        assert len(_refusals(m)) == 4
 
         # Closing the round keeps the proposals; then even one's own is no longer written.
         state = await _round(app_server, board, {"open": False})
