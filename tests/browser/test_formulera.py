@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.boards import facilitator_post, new_board
-from tests.support.browser import WAIT_MS, open_page
+from tests.support.browser import WAIT_MS, axe_violations, open_page
 from tests.support.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -89,6 +89,10 @@ def test_a_round_from_the_panel_to_the_wall_to_everyones_statement(
     assert size >= 32, size  # two proposals: the largest text
     wall.screenshot(path=str(screenshot_dir / "formulera-wall.png"))
     bo.screenshot(path=str(screenshot_dir / "formulera-phone.png"))
+    anna.screenshot(path=str(screenshot_dir / "formulera-participant.png"))
+    # The trays, the panel and the wall view pass the live board's accessibility bar.
+    for page in (anna, bo, fac, wall):
+        assert axe_violations(page, serious_only=True) == []
 
     # The facilitator chooses Bo's group's wording.
     items = panel.locator(".formulera-facil-item")

@@ -112,6 +112,7 @@ export class ProposalTray {
       title: el('h3', { className: 'formulera-theme-title' }),
       current: el('p', { className: 'formulera-current', dataset: { statement: '' } }),
       mine: el('div', { className: 'formulera-mine' }),
+      othersLabel: el('p', { className: 'formulera-label', textContent: t('formulera.others'), hidden: true }),
       others: el('ul', { className: 'formulera-others', attrs: { 'aria-label': t('formulera.others') } }),
       start: el('button', { type: 'button', className: 'button primary formulera-start', textContent: t('formulera.write') }),
       editor: null
@@ -127,7 +128,7 @@ export class ProposalTray {
       }
     })
     part.section = el('section', { className: 'formulera-theme', dataset: { cluster: id } },
-      part.title, part.current, part.mine, part.start, part.others)
+      part.title, part.current, part.mine, part.start, part.othersLabel, part.others)
     this.themes.set(id, part)
     return part
   }
@@ -151,6 +152,7 @@ export class ProposalTray {
     part.start.hidden = Boolean(part.editor)
     part.start.disabled = !this.allowed || !hasProposals(this.doc, theme.id)
     const others = proposals.filter((p) => p !== mine)
+    part.othersLabel.hidden = others.length === 0
     part.others.replaceChildren(...others.map((p) => el('li', { className: 'formulera-other', dataset: { proposal: p.id } },
       el('span', { className: 'formulera-other-text', textContent: p.text || t('formulera.empty') }),
       el('span', { className: 'formulera-by', textContent: p.by || p.author || t('presence.anonymous') }))))
