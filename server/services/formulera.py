@@ -15,7 +15,7 @@ from pycrdt import Doc, Map, Text
 
 from boards import schema
 from boards.converge import replace_text
-from boards.facilitation import formulera_after
+from boards.facilitation import RuleError, formulera_after
 from boards.schema import now_ms
 from server.errors import NotFound
 from server.services.session import Session
@@ -76,6 +76,9 @@ async def settle(
     async with rooms.use(board.id) as content:
         cluster, proposal = _proposal(content.doc, cluster_id, proposal_id)
         text = str(proposal.get("text") or "").strip()
+        if not text:
+            # Settling on nothing would wipe the statement someone may have written.
+            raise RuleError("empty_proposal", f"proposal {proposal_id!r} has no text yet")
 
         def write(doc: Doc[Any]) -> None:
             statement = cluster.get(schema.STATEMENT)

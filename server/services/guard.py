@@ -22,6 +22,7 @@ from pycrdt._base import BaseType
 from boards import schema
 from boards.facilitation import Capabilities
 from boards.guard import ARRANGE_FIELDS, OWNER_FIELDS, Kind, Quotas, Refusal, Touch, review
+from boards.schema import now_ms
 from server.sync.review import Review
 from server.sync.room import Room
 
@@ -47,6 +48,11 @@ def _named(proposal: Map[Any]) -> bool:
     """A proposal says whom it is written for: a group's name, or its author's."""
     by = proposal.get("by")
     return isinstance(by, str) and bool(by.strip())
+
+
+def _dated(proposal: Map[Any]) -> bool:
+    created = proposal.get("created")
+    return isinstance(created, int | float) and not isinstance(created, bool) and created > 0
 
 
 def _any(event: object) -> Any:
@@ -384,7 +390,7 @@ class ContentGuard:
             (cid, pid)
             for cid, pid in proposals
             if (proposal := _proposal(doc, cid, pid)) is not None
-            and not (_signed(proposal, author) and _named(proposal))
+            and not (_signed(proposal, author) and _named(proposal) and _dated(proposal))
         ]
         if not wrong and not unsigned:
             return None
@@ -405,6 +411,8 @@ class ContentGuard:
                     proposal["author_id"] = author.participant_id
                 if not _named(proposal):
                     proposal["by"] = author.name
+                if not _dated(proposal):
+                    proposal["created"] = now_ms()
 
         return write
 

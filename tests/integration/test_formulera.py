@@ -274,13 +274,17 @@ async def test_settling_copies_the_proposal_into_the_statement_and_the_exports_k
         _propose(c, "pc", "Biblioteket är tyst", "Grupp 3")
         await b.wait_for(lambda: "pc" in _texts(b))
 
+        settle = f"/api/boards/{board['id']}/formulera/settle"
+        # An empty proposal is no wording: refused, and the started statement stays.
+        _propose(c, "empty", "", "Grupp 4")
+        await b.wait_for(lambda: "empty" in _texts(b))
         response = await _api(
-            app_server,
-            key,
-            "POST",
-            f"/api/boards/{board['id']}/formulera/settle",
-            {"cluster": "c1", "proposal": "pb"},
+            app_server, key, "POST", settle, {"cluster": "c1", "proposal": "empty"}
         )
+        assert response.status_code == 400
+        assert response.json()["error"] == "empty_proposal"
+        assert str(_cluster(b)["statement"]) == "Biblioteket"
+        response = await _api(app_server, key, "POST", settle, {"cluster": "c1", "proposal": "pb"})
         assert response.status_code == 200, response.text
         assert response.json() == {
             "cluster": "c1",
@@ -292,7 +296,7 @@ async def test_settling_copies_the_proposal_into_the_statement_and_the_exports_k
             await peer.wait_for(lambda peer=peer: str(_cluster(peer)["statement"]) == STATEMENT)
             assert _cluster(peer)["statement_from"] == "pb"
         # The statement may be edited after, and the proposals are still there.
-        assert _texts(c) == {"pb": STATEMENT, "pc": "Biblioteket är tyst"}
+        assert _texts(c) == {"pb": STATEMENT, "pc": "Biblioteket är tyst", "empty": ""}
 
     await _round(app_server, board, {"open": False})
     changes = (await _api(app_server, key, "GET", f"/api/boards/{board['id']}/changes")).json()
@@ -303,10 +307,13 @@ async def test_settling_copies_the_proposal_into_the_statement_and_the_exports_k
     c1 = next(cl for cl in exported["clusters"] if cl["id"] == "c1")
     assert c1["statement"] == STATEMENT
     assert c1["statement_from"] == "pb"
-    assert [(p["id"], p["text"], p["by"]) for p in c1["proposals"]] == [
+    assert sorted((p["id"], p["text"], p["by"]) for p in c1["proposals"]) == [
+        ("empty", "", "Grupp 4"),
         ("pb", STATEMENT, "Grupp 2"),
         ("pc", "Biblioteket är tyst", "Grupp 3"),
     ]
+    # Each is dated by the server as it arrived (the client wrote no time).
+    assert all(p["created"] > 0 for p in c1["proposals"])
     assert next(v for v in exported["vision"] if v["cluster"] == "c1")["statement"] == STATEMENT
 
     markdown = (await _api(app_server, key, "GET", f"/b/{board['id']}/export.md")).text
@@ -314,6 +321,7 @@ async def test_settling_copies_the_proposal_into_the_statement_and_the_exports_k
     appendix = markdown.split("## Bilaga: förslag till målbildspåståenden", 1)[1]
     assert f"- {STATEMENT} — Grupp 2 **(valt)**" in appendix
     assert "- Biblioteket är tyst — Grupp 3\n" in appendix
+    assert "- *(tomt förslag)* — Grupp 4\n" in appendix
 
     # An import of the export carries the proposals and the choice to the new board.
     response = await _api(app_server, key, "POST", "/api/boards/import", exported)
