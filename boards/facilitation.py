@@ -20,6 +20,8 @@ board     Y.Map  anonymous: bool, notes_while_voting: bool          (added)
                  question: section id|null: the question put up now (added)
 drafts    Y.Map  <participant id> -> {name: str, count: int}       (added)
 participants Y.Map <participant id> -> {name: str, online: bool}   (added)
+formulera Y.Map  open: bool, cluster: cluster id|null (null: every theme), started: epoch ms
+                 (added: the facilitator's round of drafting the themes' statements)
 ```
 """
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -62,6 +64,7 @@ class Capabilities:
     edit_others: bool  # change the text or colour of others' notes
     delete_others: bool
     clusters: bool  # create, rename, move and delete clusters and sections
+    propose: bool  # write one's own proposals for a theme's statement (a formulera round)
 
 
 _CAPABILITIES_FILE = Path(__file__).with_name("capabilities.json")
@@ -82,7 +85,11 @@ def _capability_table() -> dict[str, Any]:
 
 
 def capabilities(
-    phase: str, *, locked: bool = False, notes_while_voting: bool = False
+    phase: str,
+    *,
+    locked: bool = False,
+    notes_while_voting: bool = False,
+    formulera_open: bool = False,
 ) -> Capabilities:
     """The participant rules of `phase` from capabilities.json (the one table, which the
     browser client reads too); a lock makes the board read-only."""
@@ -91,7 +98,7 @@ def capabilities(
     table = _capability_table()
     row: dict[str, bool | str] = table["read_only"] if locked else table["phases"][phase]
     # A value that names a board setting takes that setting's value.
-    board_settings = {"notes_while_voting": notes_while_voting}
+    board_settings = {"notes_while_voting": notes_while_voting, "formulera_open": formulera_open}
     return Capabilities(
         **{
             name: board_settings[value] if isinstance(value, str) else bool(value)
@@ -123,7 +130,40 @@ def default_session(now_ms: int) -> dict[str, dict[str, Any]]:
             "authors_in_export": False,
             "question": None,
         },
+        "formulera": {"open": False, "cluster": None, "started": 0},
     }
+
+
+def formulera_after(
+    request: Mapping[str, Any],
+    current: Mapping[str, Any],
+    *,
+    phase: str,
+    clusters: Sequence[str],
+    now_ms: int,
+) -> dict[str, Any]:
+    """The formulera round after the facilitator's request `{open: true, cluster?}` or
+    `{open: false}`. A round runs in the discuss phase, on one theme (a cluster id of
+    `clusters`) or on all of them (cluster null or absent); closing keeps the theme, so
+    the wall and the export can still say what the round was about."""
+    opening = request.get("open")
+    if not isinstance(opening, bool):
+        raise RuleError("invalid_field", f"open must be true or false, got {opening!r}")
+    if not opening:
+        return {**current, "open": False}
+    if phase != "discuss":
+        raise RuleError(
+            "wrong_phase", f"a formulera round runs in the discuss phase; the board is in {phase!r}"
+        )
+    cluster = request.get("cluster")
+    if cluster is not None and (not isinstance(cluster, str) or cluster not in clusters):
+        raise RuleError(
+            "invalid_field",
+            f"cluster must be the id of a theme on the board or null, got {cluster!r}",
+        )
+    if not clusters:
+        raise RuleError("no_themes", "the board has no themes (clusters) to write statements for")
+    return {"open": True, "cluster": cluster, "started": now_ms}
 
 
 def check_phase(name: object) -> str:

@@ -51,6 +51,17 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Proposal:
+    """A draft of a theme's statement from a formulera round (kept as its provenance)."""
+
+    id: str
+    text: str
+    by: str  # whom it was written for: a group's name or its author's; "" when anonymous
+    author: str  # who wrote it; "" when the board is exported anonymously
+    created: int  # epoch ms
+
+
+@dataclass(frozen=True)
 class Cluster:
     """A cluster and its notes (ranked). ``votes`` counts votes on it and on its notes."""
 
@@ -65,6 +76,10 @@ class Cluster:
     notes: tuple[Note, ...]
     votes: int
     statement: str = ""  # the vision statement written for it; "" on older boards
+    # The drafts of that statement from formulera rounds (oldest first), and the one
+    # the facilitator chose (None: written directly, or on older boards).
+    proposals: tuple[Proposal, ...] = ()
+    statement_from: str | None = None
     # Shared by ties (1, 1, 3), as the board's results list ranks; None without votes.
     rank: int | None = None
 
@@ -181,6 +196,20 @@ def _entries(raw: object) -> list[tuple[str, dict[str, Any]]]:
     return sorted((k, v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, dict))
 
 
+def _proposals(raw: object, anonymous: bool) -> tuple[Proposal, ...]:
+    found = [
+        Proposal(
+            id=pid,
+            text=clean_text(f.get("text")).strip(),
+            by="" if anonymous else clean_text(f.get("by")).strip(),
+            author="" if anonymous else clean_text(f.get("author")),
+            created=_int(f.get("created")),
+        )
+        for pid, f in _entries(raw)
+    ]
+    return tuple(sorted(found, key=lambda p: (p.created, p.id)))
+
+
 def board_from_data(
     content: Mapping[str, Any],
     *,
@@ -235,6 +264,10 @@ def board_from_data(
             notes=_rank_notes(by_cluster.get(cid, ())),
             votes=votes_of(cid) + sum(n.votes for n in by_cluster.get(cid, ())),
             statement=clean_text(f.get(schema.STATEMENT)).strip(),
+            proposals=_proposals(f.get(schema.PROPOSALS), anonymous),
+            statement_from=_opt_id(
+                f.get(schema.STATEMENT_FROM), dict(_entries(f.get(schema.PROPOSALS)))
+            ),
         )
         for cid, f in sorted(raw_clusters.items())
     )

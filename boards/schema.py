@@ -4,13 +4,18 @@
 meta      Y.Map  title: str, schema: 1, template: str, language: "sv"|"en", created: epoch ms
 sections  Y.Map  <id> -> Y.Map {title: str, prompt: str, x, y, w, h: number, order: int}
 clusters  Y.Map  <id> -> Y.Map {title: Y.Text, x, y, w, h: number, color: str, section: str|null,
-                                statement: Y.Text}
+                                statement: Y.Text,
+                                proposals: Y.Map <id> -> Y.Map {text: Y.Text, by: str,
+                                    author: str, author_id: str, created: epoch ms},
+                                statement_from: proposal id|null}
 notes     Y.Map  <id> -> Y.Map {text: Y.Text, x, y: number, color: str, author: str,
                                 cluster: str|null, section: str|null, created: epoch ms}
 ```
 
 ``statement`` (the cluster's vision statement, written in the discuss phase) was added
 later, additively: boards from before it have no such key, which reads as "".
+``proposals`` (the drafts of that statement written in a "formulera" round) and
+``statement_from`` (the proposal the facilitator chose) were added the same way.
 
 Yjs numbers are IEEE doubles, so pycrdt reads every number back as ``float``; readers
 convert ``order`` and ``created`` back to ``int`` (see ``boards.model``).
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from pycrdt import Doc, Map, Text
@@ -33,6 +38,10 @@ CLUSTERS = "clusters"
 NOTES = "notes"
 # A cluster's vision statement: one sentence of the target vision, written on the board.
 STATEMENT = "statement"
+# The drafts of the statement written in a formulera round (participants or groups),
+# and the proposal whose text the facilitator settled on.
+PROPOSALS = "proposals"
+STATEMENT_FROM = "statement_from"
 
 LANGUAGES: tuple[str, ...] = ("sv", "en")
 
@@ -229,6 +238,29 @@ def give_statements(doc: Doc[Any], ids: Iterable[str]) -> None:
             cluster[STATEMENT] = Text(old if isinstance(old, str) else "")
 
 
+def clusters_without_proposals(doc: Doc[Any], ids: Iterable[str] | None = None) -> list[str]:
+    """Ids of clusters (of `ids`, or all) that have no ``proposals`` map yet."""
+    clusters = clusters_map(doc)
+    wanted = list(clusters.keys()) if ids is None else list(ids)
+    return [
+        cid
+        for cid in wanted
+        if isinstance(cluster := clusters.get(cid), Map)
+        and not isinstance(cluster.get(PROPOSALS), Map)
+    ]
+
+
+def give_proposals(doc: Doc[Any], ids: Iterable[str]) -> None:
+    """Give each of these clusters an empty proposals map, made by one writer (the
+    server) for the same reason as `give_statements`: two browsers making it at once
+    would each make one, and one side's proposals would vanish."""
+    clusters = clusters_map(doc)
+    for cid in ids:
+        cluster = clusters.get(cid)
+        if isinstance(cluster, Map) and not isinstance(cluster.get(PROPOSALS), Map):
+            cluster[PROPOSALS] = Map()
+
+
 def add_cluster(
     doc: Doc[Any],
     *,
@@ -241,8 +273,11 @@ def add_cluster(
     section: str | None = None,
     cluster_id: str | None = None,
     statement: str = "",
+    proposals: Mapping[str, Mapping[str, Any]] | None = None,
+    statement_from: str | None = None,
 ) -> str:
-    """Add a cluster and return its id. Title and statement are Y.Text, edited together."""
+    """Add a cluster and return its id. Title and statement are Y.Text, edited together;
+    `proposals` (id -> text, by, author, created) are the statement's drafts."""
     cid = cluster_id or new_id()
     clusters_map(doc)[cid] = Map(
         {
@@ -254,6 +289,21 @@ def add_cluster(
             "color": color,
             "section": section,
             STATEMENT: Text(statement),
+            PROPOSALS: Map(
+                {
+                    pid: Map(
+                        {
+                            "text": Text(str(p.get("text", ""))),
+                            "by": str(p.get("by", "")),
+                            "author": str(p.get("author", "")),
+                            "created": p.get("created", 0),
+                        }
+                    )
+                    for pid, p in (proposals or {}).items()
+                }
+            ),
         }
     )
+    if statement_from is not None:
+        clusters_map(doc)[cid][STATEMENT_FROM] = statement_from
     return cid

@@ -102,6 +102,18 @@ def to_json(board: Board, *, generated_ms: int | None = None) -> dict[str, Any]:
                 "color": c.color,
                 "section": c.section,
                 "statement": c.statement,
+                # The drafts of the statement from formulera rounds, and the one chosen.
+                "statement_from": c.statement_from,
+                "proposals": [
+                    {
+                        "id": p.id,
+                        "text": p.text,
+                        "by": p.by,
+                        "author": p.author,
+                        "created": p.created,
+                    }
+                    for p in c.proposals
+                ],
             }
             for c in board.clusters
         ],
@@ -219,6 +231,25 @@ def _source(raw: object, where: str) -> dict[str, Any]:
     }
 
 
+def _proposals(cluster: dict[str, Any], where: str, seen: set[str]) -> dict[str, Any]:
+    """A cluster's statement proposals and the chosen one (exports from before the
+    formulera round have neither)."""
+    proposals: dict[str, dict[str, Any]] = {}
+    for i, p in enumerate(_list(cluster.get("proposals"), f"{where}.proposals")):
+        at = f"{where}.proposals[{i}]"
+        p = _obj(p, at)
+        proposals[_id(p.get("id"), f"{at}.id", seen)] = {
+            "text": _text(p.get("text"), f"{at}.text"),
+            "by": _text(p.get("by"), f"{at}.by"),
+            "author": _text(p.get("author"), f"{at}.author"),
+            "created": _int(p.get("created"), f"{at}.created", default=0),
+        }
+    return {
+        "proposals": proposals,
+        "statement_from": _ref(cluster.get("statement_from"), set(proposals)),
+    }
+
+
 def _fields(item: dict[str, Any], where: str, spec: Mapping[str, str | None]) -> dict[str, Any]:
     return {
         k: _number(item.get(k, 0), f"{where}.{k}")
@@ -269,6 +300,7 @@ def _parse(data: object, max_items: int | None = MAX_ITEMS) -> _Parsed:
             "section": _ref(c.get("section"), section_ids),
             # Exports from before vision statements have none: an empty statement.
             "statement": _text(c.get("statement"), f"{where}.statement"),
+            **_proposals(c, where, seen),
         }
     cluster_ids = set(clusters)
 

@@ -53,6 +53,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "empty": "(tom lapp)",
         "next_steps": "Nästa steg",
         "checkpoints": "Kontrollpunkter",
+        "proposals": "Bilaga: förslag till målbildspåståenden",
+        "proposals_intro": (
+            "Förslagen som grupperna skrev under formuleringsrundorna, tema för tema;"
+            " det som valdes till påståendet är markerat."
+        ),
+        "proposal_chosen": "valt",
+        "proposal_empty": "(tomt förslag)",
         "author": "Författare",
         "section": "Avsnitt",
         "rank": "Plats",
@@ -108,6 +115,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "empty": "(empty note)",
         "next_steps": "Next steps",
         "checkpoints": "Checkpoints",
+        "proposals": "Appendix: proposed vision statements",
+        "proposals_intro": (
+            "The proposals the groups wrote in the formulera rounds, theme by theme;"
+            " the one chosen as the statement is marked."
+        ),
+        "proposal_chosen": "chosen",
+        "proposal_empty": "(empty proposal)",
         "author": "Author",
         "section": "Section",
         "rank": "Rank",

@@ -107,4 +107,18 @@ def to_markdown(
     if out.checkpoints:
         lines += [f"## {words['checkpoints']}", ""]
         lines += [f"- {_inline(name)} — {when}" for name, when in out.checkpoints] + [""]
+
+    drafted = [c for c in out.vision if c.proposals]
+    if drafted:
+        lines += [f"## {words['proposals']}", "", words["proposals_intro"], ""]
+        for cluster in drafted:
+            lines += [f"### {_inline(cluster_name(cluster, words))}", ""]
+            for p in cluster.proposals:
+                text = _inline(p.text) if p.text else f"*{words['proposal_empty']}*"
+                by = f" — {_inline(p.by)}" if p.by else ""
+                chosen = (
+                    f" **({words['proposal_chosen']})**" if p.id == cluster.statement_from else ""
+                )
+                lines.append(f"- {text}{by}{chosen}")
+            lines.append("")
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""The facilitator's changes to the session doc: phase, timer, voting, lock, follow, settings.
+"""The facilitator's changes to the session doc: phase, timer, voting, lock, follow, settings,
+the formulera round.
 
 Each change is a function of the request body; the board rules in
 `boards.facilitation` check the values (raising RuleError), and the session doc is
@@ -13,7 +14,7 @@ from typing import Any
 from boards import schema
 from boards.facilitation import RuleError, check_phase, timer_after, voting_after
 from boards.schema import now_ms
-from server.services import voting
+from server.services import formulera, voting
 from server.services.session import DRAFTS_INFIX, Session, session_doc_name
 from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
@@ -48,6 +49,9 @@ async def phase(
         session.update("voting", {"open": True})
     elif previous == "vote" and name != "vote":
         session.update("voting", {"open": False})
+    # A formulera round belongs to the discuss phase; leaving it ends the round.
+    if name != "discuss" and session.get("formulera").get("open"):
+        session.update("formulera", {"open": False})
     await voting.publish(store, board, session)
     _resync(rooms, board)
 
@@ -150,4 +154,5 @@ CHANGES: dict[str, Change] = {
     "lock": lock,
     "follow": follow,
     "settings": board_settings,
+    "formulera": formulera.round_change,
 }

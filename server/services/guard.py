@@ -22,6 +22,7 @@ from pycrdt._base import BaseType
 from boards import schema
 from boards.facilitation import Capabilities
 from boards.guard import ARRANGE_FIELDS, OWNER_FIELDS, Kind, Quotas, Refusal, Touch, review
+from boards.schema import now_ms
 from server.sync.review import Review
 from server.sync.room import Room
 
@@ -37,6 +38,21 @@ def _author_id(note: object) -> str | None:
         return None
     value = note.get("author_id")
     return value if isinstance(value, str) and value else None
+
+
+def _signed(item: Map[Any], author: Author) -> bool:
+    return item.get("author") == author.name and item.get("author_id") == author.participant_id
+
+
+def _named(proposal: Map[Any]) -> bool:
+    """A proposal says whom it is written for: a group's name, or its author's."""
+    by = proposal.get("by")
+    return isinstance(by, str) and bool(by.strip())
+
+
+def _dated(proposal: Map[Any]) -> bool:
+    created = proposal.get("created")
+    return isinstance(created, int | float) and not isinstance(created, bool) and created > 0
 
 
 def _any(event: object) -> Any:
@@ -104,10 +120,108 @@ class Ledger:
         self.counts[owner] += 1
 
 
+def _cluster_touches(event: Any) -> list[Touch]:
+    """What an event under `clusters` changed: the clusters themselves, or the statement
+    proposals of one (`clusters[cid].proposals[pid]`).
+
+    A map made in the same update fires no events of its own, so the proposals inside a
+    new cluster or a new proposals map are read from the new value."""
+    path = [str(step) for step in event.path]
+    if not path or (not isinstance(event, MapEvent) and len(path) < 3):
+        found = [Touch(Kind.CLUSTERS)]
+        if not path and isinstance(event, MapEvent):
+            for cid, change in _any(event).keys.items():
+                cluster = change.get("newValue")
+                if isinstance(cluster, Map):
+                    found += _carried(cid, cluster.get(schema.PROPOSALS))
+        return found
+    cid = path[0]
+    keys: dict[str, dict[str, Any]] = _any(event).keys if isinstance(event, MapEvent) else {}
+    if len(path) == 1:
+        # The cluster's own fields; its map of proposals may be made, never replaced.
+        found = [Touch(Kind.CLUSTERS)]
+        change = keys.get(schema.PROPOSALS)
+        if change is not None:
+            if change.get("action") != "add":
+                found.append(Touch(Kind.PROPOSAL_DELETE, cluster=cid))
+            found += _carried(cid, change.get("newValue"))
+        return found
+    if path[1] != schema.PROPOSALS:
+        return [Touch(Kind.CLUSTERS)]
+    if len(path) == 2:
+        found = []
+        for pid, change in keys.items():
+            action = change.get("action")
+            if action != "add":  # deleted, or a new one in place of an existing one
+                found.append(Touch(Kind.PROPOSAL_DELETE, proposal=pid, cluster=cid))
+            if action != "delete":
+                found.append(Touch(Kind.PROPOSAL_ADD, proposal=pid, cluster=cid))
+        return found
+    pid = path[2]
+    if len(path) == 3 and any(key in OWNER_FIELDS for key in keys):
+        return [Touch(Kind.PROPOSAL_OWNER, proposal=pid, cluster=cid)]
+    return [Touch(Kind.PROPOSAL_EDIT, proposal=pid, cluster=cid)]
+
+
+def _carried(cid: str, proposals: object) -> list[Touch]:
+    """The proposals inside a proposals map made by this very update: each one is added."""
+    if not isinstance(proposals, Map):
+        return []
+    return [Touch(Kind.PROPOSAL_ADD, proposal=pid, cluster=cid) for pid in list(proposals.keys())]
+
+
+def _proposal(doc: Doc[Any], cid: str | None, pid: str | None) -> Map[Any] | None:
+    cluster = schema.clusters_map(doc).get(cid or "")
+    proposals = cluster.get(schema.PROPOSALS) if isinstance(cluster, Map) else None
+    proposal = proposals.get(pid or "") if isinstance(proposals, Map) else None
+    return proposal if isinstance(proposal, Map) else None
+
+
+def _drafted_themes(doc: Doc[Any]) -> frozenset[str]:
+    """The clusters that hold proposals (a few dozen clusters at most: cheap to list)."""
+    return frozenset(
+        cid
+        for cid, cluster in schema.clusters_map(doc).items()
+        if isinstance(cluster, Map)
+        and isinstance(proposals := cluster.get(schema.PROPOSALS), Map)
+        and len(proposals) > 0
+    )
+
+
+def _gone_drafts(captured: Iterable[tuple[str, Any]], drafted: frozenset[str]) -> list[Touch]:
+    """Deleting or replacing a whole cluster that holds proposals deletes them too."""
+    found = []
+    for root, event in captured:
+        if root != "clusters" or list(event.path) or not isinstance(event, MapEvent):
+            continue
+        for cid, change in _any(event).keys.items():
+            if cid in drafted and change.get("action") in ("delete", "update"):
+                found.append(Touch(Kind.PROPOSAL_DELETE, cluster=cid))
+    return found
+
+
+def _proposals_before(doc: Doc[Any], found: list[Touch], me: str) -> dict[str, int]:
+    """How many proposals `me` had for each theme the update adds to, before it."""
+    added = {t.proposal for t in found if t.kind is Kind.PROPOSAL_ADD}
+    counts: dict[str, int] = {}
+    for cid in {t.cluster for t in found if t.kind is Kind.PROPOSAL_ADD and t.cluster}:
+        cluster = schema.clusters_map(doc).get(cid)
+        proposals = cluster.get(schema.PROPOSALS) if isinstance(cluster, Map) else None
+        if not isinstance(proposals, Map):
+            continue
+        counts[cid] = sum(
+            1 for pid, p in proposals.items() if pid not in added and _author_id(p) == me
+        )
+    return counts
+
+
 def touches(captured: Iterable[tuple[str, Any]]) -> list[Touch]:
     """What an update changed, from the deep events of the content roots."""
     found: list[Touch] = []
     for root, event in captured:
+        if root == "clusters":
+            found.extend(_cluster_touches(event))
+            continue
         if root != "notes":
             found.append(Touch(_ROOT_KINDS[root]))
             continue
@@ -198,17 +312,25 @@ class _ContentWatch:
         self._ledger = ledger
         self._take_back = _TakeBack(ledger.doc, ledger.roots)
         self.origin = self._take_back.origin
+        # Made before the update is applied: a deleted cluster reads as empty after it.
+        self._drafted = _drafted_themes(ledger.doc)
         ledger.captured = []
 
     def finish(self) -> Review:
         ledger = self._ledger
         captured = ledger.captured or []
         ledger.captured = None
-        found = touches(captured)
+        found = touches(captured) + _gone_drafts(captured, self._drafted)
         if not found:
             return Review()
         me = self._guard.author.participant_id
         added = [t.note for t in found if t.kind is Kind.NOTE_ADD and t.note not in ledger.owners]
+        # A proposal's owner is read after the update: one that changed it is refused.
+        proposal_owners = {
+            t.proposal: _author_id(_proposal(ledger.doc, t.cluster, t.proposal))
+            for t in found
+            if t.kind is Kind.PROPOSAL_EDIT and t.proposal
+        }
         refusal = review(
             found,
             self._guard.rules(),
@@ -217,13 +339,17 @@ class _ContentWatch:
             notes_before=len(ledger.owners),
             mine_before=ledger.counts[me],
             quotas=self._guard.quotas,
+            proposal_owners=proposal_owners,
+            round_theme=self._guard.round_theme(),
+            proposals_before=_proposals_before(ledger.doc, found, me),
         )
         if refusal is not None:
             take_back = self._take_back
             events = [event for _, event in captured]
             return Review(refusal=refusal_reason(refusal), repair=lambda: take_back.run(events))
         ledger.take(event for root, event in captured if root == "notes")
-        return Review(fix=self._guard.sign([nid for nid in added if nid is not None]))
+        proposals = [(t.cluster, t.proposal) for t in found if t.kind is Kind.PROPOSAL_ADD]
+        return Review(fix=self._guard.sign([nid for nid in added if nid is not None], proposals))
 
 
 class ContentGuard:
@@ -235,29 +361,38 @@ class ContentGuard:
         author: Author,
         rules: Callable[[], Capabilities],
         quotas: Quotas,
+        round_theme: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._ledger = ledger
         self.author = author
         self.rules = rules
         self.quotas = quotas
+        self.round_theme = round_theme
 
     def watch(self, doc: Doc[Any]) -> _ContentWatch:
         return _ContentWatch(self, self._ledger)
 
-    def sign(self, added: list[str]) -> Callable[[Doc[Any]], None] | None:
-        """The change that writes the participant's own name and id on their new notes,
-        whatever the client put there; None when the client already did."""
+    def sign(
+        self, added: list[str], proposals: Iterable[tuple[str | None, str | None]] = ()
+    ) -> Callable[[Doc[Any]], None] | None:
+        """The change that writes the participant's own name and id on their new notes and
+        proposals (and their name as the `by` of a proposal that names nobody), whatever
+        the client put there; None when the client already did."""
         author = self.author
-        notes = schema.notes_map(self._ledger.doc)
+        doc = self._ledger.doc
+        notes = schema.notes_map(doc)
         wrong = [
             nid
             for nid in added
-            if isinstance(note := notes.get(nid), Map)
-            and (
-                note.get("author") != author.name or note.get("author_id") != author.participant_id
-            )
+            if isinstance(note := notes.get(nid), Map) and not _signed(note, author)
         ]
-        if not wrong:
+        unsigned = [
+            (cid, pid)
+            for cid, pid in proposals
+            if (proposal := _proposal(doc, cid, pid)) is not None
+            and not (_signed(proposal, author) and _named(proposal) and _dated(proposal))
+        ]
+        if not wrong and not unsigned:
             return None
 
         def write(doc: Doc[Any]) -> None:
@@ -267,6 +402,17 @@ class ContentGuard:
                 if isinstance(note, Map):
                     note["author"] = author.name
                     note["author_id"] = author.participant_id
+            for cid, pid in unsigned:
+                proposal = _proposal(doc, cid, pid)
+                if proposal is None:
+                    continue
+                if not _signed(proposal, author):
+                    proposal["author"] = author.name
+                    proposal["author_id"] = author.participant_id
+                if not _named(proposal):
+                    proposal["by"] = author.name
+                if not _dated(proposal):
+                    proposal["created"] = now_ms()
 
         return write
 
@@ -318,12 +464,16 @@ class Guards:
         self._ledgers: weakref.WeakKeyDictionary[Room, Ledger] = weakref.WeakKeyDictionary()
 
     def content(
-        self, room: Room, author: Author, rules: Callable[[], Capabilities]
+        self,
+        room: Room,
+        author: Author,
+        rules: Callable[[], Capabilities],
+        round_theme: Callable[[], str | None] = lambda: None,
     ) -> ContentGuard:
         ledger = self._ledgers.get(room)
         if ledger is None or ledger.doc is not room.doc:
             ledger = self._ledgers[room] = Ledger(room.doc)
-        return ContentGuard(ledger, author, rules, self.quotas)
+        return ContentGuard(ledger, author, rules, self.quotas, round_theme)
 
     def drafts(self) -> DraftsGuard:
         return DraftsGuard(self.quotas)

@@ -14,7 +14,7 @@ from server.sync.room import Room
 SESSION_SUFFIX = "/session"
 DRAFTS_INFIX = "/drafts/"
 # Maps of the session doc that hold plain fields (tallies and drafts are keyed by id).
-FIELD_MAPS = ("phase", "timer", "voting", "lock", "follow", "board")
+FIELD_MAPS = ("phase", "timer", "voting", "lock", "follow", "board", "formulera")
 
 
 def session_doc_name(board_id: str) -> str:
@@ -131,10 +131,16 @@ class Session:
             self.phase,
             locked=self.locked,
             notes_while_voting=bool(self.get("board").get("notes_while_voting")),
+            formulera_open=bool(self.get("formulera").get("open")),
         )
+
+    def formulera_theme(self) -> str | None:
+        """The one theme (cluster id) an open formulera round is about; None: every theme."""
+        theme = self.get("formulera").get("cluster")
+        return theme if isinstance(theme, str) else None
 
     def participants_may_write(self) -> bool:
         """May a participant's socket change the content doc at all? Not while the board is
         locked or closed, nor during the vote unless notes_while_voting is on."""
         rules = self.participant_rules()
-        return rules.edit or rules.add_notes
+        return rules.edit or rules.add_notes or rules.propose

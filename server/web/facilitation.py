@@ -1,5 +1,6 @@
-"""JSON routes of the facilitator (phases, timer, voting, lock, follow, settings, reveal,
-checkpoints) and of participants (votes, the session state)."""
+"""JSON routes of the facilitator (phases, timer, voting, lock, follow, settings, the
+formulera round and its settling, reveal, checkpoints) and of participants (votes, the
+session state)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from boards.schema import now_ms
-from server.services import changes, checkpoints, facilitation, voting
+from server.services import changes, checkpoints, facilitation, formulera, voting
 from server.web.deps import board_call, json_body
 from server.web.gates import spend_board_quota
 from server.web.ownership import inherit
@@ -38,6 +39,16 @@ async def reveal(request: Request) -> Response:
     call = await board_call(request, facilitator=True)
     result = await call.services.drafts.reveal(call.board)
     return JSONResponse({**result, **await facilitation.state(call.services.rooms, call.board)})
+
+
+async def formulera_settle(request: Request) -> Response:
+    """The facilitator settles a theme's wording: the chosen proposal becomes its statement."""
+    call = await board_call(request, facilitator=True)
+    body = await json_body(request)
+    settled = await formulera.settle(
+        call.services.rooms, call.board, body, sender=sender_of(call.principal)
+    )
+    return JSONResponse(settled)
 
 
 async def session_state(request: Request) -> Response:
@@ -131,6 +142,7 @@ routes = [
         Route(f"{_BOARD}/{name}", _facilitator_route(change), methods=["POST"])
         for name, change in facilitation.CHANGES.items()
     ),
+    Route(f"{_BOARD}/formulera/settle", formulera_settle, methods=["POST"]),
     Route(f"{_BOARD}/reveal", reveal, methods=["POST"]),
     Route(f"{_BOARD}/votes", post_vote, methods=["POST"]),
     Route(f"{_BOARD}/votes/me", my_votes),

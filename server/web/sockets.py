@@ -133,7 +133,7 @@ async def board_socket(websocket: WebSocket, send: Send) -> None:
             # Every change a participant makes is checked against the phase's rules.
             author = Author(principal.participant_id or "", principal.name)
             guard = lambda room: app.guards.content(  # noqa: E731
-                room, author, session.participant_rules
+                room, author, session.participant_rules, session.formulera_theme
             )
         with app.presence.present(session, principal):
             await _serve(

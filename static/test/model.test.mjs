@@ -175,3 +175,27 @@ test('note colours give dark text at least AA contrast', () => {
     assert.ok(ratio >= 4.5, `${value}: ${ratio}`)
   }
 })
+
+test('proposals: written only into the map the server made, read oldest first, merged from two people', () => {
+  const a = new Y.Doc()
+  const b = new Y.Doc()
+  const id = model.createCluster(a, { x: 0, y: 0, title: 'Mötesplats' })
+  // An older cluster without the map (the server gives it one as the round opens).
+  model.getCluster(a, id).delete('proposals')
+  assert.equal(model.hasProposals(a, id), false)
+  assert.equal(model.createProposal(a, id, { by: 'Grupp 1' }), null)
+  model.getCluster(a, id).set('proposals', new Y.Map())
+  sync(a, b)
+  const p2 = model.createProposal(b, id, { by: 'Grupp 2', authorId: 'bo', text: 'Biblioteket är tyst', now: 20 })
+  const p1 = model.createProposal(a, id, { by: 'Grupp 1', authorId: 'anna', now: 10 })
+  model.proposalText(a, id, p1).insert(0, 'Biblioteket är öppet')
+  sync(a, b)
+  assert.deepEqual(model.readProposals(b, id).map((p) => [p.id, p.text, p.by, p.authorId]), [
+    [p1, 'Biblioteket är öppet', 'Grupp 1', 'anna'],
+    [p2, 'Biblioteket är tyst', 'Grupp 2', 'bo']
+  ])
+  assert.equal(model.setProposalBy(b, id, p1, 'Grupp 3'), true)
+  assert.equal(model.setProposalBy(b, id, p1, 'Grupp 3'), false)
+  sync(a, b)
+  assert.equal(model.readProposals(a, id)[0].by, 'Grupp 3')
+})

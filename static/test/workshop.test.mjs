@@ -40,23 +40,27 @@ test('clockOffset: the server read its clock halfway through the round trip', ()
 })
 
 test('capabilities follow boards/facilitation.py for participants; the facilitator may all', () => {
-  const none = { moveOthers: false, editOthers: false, deleteOthers: false, clusters: false }
+  const none = { moveOthers: false, editOthers: false, deleteOthers: false, clusters: false, propose: false }
   // Cluster and discuss: everyone's notes may be moved and grouped and clusters made,
   // but only an author changes or deletes a note.
-  const arrange = { moveOthers: true, editOthers: false, deleteOthers: false, clusters: true }
+  const arrange = { moveOthers: true, editOthers: false, deleteOthers: false, clusters: true, propose: false }
   assert.deepEqual(capabilities('brainstorm'), { silentNotes: true, addNotes: true, edit: true, vote: false, ...none })
   assert.deepEqual(capabilities('cluster'), { silentNotes: false, addNotes: true, edit: true, vote: false, ...arrange })
   assert.deepEqual(capabilities('vote'), { silentNotes: false, addNotes: false, edit: false, vote: true, ...none })
   assert.deepEqual(capabilities('vote', { notesWhileVoting: true }), {
-    silentNotes: false, addNotes: true, edit: true, vote: true, moveOthers: true, editOthers: true, deleteOthers: false, clusters: false
+    silentNotes: false, addNotes: true, edit: true, vote: true, moveOthers: true, editOthers: true, deleteOthers: false, clusters: false, propose: false
   })
   assert.deepEqual(capabilities('discuss'), { silentNotes: false, addNotes: true, edit: true, vote: false, ...arrange })
+  // Proposals for the themes' statements only while a formulera round is open, and not under a lock.
+  assert.deepEqual(capabilities('discuss', { formuleraOpen: true }), { silentNotes: false, addNotes: true, edit: true, vote: false, ...arrange, propose: true })
+  assert.equal(capabilities('cluster', { formuleraOpen: true }).propose, false)
+  assert.equal(capabilities('discuss', { formuleraOpen: true, locked: true }).propose, false)
   for (const phase of ['closed', 'brainstorm']) {
     const locked = phase === 'brainstorm'
     assert.deepEqual(capabilities(phase, { locked }), { silentNotes: false, addNotes: false, edit: false, vote: false, ...none })
   }
   assert.deepEqual(capabilities('closed', { locked: true, facilitator: true }), {
-    silentNotes: false, addNotes: true, edit: true, vote: true, moveOthers: true, editOthers: true, deleteOthers: true, clusters: true
+    silentNotes: false, addNotes: true, edit: true, vote: true, moveOthers: true, editOthers: true, deleteOthers: true, clusters: true, propose: true
   })
 })
 

@@ -19,7 +19,8 @@ from tests.support.tools import node_binary
 
 CLIENT_MODULE = ROOT / "static" / "src" / "core" / "capabilities.js"
 
-# Prints one JSON line: the client's answer for every phase x locked x notes_while_voting.
+# Prints one JSON line: the client's answer for every phase x locked x notes_while_voting
+# x formulera_open.
 _SCRIPT = """
 const { capabilities } = await import(process.argv[1])
 const phases = JSON.parse(process.argv[2])
@@ -27,8 +28,10 @@ const rows = []
 for (const phase of phases) {
   for (const locked of [false, true]) {
     for (const notesWhileVoting of [false, true]) {
-      const caps = capabilities(phase, { locked, notesWhileVoting })
-      rows.push({ phase, locked, notesWhileVoting, caps })
+      for (const formuleraOpen of [false, true]) {
+        const caps = capabilities(phase, { locked, notesWhileVoting, formuleraOpen })
+        rows.push({ phase, locked, notesWhileVoting, formuleraOpen, caps })
+      }
     }
   }
 }
@@ -41,7 +44,7 @@ def _snake(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def client_answers() -> dict[tuple[str, bool, bool], dict[str, bool]]:
+def client_answers() -> dict[tuple[str, bool, bool, bool], dict[str, bool]]:
     done = subprocess.run(
         [
             node_binary(),
@@ -58,7 +61,7 @@ def client_answers() -> dict[tuple[str, bool, bool], dict[str, bool]]:
     )
     rows = json.loads(done.stdout)
     return {
-        (row["phase"], row["locked"], row["notesWhileVoting"]): {
+        (row["phase"], row["locked"], row["notesWhileVoting"], row["formuleraOpen"]): {
             _snake(key): value for key, value in row["caps"].items()
         }
         for row in rows
@@ -66,16 +69,31 @@ def client_answers() -> dict[tuple[str, bool, bool], dict[str, bool]]:
 
 
 @pytest.mark.parametrize(
-    ("phase", "locked", "notes_while_voting"),
-    list(itertools.product(PHASES, [False, True], [False, True])),
+    ("phase", "locked", "notes_while_voting", "formulera_open"),
+    list(itertools.product(PHASES, [False, True], [False, True], [False, True])),
 )
 def test_client_capabilities_equal_server(
-    client_answers: dict[tuple[str, bool, bool], dict[str, bool]],
+    client_answers: dict[tuple[str, bool, bool, bool], dict[str, bool]],
     phase: str,
     locked: bool,
     notes_while_voting: bool,
+    formulera_open: bool,
 ) -> None:
     server = dataclasses.asdict(
-        capabilities(phase, locked=locked, notes_while_voting=notes_while_voting)
+        capabilities(
+            phase,
+            locked=locked,
+            notes_while_voting=notes_while_voting,
+            formulera_open=formulera_open,
+        )
     )
-    assert client_answers[(phase, locked, notes_while_voting)] == server
+    assert client_answers[(phase, locked, notes_while_voting, formulera_open)] == server
+
+
+def test_only_an_open_round_in_the_discuss_phase_lets_participants_propose() -> None:
+    allowed = {
+        (phase, locked, open_)
+        for phase, locked, open_ in itertools.product(PHASES, [False, True], [False, True])
+        if capabilities(phase, locked=locked, formulera_open=open_).propose
+    }
+    assert allowed == {("discuss", False, True)}

@@ -165,7 +165,11 @@ export class OutlineView {
         type: 'text', className: 'outline-cluster-title', maxLength: 200, readOnly: this.readOnly, placeholder: this.t('cluster.title_placeholder')
       })
       el._list = make('ul', { className: 'outline-notes' })
-      el.append(heading, make('label', { className: 'outline-field' }, make('span', { textContent: this.t('cluster.title_label') }), el._title), el._list)
+      // The theme's vision statement, once written (on the canvas it is a field of its own).
+      el._statementText = make('span', { className: 'outline-statement-text' })
+      el._statement = make('p', { className: 'outline-statement', hidden: true },
+        make('b', { textContent: `${this.t('cluster.statement_label')}: ` }), el._statementText)
+      el.append(heading, el._statement, make('label', { className: 'outline-field' }, make('span', { textContent: this.t('cluster.title_label') }), el._title), el._list)
       if (!this.readOnly) {
         el.append(button(this.t('outline.add_note_cluster'), 'outline-add', () => this._addNote(cluster.id, null)))
       }
@@ -175,6 +179,8 @@ export class OutlineView {
     setText(el._count, `(${this.t(notes.length === 1 ? 'cluster.count_one' : 'cluster.count_many', { count: notes.length })})`)
     if (document.activeElement !== el._title && el._title.value !== cluster.title) el._title.value = cluster.title
     el._title.readOnly = !this._mayChangeClusters()
+    setText(el._statementText, cluster.statement || '')
+    el._statement.hidden = !cluster.statement
     el.style.setProperty('--cluster-color', cluster.color)
     return el
   }

@@ -25,3 +25,4 @@ export {
   clusterAtPoint, freeSpot, occupiedBoxes, arrangeBoard, overlaps
 } from './model/layout.js'
 export { findNotes, outline } from './model/reading.js'
+export { hasProposals, readProposals, createProposal, proposalText, setProposalBy } from './model/proposals.js'

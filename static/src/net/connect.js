@@ -45,7 +45,9 @@ export const REFUSALS = Object.freeze({
   'read-only': 'guard.read_only',
   not_allowed: 'guard.not_allowed',
   quota_participant: 'guard.quota_participant',
-  quota_board: 'guard.quota_board'
+  quota_board: 'guard.quota_board',
+  round_closed: 'guard.round_closed',
+  quota_proposals: 'guard.quota_proposals'
 })
 
 /** The i18n key that explains a refusal's reason to the person whose edit it was. */

@@ -1,6 +1,6 @@
 // The facilitator's side panel: join code and QR, the links to keep (access.js),
 // participants and their draft counts (and removing one),
-// reveal, phases, timer, voting, lock, anonymity, follow me, checkpoints, the exports,
+// reveal, phases, timer, voting, the formulera round, lock, anonymity, follow me, checkpoints, the exports,
 // bulk notes and the next board. Every control
 // calls the API; what it shows comes back through the session doc.
 import { PHASES, participantList } from './session.js'
@@ -12,6 +12,7 @@ import { exportLinks } from './exports.js'
 import { BulkNotes, NextBoard } from './journey.js'
 import { AccessLinks } from './access.js'
 import { el } from '../core/dom.js'
+import { FormuleraSection } from './formulera.js'
 
 const TIMER_PRESETS = [3, 5, 10]
 
@@ -58,6 +59,8 @@ export class FacilitatorPanel {
       this._phaseSection(),
       this._timerSection(),
       this._votingSection(),
+      this._section('formulera', t('formulera.heading'),
+        (this.formulera = new FormuleraSection({ t, doc, api, notify: (m, e) => this.notify(m, e) })).el),
       this._boardSection(),
       this._checkpointSection(),
       this._section('export', t('export.heading'),
@@ -339,6 +342,7 @@ export class FacilitatorPanel {
     this.lock.input.checked = Boolean(state.lock.content)
     this.anonymous.input.checked = Boolean(state.board.anonymous)
     this.notesWhileVoting.input.checked = Boolean(state.board.notes_while_voting)
+    this.formulera.update(state.formulera, state.phase.name)
     this.followButton.setAttribute('aria-pressed', String(Boolean(state.follow.active)))
     this.followButton.textContent = state.follow.active ? t('facil.follow_stop') : t('facil.follow')
     this._renderResults()

@@ -1,5 +1,5 @@
 // The session doc (DESIGN.md: phase, timer, voting, tallies, lock, follow, board, drafts,
-// participants),
+// participants, formulera),
 // read live through its own y-websocket provider. The server alone writes it; this client
 // only listens. Also the server clock offset; the phase rules are core/capabilities.js.
 import * as Y from 'yjs'
@@ -16,7 +16,9 @@ const DEFAULTS = Object.freeze({
   voting: { open: false, budget: 5, target: 'clusters', tallies_visible: false, round: 0, max_per_item: 0, voted: 0 },
   lock: { content: false },
   follow: { active: false, x: 0, y: 0, zoom: 1 },
-  board: { anonymous: false, notes_while_voting: false, question: null }
+  board: { anonymous: false, notes_while_voting: false, question: null },
+  // The facilitator's round of drafting the themes' statements (cluster null: every theme).
+  formulera: { open: false, cluster: null, started: 0 }
 })
 
 /** The session doc as plain data, with defaults for anything not (yet) there. */
@@ -58,6 +60,7 @@ export function capabilitiesFor (state, role) {
   return capabilities(state.phase.name, {
     locked: Boolean(state.lock.content),
     notesWhileVoting: Boolean(state.board.notes_while_voting),
+    formuleraOpen: Boolean(state.formulera.open),
     facilitator: role === 'facilitator'
   })
 }

@@ -11,6 +11,7 @@ import { FacilitatorPanel, phaseNames } from './facilitator.js'
 import { WallView } from './wall.js'
 import { checkpointBanner } from './checkpoints.js'
 import { exportMenu } from './exports.js'
+import { FormuleraWall, ProposalTray } from './formulera.js'
 
 const PANEL_PREF = 'samsyn-facil-panel'
 
@@ -25,7 +26,7 @@ function phaseHint (t, state, role) {
     case 'vote':
       if (!state.voting.open) return t('phase.hint_vote_closed')
       return state.board.notes_while_voting ? t('phase.hint_vote_notes') : t('phase.hint_vote')
-    case 'discuss': return t('phase.hint_discuss')
+    case 'discuss': return state.formulera.open ? t('phase.hint_formulera') : t('phase.hint_discuss')
     default: return t('phase.hint_closed')
   }
 }
@@ -57,6 +58,9 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     ? new DraftsTray({ config, t, board: doc, onState: (state, code) => onClosed(code), onLeave: () => leaveField() })
     : null
   if (drafts) boardRoot.append(drafts.el)
+  // The formulera round: participants draft the themes' statements in their own tray.
+  const proposals = role === 'participant' ? new ProposalTray({ config, t, doc, onLeave: () => leaveField() }) : null
+  if (proposals) boardRoot.append(proposals.el)
 
   let panel = null
   let wall = null
@@ -78,6 +82,8 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     wall = new WallView({ config, t, lang, doc, timer, phaseNames: names })
     wall.mount(boardRoot)
   }
+  const formuleraWall = role === 'wall' ? new FormuleraWall({ t, doc }) : null
+  formuleraWall?.mount(boardRoot)
 
   function setPanelOpen (open) {
     panel.el.hidden = !open
@@ -165,11 +171,13 @@ export function startWorkshop ({ config, t, lang, doc, renderer, outline = null,
     if (bar) bar.update(state, phaseHint(t, state, role))
     panel?.update(state)
     wall?.update(state)
+    proposals?.update(state.formulera, capabilitiesFor(state, role).propose)
+    formuleraWall?.update(state.formulera)
     showVotes()
     showFollow()
   })
 
-  return { api, clock, session, timer, votes, voteLayer, outlineVotes, results, follow, drafts, panel, wall }
+  return { api, clock, session, timer, votes, voteLayer, outlineVotes, results, follow, drafts, proposals, panel, wall, formuleraWall }
 }
 
 

@@ -150,7 +150,7 @@ import fs from 'fs'
 const doc = new Y.Doc()
 Y.applyUpdate(doc, fs.readFileSync(process.argv[1]))
 const kinds = (map) => Object.fromEntries([...map].map(([k, v]) => [k, v instanceof Y.Text
-  ? 'Y.Text' : v === null ? 'null' : typeof v]))
+  ? 'Y.Text' : v instanceof Y.Map ? 'Y.Map' : v === null ? 'null' : typeof v]))
 const out = {}
 for (const root of ['notes', 'clusters', 'sections']) {
   out[root] = [...doc.getMap(root).values()].map((m) => m instanceof Y.Map ? kinds(m) : 'no map')
@@ -214,6 +214,7 @@ def test_a_yjs_client_reads_the_layout_of_design_md(tmp_path: Path) -> None:
             "color": "string",
             "section": "null",
             "statement": "Y.Text",
+            "proposals": "Y.Map",
         }
     ]
     assert len(seen["sections"]) == 3

@@ -15,6 +15,9 @@ export function createCluster (doc, {
     title: new Y.Text(title),
     // Made with the cluster, so two people who start the statement at once share one text.
     statement: new Y.Text(''),
+    // The statement's drafts from a formulera round (workshop/formulera.js), made with it
+    // for the same reason.
+    proposals: new Y.Map(),
     ...finiteFields({ x, y, w, h }),
     color,
     section: inSection
