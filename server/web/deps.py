@@ -29,6 +29,7 @@ from server.sync.rooms import Rooms
 from server.web.account_cookie import account_token
 from server.web.auth import credentials
 from server.web.live import LiveSockets
+from server.web.looplag import LoopLag
 from server.web.ratelimit import Limits, WindowLimiter
 
 # Request bodies of the JSON API are small; refuse anything larger before parsing.
@@ -52,6 +53,8 @@ class Services:
     login_limiter: WindowLimiter = field(
         default_factory=lambda: WindowLimiter(limit=5, window_s=300.0)
     )
+    # How late the event loop runs timers (the lifespan runs it), for /metrics.
+    loop_lag: LoopLag = field(default_factory=LoopLag)
 
 
 def services(conn: HTTPConnection) -> Services:
