@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
+import http.client
 import json
 import os
 import random
@@ -48,6 +49,7 @@ from typing import Any
 import websockets
 from pycrdt import Doc, Map, Text
 
+from bench.procfs import tree_stats
 from server.store.sqlite import SqliteStore
 from server.sync import protocol
 
@@ -62,9 +64,10 @@ _ENV = {
     "SAMSYN_SOCKETS_PER_ADDRESS": "100000",
     "SAMSYN_SOCKETS_PER_CREDENTIAL": "100000",
     "SAMSYN_METRICS_TOKEN": METRICS_TOKEN,
-    "SAMSYN_LOG_LEVEL": "warning",
+    "SAMSYN_LOG_LEVEL": os.environ.get("SAMSYN_LOG_LEVEL", "warning"),
 }
 _POLL_S = 0.05
+_PROBE_TIMEOUT_S = 5.0
 
 
 class ReliabilityError(RuntimeError):
@@ -116,10 +119,12 @@ class Server:
                 raise ReliabilityError(
                     f"samsyn exited with {self.process.returncode}: {self.tail()}"
                 )
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as reply:
-                    if reply.status == 200:
-                        return time.monotonic() - started
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as reply,
+            ):
+                if reply.status == 200:
+                    return time.monotonic() - started
             time.sleep(0.02)
         raise ReliabilityError(f"samsyn did not answer within {within:.0f} s: {self.tail()}")
 
@@ -178,7 +183,8 @@ class Server:
 class Poll:
     at: float  # time.monotonic() when sent
     status: int | None  # None: no answer (refused, reset, timed out)
-    ms: float
+    ms: float  # from connect() to the whole response read
+    connect_ms: float  # of that, until the TCP handshake was done
 
 
 class Probe:
@@ -201,20 +207,25 @@ class Probe:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        url = f"{self.server.base}/healthz"
         next_at = time.monotonic()
         while not self._stop.is_set():
             sent = time.monotonic()
-            status: int | None
+            connected = sent
+            status: int | None = None
+            conn = http.client.HTTPConnection(HOST, self.server.port, timeout=_PROBE_TIMEOUT_S)
             try:
-                with urllib.request.urlopen(url, timeout=2) as reply:
-                    reply.read()
-                    status = reply.status
-            except urllib.error.HTTPError as exc:
-                status = exc.code
+                conn.connect()
+                connected = time.monotonic()
+                conn.request("GET", "/healthz")
+                reply = conn.getresponse()
+                reply.read()
+                status = reply.status
             except OSError:
-                status = None
-            self.polls.append(Poll(sent, status, (time.monotonic() - sent) * 1000))
+                pass
+            finally:
+                conn.close()
+            done = time.monotonic()
+            self.polls.append(Poll(sent, status, (done - sent) * 1000, (connected - sent) * 1000))
             self._sample_rss()
             next_at = max(next_at + _POLL_S, time.monotonic())
             self._stop.wait(next_at - time.monotonic())
@@ -362,11 +373,21 @@ async def seed_notes(ws_url: str, count: int) -> None:
         for i in range(count):
             text = f"seed-{i}: " + "en lapp från förra veckan " * 4
             notes[f"seed-{i}"] = Map({"text": Text(text), "x": float(i), "y": 0.0})
-    async with websockets.connect(ws_url, max_size=None, open_timeout=10) as ws:
+    async with (
+        asyncio.timeout(30),
+        websockets.connect(ws_url, max_size=None, open_timeout=10) as ws,
+    ):
+        # The handshake first, as a client does: the server's step 1 is answered with
+        # the notes, its step 2 tells the socket is synced.
         await ws.send(protocol.encode_sync_step1(b"\x00"))
-        await ws.send(protocol.encode_update(doc.get_update()))
+        async for frame in ws:
+            message = protocol.decode(frame if isinstance(frame, bytes) else frame.encode())
+            if isinstance(message, protocol.SyncStep1):
+                await ws.send(protocol.encode_sync_step2(doc.get_update(message.state_vector)))
+            elif isinstance(message, protocol.SyncStep2):
+                break
     async with asyncio.timeout(30):
-        while len(await fresh_notes(ws_url)) < count:
+        while len(await fresh_notes(ws_url)) < count:  # noqa: ASYNC110 (polls the server)
             await asyncio.sleep(0.1)
 
 
@@ -400,15 +421,18 @@ class HealthFigures:
     answered_200: int
     max_ms: float
     p99_ms: float
+    max_connect_ms: float  # the TCP handshake's share of the slowest
 
 
 def health_figures(polls: list[Poll]) -> HealthFigures:
-    ok = sorted(p.ms for p in polls if p.status == 200)
+    answered = sorted((p for p in polls if p.status == 200), key=lambda p: p.ms)
+    ok = [p.ms for p in answered]
     return HealthFigures(
         polls=len(polls),
         answered_200=len(ok),
         max_ms=round(ok[-1], 1) if ok else 0.0,
         p99_ms=round(ok[max(0, -(-99 * len(ok) // 100) - 1)], 1) if ok else 0.0,
+        max_connect_ms=round(max((p.connect_ms for p in polls), default=0.0), 1),
     )
 
 
@@ -453,6 +477,9 @@ class StormRound:
     resynced: int  # clients holding exactly the fresh client's board
     healthz: HealthFigures  # polls from the first 200 until a second after the last resync
     loop_lag: LagFigures
+    server_cpu_s: float  # CPU the new server process used from its exec to that end
+    # The slowest polls of the window: seconds after the first 200, ms, connect ms.
+    slowest_polls: list[tuple[float, float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -565,11 +592,12 @@ async def run_storm(args: argparse.Namespace, workdir: Path) -> StormReport:
             for number, restart in enumerate(args.storm_restarts.split(","), start=2):
                 (server.terminate if restart == "sigterm" else server.kill)()
                 start_s = await asyncio.to_thread(server.start)
-                up = time.monotonic() - _POLL_S
+                up = time.monotonic()  # the server has answered /healthz: it serves
                 await peers.all_synced(number, within=args.resync_timeout)
                 all_s = time.monotonic() - up
                 await asyncio.sleep(1.0)
                 end = time.monotonic()
+                cpu_s = tree_stats(server.pid).cpu_s if server.pid is not None else 0.0
                 lag = LagFigures()
                 lag.worst(await asyncio.to_thread(server.metrics))
                 resynced, _ = await _resynced(peers, server, ws_url, within=30)
@@ -580,6 +608,11 @@ async def run_storm(args: argparse.Namespace, workdir: Path) -> StormReport:
                     resynced=resynced,
                     healthz=health_figures(probe.window(up, end)),
                     loop_lag=lag,
+                    server_cpu_s=round(cpu_s, 2),
+                    slowest_polls=[
+                        (round(p.at - up, 2), round(p.ms, 1), round(p.connect_ms, 1))
+                        for p in sorted(probe.window(up, end), key=lambda p: -p.ms)[:5]
+                    ],
                 )
                 report.rounds.append(round_)
                 if not args.quiet:
@@ -601,7 +634,7 @@ async def run_storm(args: argparse.Namespace, workdir: Path) -> StormReport:
 def summary(kills: KillReport | None, storm: StormReport | None) -> str:
     lines = []
     if kills is not None:
-        health = kills.healthz or HealthFigures(0, 0, 0.0, 0.0)
+        health = kills.healthz or HealthFigures(0, 0, 0.0, 0.0, 0.0)
         lines += [
             f"kill -9 cycles: {kills.cycles} ({kills.writers} writers, {kills.readers} readers, "
             f"{kills.edits} edits)",
@@ -625,7 +658,8 @@ def summary(kills: KillReport | None, storm: StormReport | None) -> str:
             lines.append(
                 f"  after {r.restart}: {r.resynced}/{storm.clients} resynced in "
                 f"{r.all_resynced_s} s; /healthz {r.healthz.answered_200}/{r.healthz.polls} "
-                f"answered 200, p99 {r.healthz.p99_ms} ms, max {r.healthz.max_ms} ms; loop lag "
+                f"answered 200, p99 {r.healthz.p99_ms} ms, max {r.healthz.max_ms} ms (connect "
+                f"{r.healthz.max_connect_ms} ms); server CPU {r.server_cpu_s} s; loop lag "
                 f"p99 {r.loop_lag.p99_ms} ms, max {r.loop_lag.max_ms} ms"
             )
     return "\n".join(lines)

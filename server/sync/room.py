@@ -468,7 +468,9 @@ class Room:
         if self._awareness.pending:
             relay = self._awareness.take(closing=self._closed)
             if relay is not None:
+                started = time.perf_counter()
                 self._broadcast(*relay)
+                self._awareness.spent(time.perf_counter() - started)
                 if self.after_awareness is not None:
                     message = protocol.decode(relay[0])
                     assert isinstance(message, protocol.Awareness)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -30,11 +31,13 @@ class LoopLag:
         self._samples: deque[tuple[float, float]] = deque()
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
+        # time.monotonic(), not loop.time(): uvloop's clock is the millisecond at which
+        # the loop's current turn began, which hides most of a long turn.
         while True:
-            due = loop.time() + self.interval_s
+            due = time.monotonic() + self.interval_s
             await asyncio.sleep(self.interval_s)
-            self.record(loop.time(), max(0.0, loop.time() - due))
+            now = time.monotonic()
+            self.record(now, max(0.0, now - due))
 
     def record(self, now: float, late_s: float) -> None:
         self._samples.append((now, late_s))

@@ -24,6 +24,8 @@ const [serverUrl, room, token, writerCount, readerCount, rate, maxBackoff] = pro
 const PADDING = ' idé på lappen'.repeat(6)
 const out = (value) => process.stdout.write(JSON.stringify(value) + '\n')
 
+// Every provider listens for the process's exit: hundreds of them are expected here.
+process.setMaxListeners(0)
 const clients = []
 const open = (index, role) => {
   const doc = new Y.Doc()
