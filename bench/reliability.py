@@ -475,6 +475,7 @@ class StormRound:
     start_s: float
     all_resynced_s: float  # from the first /healthz 200 until every client synced again
     resynced: int  # clients holding exactly the fresh client's board
+    notes: int  # on that board
     healthz: HealthFigures  # polls from the first 200 until a second after the last resync
     loop_lag: LagFigures
     server_cpu_s: float  # CPU the new server process used from its exec to that end
@@ -491,15 +492,16 @@ class StormReport:
     rounds: list[StormRound] = field(default_factory=list)
 
 
-async def _resynced(peers: Peers, server: Server, ws_url: str, within: float) -> tuple[int, str]:
-    """Wait until every provider holds the fresh client's board; how many do, and its digest."""
+async def _resynced(peers: Peers, ws_url: str, within: float) -> tuple[int, int]:
+    """Wait until every provider holds the fresh client's board; how many do, and how
+    many notes that board has."""
     deadline = time.monotonic() + within
     while True:
-        expected = digest(await fresh_notes(ws_url))
+        fresh = await fresh_notes(ws_url)
         state = await peers.ask("state")
-        matching = sum(1 for d in state["digests"] if d == expected)
+        matching = sum(1 for d in state["digests"] if d == digest(fresh))
         if matching == len(state["digests"]) or time.monotonic() > deadline:
-            return matching, expected
+            return matching, len(fresh)
         await asyncio.sleep(0.5)
 
 
@@ -555,7 +557,7 @@ async def run_kills(args: argparse.Namespace, workdir: Path) -> KillReport:
             stopped = await peers.ask("stop")
             report.edits = stopped["edits"]
             report.loop_lag.worst(await asyncio.to_thread(server.metrics))
-            report.clients_resynced, _ = await _resynced(peers, server, ws_url, within=30)
+            report.clients_resynced, _ = await _resynced(peers, ws_url, within=30)
             up_windows.append((up_since, time.monotonic()))
             seen = (await peers.ask("seen"))["notes"]
             final = await fresh_notes(ws_url)
@@ -600,12 +602,13 @@ async def run_storm(args: argparse.Namespace, workdir: Path) -> StormReport:
                 cpu_s = tree_stats(server.pid).cpu_s if server.pid is not None else 0.0
                 lag = LagFigures()
                 lag.worst(await asyncio.to_thread(server.metrics))
-                resynced, _ = await _resynced(peers, server, ws_url, within=30)
+                resynced, notes = await _resynced(peers, ws_url, within=30)
                 round_ = StormRound(
                     restart=restart,
                     start_s=round(start_s, 2),
                     all_resynced_s=round(all_s, 2),
                     resynced=resynced,
+                    notes=notes,
                     healthz=health_figures(probe.window(up, end)),
                     loop_lag=lag,
                     server_cpu_s=round(cpu_s, 2),
