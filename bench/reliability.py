@@ -220,8 +220,8 @@ class Probe:
                 reply = conn.getresponse()
                 reply.read()
                 status = reply.status
-            except OSError:
-                pass
+            except (OSError, http.client.HTTPException):
+                pass  # refused, reset, timed out, or cut off by a kill: no answer
             finally:
                 conn.close()
             done = time.monotonic()

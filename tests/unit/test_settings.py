@@ -41,3 +41,12 @@ def test_cluster_settings_that_cannot_work_are_refused(
 def test_serve_refuses_redis_without_postgresql(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--db", "data/x.db", "--redis", "redis://127.0.0.1:1/0"]) == 2
     assert "SAMSYN_REDIS_URL" in capsys.readouterr().err
+
+
+def test_the_event_loop_is_uvloop_or_asyncio() -> None:
+    assert Settings.from_env({}).event_loop == "uvloop"
+    assert Settings.from_env({"SAMSYN_EVENT_LOOP": "asyncio"}).event_loop == "asyncio"
+    with pytest.raises(
+        SettingsError, match="SAMSYN_EVENT_LOOP must be uvloop or asyncio, got 'trio'"
+    ):
+        Settings.from_env({"SAMSYN_EVENT_LOOP": "trio"})
