@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DB ?= data/samsyn.db
 
-.PHONY: run test lint unit bench setup clean
+.PHONY: run test lint unit bench reliability setup clean
 
 setup: $(PY_STAMP) $(CLIENT)
 
@@ -46,6 +46,10 @@ test: setup lint unit
 # The bench installs its peers itself (npm into bench/node_modules, pip into bench/.peers-venv).
 bench: setup
 	$(BIN)/python -m bench.run --markdown bench/RESULTS.md $(BENCH_ARGS)
+
+# kill -9 cycles under load and a reconnect storm (bench/RELIABILITY.md); a few minutes.
+reliability: setup
+	$(BIN)/python -m bench.reliability --cycles 20 --storm 1000 --json bench/results/reliability.json $(RELIABILITY_ARGS)
 
 clean:
 	rm -rf $(VENV) static/node_modules static/dist bench/node_modules

@@ -169,7 +169,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 if settings.retention_days
                 else None
             )
+            lag_probe = asyncio.create_task(app.state.services.loop_lag.run())
             yield
+            lag_probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lag_probe
             if retention is not None:
                 retention.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -157,6 +157,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # saves every board; a client that never reads cannot hold the exit up.
         "timeout_graceful_shutdown": settings.shutdown_grace_s,
         "lifespan": "on",
+        "loop": settings.event_loop,
     }
 
 

@@ -59,6 +59,11 @@ class Settings:
     # complete, and between requests), and seconds SIGTERM waits for
     # open connections before it cancels them and saves every board.
     http_keepalive_s: float = 5.0
+    # uvicorn's event loop: "uvloop" or "asyncio". uvloop's libuv accepts one connection
+    # per turn of the loop, so after a restart /healthz waits behind a thousand
+    # reconnecting clients (1-2 s); asyncio's loop accepts up to 100 a turn (under
+    # 250 ms). bench/RELIABILITY.md has both.
+    event_loop: str = "uvloop"
     shutdown_grace_s: float = 3.0
     # `samsyn serve` runs SQLite's `PRAGMA quick_check` on the file before it starts and
     # refuses a damaged one; it reads every page (57 MB: 0.06 s cached, up to 1.4 s cold).
@@ -174,6 +179,7 @@ class Settings:
             (self.http_keepalive_s > 0, "http_keepalive_s", "more than zero"),
             (self.shutdown_grace_s >= 0, "shutdown_grace_s", "zero or more"),
             (self.retention_days >= 0, "retention_days", "zero (keep names) or more"),
+            (self.event_loop in ("uvloop", "asyncio"), "event_loop", "uvloop or asyncio"),
             (
                 self.sqlite_synchronous in ("NORMAL", "FULL"),
                 "sqlite_synchronous",

@@ -20,6 +20,8 @@ from server.sync.protocol import AwarenessEntry, ProtocolError
 # The awareness id under which the server itself tells clients about the room (a save
 # that is failing); Yjs client ids are random 32-bit numbers, so 0 is as good as any.
 SERVER_CLIENT_ID = 0
+# The window between relays is at least this many times what the last relay cost.
+_COST_FACTOR = 4.0
 
 
 class AwarenessRelay:
@@ -41,9 +43,17 @@ class AwarenessRelay:
         # Asks the room's flusher to run: something is waiting to go out.
         self._wake = wake
         self._states: dict[int, AwarenessEntry] = {}
+        # `snapshot()` as last encoded, until a state changes: a storm of joiners (a
+        # restart, every client back within a second) gets one encoding, not one each.
+        self._snapshot: bytes | None = None
         self._out: dict[int, AwarenessEntry] = {}
         self._from: set[Connection] = set()
         self._sent_at = 0.0
+        # Seconds the last relay took to hand its frame to every socket: the window
+        # stretches to a few times that, so relaying presence to a big room never takes
+        # more than a fifth of the event loop (a restart's storm of a thousand joiners
+        # was a flush of a thousand frames every 40 ms, all the loop had).
+        self._cost_s = 0.0
         self._timer: asyncio.TimerHandle | None = None
 
     @property
@@ -56,13 +66,27 @@ class AwarenessRelay:
 
     def snapshot(self) -> bytes:
         """Every known state as one awareness frame."""
-        return protocol.encode_awareness(
-            protocol.encode_awareness_update(list(self._states.values()))
-        )
+        if self._snapshot is None:
+            self._snapshot = protocol.encode_awareness(
+                protocol.encode_awareness_update(list(self._states.values()))
+            )
+        return self._snapshot
 
     def receive(self, conn: Connection, payload: bytes) -> None:
         """Take `conn`'s changes to its own states; raise ProtocolError past its limits."""
-        entries = protocol.decode_awareness_update(payload)
+        owners = self._owners
+        states = self._states
+
+        def wanted(client_id: int, clock: int) -> bool:
+            # The checks of the loop below, before the state is parsed: others' ids and
+            # outdated clocks are skipped unread (an echo of the room is mostly those).
+            owner = owners.get(client_id)
+            if client_id == SERVER_CLIENT_ID or (owner is not None and owner is not conn):
+                return False
+            known = states.get(client_id)
+            return known is None or clock >= known.clock
+
+        entries = protocol.decode_awareness_update(payload, wanted)
         changed = False
         for entry in entries:
             owner = self._owners.get(entry.client_id)
@@ -80,6 +104,7 @@ class AwarenessRelay:
                 if owner is None:
                     continue  # nothing of ours to remove
                 self._states.pop(entry.client_id, None)
+                self._snapshot = None
                 conn.awareness_clients.pop(entry.client_id, None)
                 del self._owners[entry.client_id]
             else:
@@ -91,6 +116,7 @@ class AwarenessRelay:
                         )
                     self._owners[entry.client_id] = conn
                 self._states[entry.client_id] = entry
+                self._snapshot = None
                 conn.awareness_clients[entry.client_id] = entry.clock
             self._out[entry.client_id] = entry
             changed = True
@@ -104,6 +130,7 @@ class AwarenessRelay:
         known = self._states.get(SERVER_CLIENT_ID)
         clock = 0 if known is None else known.clock + 1
         entry = AwarenessEntry(SERVER_CLIENT_ID, clock, "null" if state is None else state)
+        self._snapshot = None
         if state is None:
             self._states.pop(SERVER_CLIENT_ID, None)
         else:
@@ -125,6 +152,7 @@ class AwarenessRelay:
             fresh.append(entry)
         if not fresh:
             return None
+        self._snapshot = None
         return protocol.encode_awareness(protocol.encode_awareness_update(fresh))
 
     def local_update(self, connections: set[Connection]) -> bytes | None:
@@ -135,6 +163,8 @@ class AwarenessRelay:
 
     def forget(self, conn: Connection) -> None:
         """Remove the states `conn` announced, for everyone."""
+        if conn.awareness_clients:
+            self._snapshot = None
         for client_id, clock in conn.awareness_clients.items():
             self._states.pop(client_id, None)
             self._owners.pop(client_id, None)
@@ -147,7 +177,8 @@ class AwarenessRelay:
         """The merged frame to relay now and its senders, or None if its window is not over
         (then the relay wakes the room again when it is)."""
         loop = asyncio.get_running_loop()
-        wait = self._window_s - (loop.time() - self._sent_at)
+        window = max(self._window_s, _COST_FACTOR * self._cost_s)
+        wait = window - (loop.time() - self._sent_at)
         if wait > 0 and not closing:
             if self._timer is None:
                 self._timer = loop.call_later(wait, self._due)
@@ -158,6 +189,10 @@ class AwarenessRelay:
         self._from = set()
         self._sent_at = loop.time()
         return protocol.encode_awareness(protocol.encode_awareness_update(entries)), senders
+
+    def spent(self, seconds: float) -> None:
+        """How long relaying the last frame took (the room times its broadcast)."""
+        self._cost_s = seconds
 
     def _due(self) -> None:
         self._timer = None

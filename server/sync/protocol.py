@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -466,13 +467,25 @@ def encode_auth_denied(reason: str) -> bytes:
     return bytes(out)
 
 
-def decode_awareness_update(payload: bytes) -> list[AwarenessEntry]:
-    """Decode the body of an awareness message into its entries."""
+def decode_awareness_update(
+    payload: bytes, wanted: Callable[[int, int], bool] | None = None
+) -> list[AwarenessEntry]:
+    """Decode the body of an awareness message into its entries.
+
+    With `wanted`, only the entries for which `wanted(client_id, clock)` holds are decoded
+    and checked (UTF-8, JSON); of the others only the framing is checked. The stock
+    y-websocket client sends back every state it learns, so each client echoes the whole
+    room's presence as it joins: a room of n clients gets n echoes of n entries, almost
+    all of other clients' ids, which the relay drops unread instead of parsing n² JSON
+    states."""
     reader = _Reader(payload)
     entries = []
     for _ in range(reader.count("awareness entries", _AWARENESS_ENTRY_BYTES)):
         client_id = reader.var_uint("an awareness client id")
         clock = reader.var_uint("an awareness clock")
+        if wanted is not None and not wanted(client_id, clock):
+            reader.skip(reader.var_uint("the length of an awareness state"), "an awareness state")
+            continue
         state = reader.var_string("an awareness state")
         try:
             json.loads(state)

@@ -31,7 +31,9 @@ from server.store import BoardRecord, Store
 from server.sync.rooms import Rooms
 from server.web.account_cookie import account_token
 from server.web.auth import credentials
+from server.web.joingate import JoinGate
 from server.web.live import LiveSockets
+from server.web.looplag import LoopLag
 from server.web.ratelimit import Limits, WindowLimiter
 
 # Request bodies of the JSON API are small; refuse anything larger before parsing.
@@ -65,6 +67,10 @@ class Services:
     resets_per_email: WindowLimiter = field(
         default_factory=lambda: WindowLimiter(limit=3, window_s=3600.0)
     )
+    # How late the event loop runs timers (the lifespan runs it), for /metrics.
+    loop_lag: LoopLag = field(default_factory=LoopLag)
+    # Sockets take turns between their upgrade and their room's greeting.
+    join_gate: JoinGate = field(default_factory=JoinGate)
 
 
 def services(conn: HTTPConnection) -> Services:

@@ -43,9 +43,11 @@ def _check_metrics_token(request: Request) -> None:
 
 
 async def metrics(request: Request) -> Response:
-    """Prometheus text format: rooms, connections, loads and unloads of this process."""
+    """Prometheus text format: rooms, connections, loads and unloads of this process,
+    and its event loop's lag."""
     _check_metrics_token(request)
     rooms = services(request).rooms
+    lag = services(request).loop_lag.figures()
     lines = [
         "# TYPE samsyn_rooms gauge",
         f"samsyn_rooms {len(rooms)}",
@@ -55,6 +57,13 @@ async def metrics(request: Request) -> Response:
         f"samsyn_room_loads_total {rooms.loads}",
         "# TYPE samsyn_room_unloads_total counter",
         f"samsyn_room_unloads_total {rooms.unloads}",
+        # How late a 100 ms timer fired, over the last minute: the wait every socket and
+        # request shares on top of its own work.
+        "# TYPE samsyn_event_loop_lag_seconds summary",
+        f'samsyn_event_loop_lag_seconds{{quantile="0.5"}} {lag.p50_s:.6f}',
+        f'samsyn_event_loop_lag_seconds{{quantile="0.99"}} {lag.p99_s:.6f}',
+        f'samsyn_event_loop_lag_seconds{{quantile="1"}} {lag.max_s:.6f}',
+        f"samsyn_event_loop_lag_seconds_count {lag.samples}",
     ]
     return PlainTextResponse("\n".join(lines) + "\n")
 

@@ -88,6 +88,8 @@ async def _serve(
         conn.sender = sender_of(principal)
 
         def joined(room: Room) -> None:
+            # Greeted: the next socket may come through the gate (SocketApp).
+            websocket.scope[_THROUGH_GATE]()
             # The room is loaded now: the guard may keep per-board state beside it.
             if guard is not None:
                 conn.guard = guard(room)
@@ -196,12 +198,16 @@ class SocketApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = scope.get(_SERVER_SEND, send)
         websocket = WebSocket(scope, receive, send)
-        try:
-            await self._handler(websocket, raw)
-        except Unavailable as exc:
-            # The board's rows could not be read (a damaged page) or the disk failed: a
-            # named close, not the 1006 of a dropped connection; the store logged it.
-            await _close_failed(websocket, exc)
+        # Admission and the greeting take turns (server/web/joingate.py); the slot is
+        # given back once the room has greeted the socket, or when the handler ends.
+        async with services(websocket).join_gate.entering() as through:
+            scope[_THROUGH_GATE] = through
+            try:
+                await self._handler(websocket, raw)
+            except Unavailable as exc:
+                # The board's rows could not be read (a damaged page) or the disk failed:
+                # a named close, not the 1006 of a dropped connection; the store logged it.
+                await _close_failed(websocket, exc)
 
 
 async def _close_failed(websocket: WebSocket, exc: Unavailable) -> None:
@@ -219,6 +225,8 @@ async def _close_failed(websocket: WebSocket, exc: Unavailable) -> None:
 
 # The scope key under which `ServerSend` keeps the server's own `send`.
 _SERVER_SEND = "samsyn.server_send"
+# The scope key of the function that gives the socket's join-gate slot back.
+_THROUGH_GATE = "samsyn.through_gate"
 
 
 class ServerSend:

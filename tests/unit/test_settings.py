@@ -99,3 +99,12 @@ def test_export_workers_and_timeout_are_read_and_checked() -> None:
         Settings.from_env({"SAMSYN_EXPORT_TIMEOUT_S": "0"})
     with pytest.raises(SettingsError, match="SAMSYN_EXPORT_WORKERS='two' is not valid"):
         Settings.from_env({"SAMSYN_EXPORT_WORKERS": "two"})
+
+
+def test_the_event_loop_is_uvloop_or_asyncio() -> None:
+    assert Settings.from_env({}).event_loop == "uvloop"
+    assert Settings.from_env({"SAMSYN_EVENT_LOOP": "asyncio"}).event_loop == "asyncio"
+    with pytest.raises(
+        SettingsError, match="SAMSYN_EVENT_LOOP must be uvloop or asyncio, got 'trio'"
+    ):
+        Settings.from_env({"SAMSYN_EVENT_LOOP": "trio"})
