@@ -256,3 +256,30 @@ async def claim(store: Store, account: Account | None, board: BoardRecord, org_i
     if owner is not None and owner != org_id:
         raise Conflict("board_claimed", "the board belongs to another organisation")
     await store.set_board_org(board.id, org_id)
+
+
+async def members(store: Store, account: Account | None, org_id: str) -> list[MembershipRecord]:
+    """Everyone in `org_id`, for its members."""
+    require_member(account, org_id)
+    return await store.members_of(org_id)
+
+
+async def change_member(
+    store: Store, account: Account | None, org_id: str, user_id: str, role: object | None
+) -> None:
+    """An owner gives a member another role, or removes them (`role` None); anyone may
+    leave an organisation themselves. The last owner can do neither: someone must be
+    able to invite and manage the library's facilitators."""
+    account = require_member(account, org_id)
+    clean = None if role is None else _clean_role(role)
+    leaving = role is None and user_id == account.user.id
+    if account.role_in(org_id) != "owner" and not leaving:
+        raise NotAllowed("forbidden", "only an owner of the organisation may change its members")
+    outcome = await store.change_membership(org_id, user_id, clean)
+    if outcome == "not_member":
+        raise NotFound("member_not_found", f"no member {user_id!r} in this organisation")
+    if outcome == "last_owner":
+        raise Conflict(
+            "last_owner",
+            "the organisation needs an owner: make someone else an owner first",
+        )

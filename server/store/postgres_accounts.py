@@ -27,7 +27,7 @@ from server.store.org_records import (
     OrgRecord,
     UserRecord,
 )
-from server.store.queries import erase
+from server.store.queries import accounts, erase
 
 _MEMBERS = (
     "SELECT o.id, o.name, o.created, m.user_id, u.email, m.role FROM memberships m"
@@ -124,6 +124,23 @@ class AccountTables:
     async def members_of(self, org_id: str) -> list[MembershipRecord]:
         rows = await self._fetch(f"{_MEMBERS} WHERE m.org_id = %s ORDER BY u.email", (org_id,))
         return [_membership(row) for row in rows]
+
+    async def change_membership(self, org_id: str, user_id: str, role: str | None) -> str:
+        self._check_open()
+        async with self._pool.connection() as conn, conn.transaction():
+            # The org's rows locked: two owners demoting each other at once take turns,
+            # and the second finds the first no longer an owner.
+            cursor = await conn.execute(
+                "SELECT user_id, role FROM memberships WHERE org_id = %s FOR UPDATE", (org_id,)
+            )
+            roles = {str(uid): str(r) for uid, r in await cursor.fetchall()}
+            outcome = accounts.membership_outcome(roles, user_id, role)
+            if outcome == "changed":
+                if role is None:
+                    await conn.execute(accounts.MEMBERSHIP_DELETE, (org_id, user_id))
+                else:
+                    await conn.execute(accounts.MEMBERSHIP_ROLE, (role, org_id, user_id))
+            return outcome
 
     # -- sessions and single-use links -------------------------------------------------
 

@@ -67,6 +67,12 @@ class AccountTables:
     async def members_of(self, org_id: str) -> list[MembershipRecord]:
         return await self._read(lambda conn: accounts.members_of(conn, org_id))
 
+    async def change_membership(self, org_id: str, user_id: str, role: str | None) -> str:
+        # One writer thread, one transaction: two owners' changes never both pass the check.
+        return await self.submit(
+            lambda conn: accounts.change_membership(conn, org_id, user_id, role)
+        )
+
     # -- sessions and single-use links -------------------------------------------------
 
     async def create_user_session(

@@ -13,7 +13,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server.errors import SamsynError, TooManyAttempts, Unauthenticated, Unavailable
+from server.errors import (
+    Conflict,
+    NotFound,
+    SamsynError,
+    TooManyAttempts,
+    Unauthenticated,
+    Unavailable,
+)
 from server.services import accounts, journeys, mail
 from server.services.accounts import Account
 from server.web.account_cookie import account_token, clear_account_cookie, set_account_cookie
@@ -172,6 +179,34 @@ async def api_redeem(request: Request) -> Response:
     return response
 
 
+def _member_json(member: Any) -> dict[str, str]:
+    return {"user_id": member.user_id, "email": member.email, "role": member.role}
+
+
+async def api_members(request: Request) -> Response:
+    """GET /api/orgs/{org_id}/members (its members): who is in the library, as what."""
+    found = await accounts.members(
+        services(request).store, await current_account(request), request.path_params["org_id"]
+    )
+    return JSONResponse([_member_json(m) for m in found])
+
+
+async def api_member(request: Request) -> Response:
+    """PUT (an owner: {"role"}) or DELETE (an owner, or the member leaving) one member."""
+    org_id, user_id = request.path_params["org_id"], request.path_params["user_id"]
+    role = None
+    if request.method == "PUT":
+        role = (await json_body(request)).get("role")
+        if role is None:
+            role = ""  # a missing role is a bad role, never a removal
+    store = services(request).store
+    await accounts.change_member(store, await current_account(request), org_id, user_id, role)
+    if request.method == "DELETE":
+        return Response(status_code=204)
+    changed = next((m for m in await store.members_of(org_id) if m.user_id == user_id), None)
+    return JSONResponse(_member_json(changed) if changed else {})
+
+
 async def api_claim(request: Request) -> Response:
     """Put a board into an organisation: its facilitator key and a member's session."""
     call = await board_call(request, facilitator=True)
@@ -231,11 +266,23 @@ async def account_page(request: Request) -> Response:
     store = services(request).store
     invite_url = None
     invite_mail = None
+    member_error = None
     if request.method == "POST":
         form = await request.form()
         org_id = str(form.get("org", ""))
+        action = form.get("action")
         try:
-            if form.get("action") == "invite":
+            if action in ("member_role", "member_remove"):
+                role = form.get("role") if action == "member_role" else None
+                user_id = str(form.get("user", ""))
+                try:
+                    await accounts.change_member(store, account, org_id, user_id, role)
+                except (Conflict, NotFound) as refused:
+                    # Said on the page itself: the owner sees why and what to do.
+                    member_error = refused.code
+                else:
+                    return RedirectResponse("/account", status_code=303)
+            elif action == "invite":
                 invite_url, invite_mail = await _invite(
                     request, account, org_id, form.get("role"), form.get("email")
                 )
@@ -259,17 +306,21 @@ async def account_page(request: Request) -> Response:
                 "role": membership.role,
                 "journeys": org_journeys,
                 "boards": boards,
+                "members": await store.members_of(membership.org.id),
             }
         )
     return render(
         request,
         "account.html",
         lang,
+        409 if member_error else 200,
         email=account.user.email,
         orgs=orgs,
         invite_url=invite_url,
         invite_mail=invite_mail,
         mail_enabled=services(request).mailer.enabled,
+        me=account.user.id,
+        member_error=member_error,
     )
 
 
@@ -345,6 +396,8 @@ routes = [
     Route("/api/links/{token}", api_redeem, methods=["POST"]),
     Route("/api/password-resets", api_password_reset, methods=["POST"]),
     Route("/api/boards/{board_id}/claim", api_claim, methods=["POST"]),
+    Route("/api/orgs/{org_id}/members", api_members),
+    Route("/api/orgs/{org_id}/members/{user_id}", api_member, methods=["PUT", "DELETE"]),
     Route("/login", login_page, methods=["GET", "POST"]),
     Route("/forgot-password", forgot_page, methods=["GET", "POST"]),
     Route("/logout", logout_page, methods=["POST"]),

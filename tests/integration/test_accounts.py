@@ -3,6 +3,7 @@ and a facilitator of another library refused on pages, API, sockets and exports.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -152,3 +153,66 @@ async def test_the_operator_can_require_accounts_to_create_boards(settings: Sett
         page = await anna.client.get("/account")
         assert "Med konto" in page.text
         await anna.client.aclose()
+
+
+async def test_owners_manage_members_and_the_library_always_keeps_an_owner(
+    app_server: InProcessServer,
+) -> None:
+    anna = await member_of(app_server, "Stadsbiblioteket", "anna@bib.se")
+    await make_user(app_server, anna.org_id, "bo@bib.se", role="facilitator")
+    bo = await sign_in(app_server, "bo@bib.se", anna.org_id)
+    other = await member_of(app_server, "Grannbiblioteket", "cia@granne.se")
+    board = await _org_board(app_server, anna, "Personalmöte i Kvarnby")
+    base = f"/api/orgs/{anna.org_id}/members"
+    listed = (await bo.client.get(base)).json()
+    assert [(m["email"], m["role"]) for m in listed] == [
+        ("anna@bib.se", "owner"),
+        ("bo@bib.se", "facilitator"),
+    ]
+    ids = {m["email"]: m["user_id"] for m in listed}
+    anna_url, bo_url = f"{base}/{ids['anna@bib.se']}", f"{base}/{ids['bo@bib.se']}"
+    assert (await other.client.get(base)).status_code == 403
+    # A facilitator changes nobody; the last owner can neither step down nor leave.
+    refused = await bo.client.put(anna_url, json={"role": "facilitator"})
+    assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
+    for response in (
+        await anna.client.put(anna_url, json={"role": "facilitator"}),
+        await anna.client.delete(anna_url),
+    ):
+        assert response.status_code == 409 and response.json()["error"] == "last_owner"
+    assert (await anna.client.put(bo_url, json={"role": "chef"})).status_code == 400
+    assert (await anna.client.put(bo_url, json={})).status_code == 400
+    assert (await anna.client.delete(f"{base}/nobody")).status_code == 404
+    # Bo becomes an owner, so Anna may step down: she can no longer invite.
+    made = await anna.client.put(bo_url, json={"role": "owner"})
+    assert made.json() == {"user_id": ids["bo@bib.se"], "email": "bo@bib.se", "role": "owner"}
+    assert (await anna.client.put(anna_url, json={"role": "facilitator"})).status_code == 200
+    invite = await anna.client.post(f"/api/orgs/{anna.org_id}/invites", json={"role": "owner"})
+    assert invite.status_code == 403
+    # Bo removes Anna: the library's board and its members are closed to her at once.
+    assert (await anna.client.get(f"/api/boards/{board['id']}/session")).status_code == 200
+    assert (await bo.client.delete(anna_url)).status_code == 204
+    assert (await anna.client.get(f"/api/boards/{board['id']}/session")).status_code == 401
+    assert (await anna.client.get(base)).status_code == 403
+    assert [m["email"] for m in (await bo.client.get(base)).json()] == ["bo@bib.se"]
+    for member in (anna, bo, other):
+        await member.client.aclose()
+
+
+async def test_two_owners_stepping_down_at_once_leave_one_owner(
+    app_server: InProcessServer,
+) -> None:
+    anna = await member_of(app_server, "Stadsbiblioteket", "anna@bib.se")
+    await make_user(app_server, anna.org_id, "bo@bib.se", role="owner")
+    bo = await sign_in(app_server, "bo@bib.se", anna.org_id)
+    base = f"/api/orgs/{anna.org_id}/members"
+    ids = {m["email"]: m["user_id"] for m in (await anna.client.get(base)).json()}
+    answers = await asyncio.gather(
+        anna.client.put(f"{base}/{ids['anna@bib.se']}", json={"role": "facilitator"}),
+        bo.client.put(f"{base}/{ids['bo@bib.se']}", json={"role": "facilitator"}),
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    roles = [m["role"] for m in (await anna.client.get(base)).json()]
+    assert sorted(roles) == ["facilitator", "owner"]
+    for member in (anna, bo):
+        await member.client.aclose()

@@ -49,6 +49,33 @@ def set_membership(conn: sqlite3.Connection, org_id: str, user_id: str, role: st
     )
 
 
+def change_membership(conn: sqlite3.Connection, org_id: str, user_id: str, role: str | None) -> str:
+    """See Store.change_membership."""
+    rows = conn.execute("SELECT user_id, role FROM memberships WHERE org_id = ?", (org_id,))
+    outcome = membership_outcome(dict(rows.fetchall()), user_id, role)
+    if outcome == "changed":
+        if role is None:
+            conn.execute(MEMBERSHIP_DELETE.replace("%s", "?"), (org_id, user_id))
+        else:
+            conn.execute(MEMBERSHIP_ROLE.replace("%s", "?"), (role, org_id, user_id))
+    return outcome
+
+
+def membership_outcome(roles: dict[str, str], user_id: str, role: str | None) -> str:
+    """What changing `user_id` to `role` (None: removing) does to an org whose members
+    have `roles`: "changed", "not_member" or "last_owner"."""
+    if user_id not in roles:
+        return "not_member"
+    owners = [uid for uid, r in roles.items() if r == "owner"]
+    if roles[user_id] == "owner" and role != "owner" and owners == [user_id]:
+        return "last_owner"
+    return "changed"
+
+
+MEMBERSHIP_DELETE = "DELETE FROM memberships WHERE org_id = %s AND user_id = %s"
+MEMBERSHIP_ROLE = "UPDATE memberships SET role = %s WHERE org_id = %s AND user_id = %s"
+
+
 _MEMBERS = (
     "SELECT o.id, o.name, o.created, m.user_id, u.email, m.role FROM memberships m"
     " JOIN orgs o ON o.id = m.org_id JOIN users u ON u.id = m.user_id"
