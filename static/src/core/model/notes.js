@@ -94,6 +94,11 @@ export function readNote (id, note) {
     authorId: note.get('author_id') ?? null,
     cluster: note.get('cluster') ?? null,
     section: note.get('section') ?? null,
-    created: num(note.get('created'))
+    created: num(note.get('created')),
+    // A card of the plan (services/plan_board.py): the action it shows, server-written.
+    action: str(note.get('action')) || null,
+    owner: str(note.get('owner')),
+    due: str(note.get('due')),
+    statement: str(note.get('statement'))
   }
 }
