@@ -94,6 +94,18 @@ def test_the_facilitator_drags_a_card_to_done_and_the_plan_says_so(
     page.mouse.wheel(1000, 0)
     expect(page.locator(".note-plan-who").first).to_be_visible()
     page.screenshot(path=str(tmp_path / "plan-cards.png"))
+
+    # Editing the card: its owner and date are fields under its title.
+    card_a1 = page.locator('.note[data-plan-action="a1"]')
+    card_a1.click()
+    owner = card_a1.locator('[data-plan-field="owner"]')
+    expect(owner).to_have_value("Eva Lund")
+    expect(card_a1.locator('[data-plan-field="due"]')).to_have_value("2027-03-01")
+    owner.fill("Lina Berg")
+    page.screenshot(path=str(tmp_path / "plan-card-editing.png"))
+    owner.press("Enter")
+    expect(card_a1.locator(".note-plan-editor")).to_have_count(0)
+    expect(card_a1.locator(".note-plan-who")).to_have_text("Lina Berg · 2027-03-01")
     # The whole board in view.
     page.get_by_role("button", name="Visa allt").click()
     sections = {
@@ -102,7 +114,7 @@ def test_the_facilitator_drags_a_card_to_done_and_the_plan_says_so(
     }
     card = {a["id"]: page.locator(f'.note[data-plan-action="{a["id"]}"]') for a in ACTIONS}
     expect(card["a1"].locator(".note-text")).to_have_text("Öppna entrén")
-    expect(card["a1"].locator(".note-plan-who")).to_have_text("Eva Lund · 2027-03-01")
+    expect(card["a1"].locator(".note-plan-who")).to_have_text("Lina Berg · 2027-03-01")
     expect(card["a1"].locator(".note-plan-serves")).to_have_text("→ Biblioteket är en mötesplats")
     expect(card["a2"].locator(".note-plan-who")).to_have_text("Omar Said · inget datum")
     for aid, title in (("a1", "Planerad"), ("a2", "Pågår"), ("a3", "Klar")):
@@ -136,6 +148,7 @@ def test_the_facilitator_drags_a_card_to_done_and_the_plan_says_so(
             break
         vision_page.wait_for_timeout(250)
     expect(row.locator('[data-field="title"]')).to_have_value("Öppna entrén")
+    expect(row.locator('[data-field="owner"]')).to_have_value("Lina Berg")
     expect(row_status).to_have_value("done")
     expect(row_status.locator("option:checked")).to_have_text("Klar")
     vision_page.locator(".vision-plan").screenshot(path=str(tmp_path / "plan-list.png"))
