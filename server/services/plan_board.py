@@ -85,9 +85,14 @@ _baselines: weakref.WeakKeyDictionary[Room, dict[str, dict[str, str]]] = weakref
 class Card:
     note_id: str
     title: str
-    owner: str
-    due: str
+    owner: str | None  # None: not text (a client wrote something else)
+    due: str | None  # None: not a date YYYY-MM-DD nor empty
     status: str | None  # None: lying outside every status section
+
+    @property
+    def stray(self) -> bool:
+        """Something on the card the målbild cannot take: the server puts it right."""
+        return self.owner is None or self.due is None or self.status is None
 
 
 def _str(value: object) -> str:
@@ -135,8 +140,14 @@ def read_cards(doc: Doc[Any]) -> tuple[dict[str, Card], list[tuple[str, str, str
         aid = note.get(ACTION_FIELD)
         if isinstance(aid, str) and aid:
             if aid not in cards:
-                owner, due = _str(note.get("owner")), _str(note.get("due"))
-                cards[aid] = Card(nid, title, owner, due, status)
+                owner, due = note.get("owner"), note.get("due")
+                cards[aid] = Card(
+                    nid,
+                    title,
+                    owner if isinstance(owner, str) else None,
+                    due if isinstance(due, str) and (due == "" or _DATE.match(due)) else None,
+                    status,
+                )
         elif status is not None and not note.get("author_id") and title.strip():
             new.append((nid, title, status))
     return cards, new
@@ -242,7 +253,12 @@ def _baseline(room: Room) -> dict[str, dict[str, str]]:
     if found is None:
         cards, _ = read_cards(room.doc)
         found = {
-            aid: {"title": c.title, "owner": c.owner, "due": c.due, "status": c.status or ""}
+            aid: {
+                "title": c.title,
+                "owner": c.owner or "",
+                "due": c.due or "",
+                "status": c.status or "",
+            }
             for aid, c in cards.items()
         }
         _baselines[room] = found
@@ -350,14 +366,15 @@ async def show(
     return {"show": wanted, "sections": sections, "cards": len(cards)}
 
 
-def _board_edits(
-    room: Room, data: dict[str, Any]
-) -> tuple[bool, list[tuple[str, str]], dict[str, dict[str, str]]]:
+def board_edits(
+    doc: Doc[Any], baseline: dict[str, dict[str, str]], data: dict[str, Any]
+) -> tuple[bool, list[tuple[str, str]], dict[str, dict[str, str]], bool]:
     """Apply to `data` what changed on the board since the baseline: (changed, [(note id,
-    new action id)], the baseline entries to set once saved)."""
-    baseline = _baseline(room)
-    cards, new = read_cards(room.doc)
+    new action id)], the baseline entries to set once saved, whether some card holds what
+    the målbild cannot take and is to be put right)."""
+    cards, new = read_cards(doc)
     changed = False
+    stray = any(card.stray for card in cards.values())
     seen: dict[str, dict[str, str]] = {}
     for action in data["actions"]:
         card = cards.get(action["id"])
@@ -366,8 +383,8 @@ def _board_edits(
             continue
         now = {
             "title": card.title[:500],
-            "owner": card.owner[:200],
-            "due": card.due if card.due == "" or _DATE.match(card.due) else base["due"],
+            "owner": base["owner"] if card.owner is None else card.owner[:200],
+            "due": base["due"] if card.due is None else card.due,
             "status": card.status or base["status"],
         }
         for field in _FIELDS:
@@ -382,7 +399,7 @@ def _board_edits(
             {
                 "id": aid,
                 "title": title[:500],
-                "owner": _str(schema.notes_map(room.doc)[nid].get("owner"))[:200],
+                "owner": _str(schema.notes_map(doc)[nid].get("owner"))[:200],
                 "due": "",
                 "status": status,
                 "statement": None,
@@ -390,7 +407,7 @@ def _board_edits(
         )
         made.append((nid, aid))
         changed = True
-    return changed, made, seen
+    return changed, made, seen, stray
 
 
 class PlanBoards:
@@ -434,8 +451,10 @@ class PlanBoards:
             for _ in range(_ATTEMPTS):
                 fresh = await self._store.get_vision(record.id) or record
                 data = data_of(fresh)
-                changed, made, seen = _board_edits(room, data)
+                changed, made, seen, stray = board_edits(room.doc, _baseline(room), data)
                 if not changed:
+                    if stray:
+                        _apply(room, data_of(fresh))
                     return None
                 try:
                     clean = normalize(data)

@@ -183,6 +183,11 @@ async def test_moving_a_card_and_editing_its_owner_on_the_board_change_the_plan(
         text += " i entrén"
         await _wait_actions(api, board["id"], lambda a: a["a3"]["title"] == "Nya soffor i entrén")
 
+        # A date the målbild cannot take is put right on the board, and saves nothing.
+        schema.notes_map(fac.doc)[_cards(fac)["a1"]["note"]]["due"] = "i morgon"
+        await fac.wait_for(lambda: _cards(fac)["a1"]["due"] == "2027-03-01")
+        assert (await _actions(api, board["id"]))["a1"]["due"] == "2027-03-01"
+
 
 async def test_a_facilitators_new_card_in_a_status_section_becomes_an_action(
     app_server: InProcessServer, plan: dict[str, Any]
@@ -259,8 +264,24 @@ async def test_a_participant_cannot_move_or_edit_cards_where_the_phase_forbids_i
     await set_phase(app_server.url, board, "discuss")
     async with _peer(app_server, board["id"], bea["token"]) as b:
         await b.wait_for(lambda: len(_cards(b)) == 3)
+        planned = _sections(b)["planned"]
+        box = schema.sections_map(b.doc)[planned]
+        # Her own note in a status section stays her note, not an action.
+        schema.notes_map(b.doc)["bea1"] = Map(
+            {
+                "text": Text("Fler soffor"),
+                "x": box["x"] + 30.0,
+                "y": box["y"] + 500.0,
+                "section": planned,
+                "cluster": None,
+                "author": "Bea",
+            }
+        )
         schema.notes_map(b.doc)[_cards(b)["a1"]["note"]]["section"] = _sections(b)["done"]
-        await _wait_actions(api, board["id"], lambda a: a["a1"]["status"] == "done")
+        actions = await _wait_actions(api, board["id"], lambda a: a["a1"]["status"] == "done")
+        await b.wait_for(lambda: schema.notes_map(b.doc)["bea1"].get("author_id") is not None)
+        assert len(actions) == 3 and len(_cards(b)) == 3
+        assert "action" not in schema.notes_map(b.doc)["bea1"]
 
 
 async def test_show_the_plan_on_any_board_of_the_vision(app_server: InProcessServer) -> None:
