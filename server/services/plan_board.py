@@ -10,8 +10,9 @@ Both ways are kept in step by the server:
 - after every save of the målbild (`vision_round.notify`) `sync_boards` writes the cards
   of every plan board of the målbild through `Room.mutate`, so it is logged and sent;
 - a change on the board (a card moved to another status section, its text, owner or due
-  edited, a facilitator's new note in a status section) is written back into the målbild
-  at its rev, then announced like any save. Only what changed on the board since the
+  edited, a card deleted, a facilitator's new note in a status section) is written back
+  into the målbild at its rev, then announced like any save; what the målbild cannot take
+  (a date that is not one, a card dropped outside the status sections) is put right. Only what changed on the board since the
   server last wrote or read the card is written back (a per-room baseline), so a save of
   the målbild page that has not reached the board yet is never undone by a stale card.
 
@@ -27,7 +28,7 @@ import json
 import logging
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Doc, Map, Text
@@ -366,33 +367,50 @@ async def show(
     return {"show": wanted, "sections": sections, "cards": len(cards)}
 
 
-def board_edits(
-    doc: Doc[Any], baseline: dict[str, dict[str, str]], data: dict[str, Any]
-) -> tuple[bool, list[tuple[str, str]], dict[str, dict[str, str]], bool]:
-    """Apply to `data` what changed on the board since the baseline: (changed, [(note id,
-    new action id)], the baseline entries to set once saved, whether some card holds what
-    the målbild cannot take and is to be put right)."""
+@dataclass
+class Edits:
+    """What the board changed of the plan since the server last wrote it (`board_edits`)."""
+
+    changed: bool = False
+    # (note id, new action id) of each facilitator's note that became an action.
+    made: list[tuple[str, str]] = field(default_factory=list)
+    # The baseline entries to set once the målbild is saved.
+    seen: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Actions whose card was deleted on the board.
+    removed: list[str] = field(default_factory=list)
+    # Some card holds what the målbild cannot take: the server puts it right.
+    stray: bool = False
+
+
+def board_edits(doc: Doc[Any], baseline: dict[str, dict[str, str]], data: dict[str, Any]) -> Edits:
+    """Apply to `data` what changed on the board since `baseline`."""
     cards, new = read_cards(doc)
-    changed = False
-    stray = any(card.stray for card in cards.values())
-    seen: dict[str, dict[str, str]] = {}
+    edits = Edits(stray=any(card.stray for card in cards.values()))
+    kept = []
     for action in data["actions"]:
         card = cards.get(action["id"])
         base = baseline.get(action["id"])
-        if card is None or base is None:
+        if base is None:
+            kept.append(action)  # never on this board yet: the next sync brings it
             continue
+        if card is None:
+            # Only a facilitator deletes a card (it is nobody's note): the action goes.
+            edits.removed.append(action["id"])
+            edits.changed = True
+            continue
+        kept.append(action)
         now = {
             "title": card.title[:500],
             "owner": base["owner"] if card.owner is None else card.owner[:200],
             "due": base["due"] if card.due is None else card.due,
             "status": card.status or base["status"],
         }
-        for field in _FIELDS:
-            if now[field] != base[field] and now[field] != action[field]:
-                action[field] = now[field]
-                changed = True
-        seen[action["id"]] = {f: action[f] for f in _FIELDS}
-    made: list[tuple[str, str]] = []
+        for name in _FIELDS:
+            if now[name] != base[name] and now[name] != action[name]:
+                action[name] = now[name]
+                edits.changed = True
+        edits.seen[action["id"]] = {f: action[f] for f in _FIELDS}
+    data["actions"] = kept
     for nid, title, status in new:
         aid = schema.new_id()
         data["actions"].append(
@@ -405,9 +423,9 @@ def board_edits(
                 "statement": None,
             }
         )
-        made.append((nid, aid))
-        changed = True
-    return changed, made, seen, stray
+        edits.made.append((nid, aid))
+        edits.changed = True
+    return edits
 
 
 class PlanBoards:
@@ -451,9 +469,9 @@ class PlanBoards:
             for _ in range(_ATTEMPTS):
                 fresh = await self._store.get_vision(record.id) or record
                 data = data_of(fresh)
-                changed, made, seen, stray = board_edits(room.doc, _baseline(room), data)
-                if not changed:
-                    if stray:
+                edits = board_edits(room.doc, _baseline(room), data)
+                if not edits.changed:
+                    if edits.stray:
                         _apply(room, data_of(fresh))
                     return None
                 try:
@@ -466,7 +484,10 @@ class PlanBoards:
                 if rev is None:
                     continue
                 baseline = _baseline(room)
-                baseline.update(seen)
+                baseline.update(edits.seen)
+                for aid in edits.removed:
+                    baseline.pop(aid, None)
+                made = edits.made
                 for _, aid in made:
                     action = next(a for a in clean["actions"] if a["id"] == aid)
                     baseline[aid] = {f: action[f] for f in _FIELDS}
@@ -477,9 +498,9 @@ class PlanBoards:
                         if nid in notes:
                             notes[nid][ACTION_FIELD] = aid
                             notes[nid]["color"] = CARD_COLOR
-                            for field in ("owner", "due", "statement"):
-                                if not isinstance(notes[nid].get(field), str):
-                                    notes[nid][field] = ""
+                            for name in ("owner", "due", "statement"):
+                                if not isinstance(notes[nid].get(name), str):
+                                    notes[nid][name] = ""
 
                 if made:
                     room.mutate(mark)

@@ -231,6 +231,11 @@ async def test_saving_the_vision_page_moves_and_removes_cards(
         await fac.wait_for(lambda: set(_cards(fac)) == {"a1", "a2"})
         await fac.wait_for(lambda: _cards(fac)["a1"]["status"] == "done")
 
+        # The facilitator deletes a card on the board: its action leaves the plan.
+        del schema.notes_map(fac.doc)[_cards(fac)["a2"]["note"]]
+        actions = await _wait_actions(api, board["id"], lambda a: "a2" not in a)
+        assert list(actions) == ["a1"]
+
 
 def _refusals(client: YClient) -> list[str]:
     return [

@@ -60,8 +60,8 @@ def test_cards_land_in_their_sections_and_a_stale_card_undoes_no_newer_save() ->
     newer = copy.deepcopy(data)
     newer["actions"][1]["owner"] = "Lina"
     schema.notes_map(doc)[cards["a1"].note_id]["section"] = plan_sections(doc)["done"]
-    changed, made, _, stray = board_edits(doc, baseline, newer)
-    assert (changed, made, stray) == (True, [], False)
+    edits = board_edits(doc, baseline, newer)
+    assert (edits.changed, edits.made, edits.removed, edits.stray) == (True, [], [], False)
     assert [(a["id"], a["status"], a["owner"]) for a in newer["actions"]] == [
         ("a1", "done", "Eva"),
         ("a2", "ongoing", "Lina"),
@@ -76,8 +76,8 @@ def test_a_bad_date_or_a_card_off_the_sections_is_put_right_not_saved() -> None:
     notes = schema.notes_map(doc)
     notes[cards["a1"].note_id]["due"] = "i morgon"
     notes[cards["a2"].note_id]["section"] = None
-    changed, _, _, stray = board_edits(doc, baseline, data)
-    assert (changed, stray) == (False, True)
+    edits = board_edits(doc, baseline, data)
+    assert (edits.changed, edits.stray) == (False, True)
     with doc.transaction():
         assert write_cards(doc, data, baseline)
     cards, _ = read_cards(doc)
@@ -95,7 +95,20 @@ def test_a_facilitators_note_with_text_in_a_status_section_is_a_new_action() -> 
         notes["theirs"] = Map(
             {"text": Text("Min idé"), "section": "ongoing", "author_id": "p1", "x": 0, "y": 0}
         )
-    changed, made, _, _ = board_edits(doc, baseline, data)
-    assert changed and [nid for nid, _ in made] == ["mine"]
+    edits = board_edits(doc, baseline, data)
+    assert edits.changed and [nid for nid, _ in edits.made] == ["mine"]
     assert data["actions"][-1]["title"] == "Skylta om"
     assert data["actions"][-1]["status"] == "ongoing"
+
+
+def test_a_deleted_card_removes_its_action_and_an_action_never_shown_stays() -> None:
+    doc, baseline, data = _board(), {}, _plan()
+    with doc.transaction():
+        write_cards(doc, data, baseline)
+    cards, _ = read_cards(doc)
+    del schema.notes_map(doc)[cards["a2"].note_id]
+    # a3 was added on the målbild page and has not reached this board yet.
+    data["actions"].append({**data["actions"][0], "id": "a3", "title": "Ny"})
+    edits = board_edits(doc, baseline, data)
+    assert (edits.changed, edits.removed) == (True, ["a2"])
+    assert [a["id"] for a in data["actions"]] == ["a1", "a3"]
