@@ -12,9 +12,10 @@ Both ways are kept in step by the server:
 - a change on the board (a card moved to another status section, its text, owner or due
   edited, a card deleted, a facilitator's new note in a status section) is written back
   into the målbild at its rev, then announced like any save; what the målbild cannot take
-  (a date that is not one, a card dropped outside the status sections) is put right. Only what changed on the board since the
-  server last wrote or read the card is written back (a per-room baseline), so a save of
-  the målbild page that has not reached the board yet is never undone by a stale card.
+  (a date that is not one, a card dropped outside the status sections, a status section
+  deleted) is put right. Only what changed on the board since the server last wrote or
+  read the card is written back (a per-room baseline), so a save of the målbild page
+  that has not reached the board yet is never undone by a stale card.
 
 Who may move or edit a card is the guard's business: a card is nobody's note (no
 `author_id`), so a participant moves it only where the phase lets them move others'
@@ -175,15 +176,21 @@ def write_cards(doc: Doc[Any], data: dict[str, Any], baseline: dict[str, dict[st
     sections = plan_sections(doc)
     if not sections:
         return False
+    changed = False
+    if len(sections) < len(STATUSES):
+        # A status section was deleted: it comes back, so no card changes its status.
+        language = schema.meta_map(doc).get("language")
+        _add_sections(doc, language if isinstance(language, str) else "sv")
+        sections = plan_sections(doc)
+        changed = True
     statements = {s["id"]: s["text"] or s["theme"] for s in data.get("statements", [])}
     cards, _ = read_cards(doc)
     notes = schema.notes_map(doc)
     occupied = _occupied(doc)
-    changed = False
     wanted = {a["id"] for a in data["actions"]}
     for action in data["actions"]:
         aid, status = action["id"], action["status"]
-        sid = sections.get(status) or sections.get("planned") or next(iter(sections.values()))
+        sid = sections[status]
         statement = statements.get(action["statement"] or "", "")
         card = cards.get(aid)
         if card is None:
@@ -278,8 +285,11 @@ def _apply(room: Room, data: dict[str, Any]) -> None:
 
 def _differs(doc: Doc[Any], data: dict[str, Any]) -> bool:
     """Would `write_cards` change anything?"""
-    if not plan_sections(doc):
+    sections = plan_sections(doc)
+    if not sections:
         return False
+    if len(sections) < len(STATUSES):
+        return True
     statements = {s["id"]: s["text"] or s["theme"] for s in data.get("statements", [])}
     cards, _ = read_cards(doc)
     notes = schema.notes_map(doc)
@@ -435,6 +445,8 @@ class PlanBoards:
         self._rooms = rooms
         self._store = store
         self._pending: dict[str, asyncio.Task[None]] = {}
+        # Every write-back running, so that none is collected before it ends.
+        self._running: set[asyncio.Task[None]] = set()
 
     def attach(self, room: Room) -> None:
         """Hook a freshly loaded content room (called by Rooms on load)."""
@@ -449,6 +461,8 @@ class PlanBoards:
             return
         task = asyncio.get_running_loop().create_task(self._settle(room.name))
         self._pending[room.name] = task
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
     async def _settle(self, board_id: str) -> None:
         try:

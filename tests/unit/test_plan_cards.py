@@ -112,3 +112,19 @@ def test_a_deleted_card_removes_its_action_and_an_action_never_shown_stays() -> 
     edits = board_edits(doc, baseline, data)
     assert (edits.changed, edits.removed) == (True, ["a2"])
     assert [a["id"] for a in data["actions"]] == ["a1", "a3"]
+
+
+def test_a_deleted_status_section_comes_back_with_its_cards() -> None:
+    doc, baseline, data = _board(), {}, _plan()
+    schema.meta_map(doc)["language"] = "sv"
+    with doc.transaction():
+        write_cards(doc, data, baseline)
+    del schema.sections_map(doc)["ongoing"]
+    edits = board_edits(doc, baseline, data)
+    assert (edits.changed, edits.stray) == (False, True)  # a2 lies in no status section
+    with doc.transaction():
+        assert write_cards(doc, data, baseline)
+    sections = plan_sections(doc)
+    assert str(schema.sections_map(doc)[sections["ongoing"]]["title"]) == "Pågår"
+    cards, _ = read_cards(doc)
+    assert {aid: c.status for aid, c in cards.items()} == {"a1": "planned", "a2": "ongoing"}
