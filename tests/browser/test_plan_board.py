@@ -153,3 +153,46 @@ def test_the_facilitator_drags_a_card_to_done_and_the_plan_says_so(
     expect(row_status.locator("option:checked")).to_have_text("Klar")
     vision_page.locator(".vision-plan").screenshot(path=str(tmp_path / "plan-list.png"))
     assert problems == []
+
+
+def test_show_the_plan_on_an_english_board_from_the_panel(
+    live_server: ServerProcess, browser: Any, tmp_path: Any
+) -> None:
+    board = new_board(live_server.url, "Library workshop", language="en")
+    headers = {"Authorization": f"Bearer {board['facilitator_key']}"}
+    with httpx.Client(base_url=live_server.url, headers=headers, timeout=10) as api:
+        created = api.post(f"/api/boards/{board['id']}/vision", json={})
+        assert created.status_code == 201, created.text
+        vision = {**created.json()["vision"], "actions": ACTIONS[1:]}
+        saved = api.put(
+            f"/api/boards/{board['id']}/vision",
+            json={"rev": created.json()["rev"], "vision": vision},
+        )
+        assert saved.status_code == 200, saved.text
+    problems: list[str] = []
+    page = open_page(
+        browser,
+        urljoin(live_server.url, board["urls"]["facilitator"]),
+        problems,
+        "facilitator",
+        (1600, 1000),
+    )
+    toggle = page.locator('[data-action="toggle-plan"]')
+    expect(toggle).to_have_text("Show the plan on the board")
+    toggle.click()
+    expect(page.locator(".facil-status")).to_have_text("The plan is shown: 2 actions.")
+    expect(toggle).to_have_text("Take the plan off the board")
+    expect(page.locator(".board-section .section-title")).to_have_text(
+        ["Planned", "Ongoing", "Done"]
+    )
+    card = page.locator('.note[data-plan-action="a2"]')
+    expect(card.locator(".note-plan-who")).to_have_text("Omar Said · no date")
+    expect(card).to_have_attribute(
+        "aria-label", "Action: Kurser i e-legitimation – Omar Said · no date – no statement"
+    )
+    page.screenshot(path=str(tmp_path / "plan-english.png"))
+    toggle.click()
+    expect(page.locator(".note.plan-card")).to_have_count(0)
+    expect(page.locator(".board-section")).to_have_count(0)
+    expect(toggle).to_have_text("Show the plan on the board")
+    assert problems == []
