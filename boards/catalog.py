@@ -16,6 +16,8 @@ from typing import Any
 from boards.schema import LANGUAGES
 
 DEFAULT_LANGUAGE = "sv"
+# What a template section's `plan` may say: nothing, or the status its cards have.
+PLAN_STATUSES = ("", "planned", "ongoing", "done")
 BLANK_ID = "blank"
 
 __all__ = ["BLANK_ID", "LANGUAGES", "SectionTemplate", "Template", "get_template", "list_templates"]
@@ -39,9 +41,14 @@ class SectionTemplate:
 
     title: Mapping[str, str]
     prompt: Mapping[str, str]
+    # A status section of the plan board (planned, ongoing, done; services/plan_board.py).
+    plan: str = ""
 
     def localized(self, language: str) -> dict[str, str]:
-        return {"title": _pick(self.title, language), "prompt": _pick(self.prompt, language)}
+        texts = {"title": _pick(self.title, language), "prompt": _pick(self.prompt, language)}
+        if self.plan:
+            texts["plan"] = self.plan
+        return texts
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,14 @@ def _parse(template_id: str, data: object) -> Template:
     for i, raw in enumerate(raw_sections):
         if not isinstance(raw, dict):
             raise ValueError(f"{where} section {i}: expected an object, got {raw!r}")
+        plan = raw.get("plan", "")
+        if plan not in PLAN_STATUSES:
+            raise ValueError(f"{where} section {i} plan: expected one of {PLAN_STATUSES}")
         sections.append(
             SectionTemplate(
                 title=_texts(raw.get("title"), f"{where} section {i} title"),
                 prompt=_texts(raw.get("prompt"), f"{where} section {i} prompt", required=False),
+                plan=plan,
             )
         )
     return Template(

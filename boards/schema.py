@@ -179,9 +179,11 @@ def init_board(
         for order, section in enumerate(template.sections):
             texts = section.localized(language)
             x, y, w, h = section_position(order)
-            add_section(
+            sid = add_section(
                 doc, title=texts["title"], prompt=texts["prompt"], x=x, y=y, w=w, h=h, order=order
             )
+            if texts.get("plan"):
+                sections_map(doc)[sid]["plan"] = texts["plan"]
 
 
 def add_note(

@@ -27,6 +27,7 @@ from server.services.facilitation import resync_participants
 from server.services.guard import Guards
 from server.services.mail import Mailer
 from server.services.participants import REMOVED_DETAIL
+from server.services.plan_board import PlanBoards
 from server.services.presence import Presence
 from server.services.session import SESSION_SUFFIX, Session, is_board_doc_name
 from server.settings import Settings
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.relay = relay
             drafts = Drafts(rooms, store)
             hooks.append(drafts.attach)
+            hooks.append(PlanBoards(rooms, store).attach)
             app.state.services = Services(
                 settings=settings,
                 store=store,

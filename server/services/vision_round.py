@@ -16,6 +16,7 @@ from typing import Any
 from boards import vision as vision_doc
 from boards import vision_parts
 from server.errors import Conflict, InvalidInput, NotAllowed
+from server.services import plan_board
 from server.services.principals import Principal, Role
 from server.services.session import Session, session_doc_name
 from server.services.vision import data_of
@@ -44,6 +45,7 @@ async def notify(store: Store, rooms: Rooms, record: VisionRecord, rev: int) -> 
     for board_id in await store.vision_boards(record.id):
         async with rooms.use(session_doc_name(board_id)) as room:
             Session(room).update(SESSION_MAP, {"rev": rev})
+    await plan_board.sync_boards(store, rooms, record)
 
 
 async def round_state(rooms: Rooms, board: BoardRecord) -> dict[str, Any]:

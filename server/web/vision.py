@@ -15,7 +15,7 @@ from boards.export.vision_docx import plan_docx, vision_docx
 from boards.export.vision_html import compare_html, vision_html
 from boards.vision import REACTIONS
 from server.errors import InvalidInput, NotFound, SamsynError
-from server.services import vision, vision_logo, vision_round
+from server.services import plan_board, vision, vision_logo, vision_round
 from server.store import Store, VisionRecord
 from server.web.deps import (
     board_call,
@@ -64,6 +64,14 @@ async def put_vision(request: Request) -> Response:
     rev = await vision.save(store, record, data.get("vision"), data.get("rev"))
     await vision_round.notify(store, call.services.rooms, record, rev)
     return JSONResponse(await vision.view(store, await vision.of_board(store, call.board.id)))
+
+
+async def post_plan(request: Request) -> Response:
+    """POST /api/boards/{id}/plan `{"show": bool}`: the målbild's plan on this board."""
+    call = await board_call(request, facilitator=True)
+    data = await json_body(request)
+    result = await plan_board.show(call.services.store, call.services.rooms, call.board, data)
+    return JSONResponse(result)
 
 
 async def post_version(request: Request) -> Response:
@@ -283,6 +291,7 @@ routes = [
     Route("/api/boards/{board_id}/vision/comments", post_comment_round, methods=["POST"]),
     Route("/api/boards/{board_id}/vision/reactions", get_reactions),
     Route("/api/boards/{board_id}/vision/import", post_vision_import, methods=["POST"]),
+    Route("/api/boards/{board_id}/plan", post_plan, methods=["POST"]),
     Route("/api/comments/{token}", comment_api, methods=["GET", "POST"]),
     Route("/c/{token}", comment_page, methods=["GET", "POST"]),
     Route("/b/{board_id}/vision", vision_page),

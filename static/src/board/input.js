@@ -231,16 +231,49 @@ export class Input {
     field.placeholder = this.t('note.placeholder')
     el.append(field)
     const unbind = bindTextField(field, ytext, this.doc)
-    this.editing = { id, field, unbind }
-    field.addEventListener('blur', () => {
-      // Let a click on a toolbar button (colour, delete) see the selection first.
+    // A card of the plan also has its owner and date to edit.
+    const extra = model.readNote(id, model.getNote(this.doc, id)).action ? this._planFields(id, field) : null
+    if (extra) el.append(extra)
+    this.editing = { id, field, unbind, extra }
+    const leave = (event) => {
+      // Moving between the card's own fields keeps it open; let a click on a toolbar
+      // button (colour, delete) see the selection first.
+      if (extra && (event.relatedTarget === field || extra.contains(event.relatedTarget))) return
       if (this.editing && this.editing.field === field) this.stopEditing()
-    })
+    }
+    field.addEventListener('blur', leave)
+    extra?.addEventListener('focusout', leave)
     this.renderer.setEditing(id)
     this.presence?.setEditing(id)
     this.ensureVisible('note', id)
     field.focus({ preventScroll: true })
     field.setSelectionRange(field.value.length, field.value.length)
+  }
+
+  /** The owner and date fields of a plan card being edited; each change goes to the doc. */
+  _planFields (id, textField) {
+    const note = model.readNote(id, model.getNote(this.doc, id))
+    const box = document.createElement('div')
+    box.className = 'note-plan-editor'
+    for (const [field, type] of [['owner', 'text'], ['due', 'date']]) {
+      const input = document.createElement('input')
+      input.type = type
+      input.value = note[field]
+      input.dataset.planField = field
+      input.setAttribute('aria-label', this.t(`plan.${field}`))
+      if (type === 'text') { input.maxLength = 200; input.placeholder = this.t('plan.owner') }
+      input.addEventListener('change', () => model.setPlanField(this.doc, id, field, input.value.trim()))
+      input.addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter') return
+        event.preventDefault()
+        model.setPlanField(this.doc, id, field, input.value.trim())
+        this.stopEditing()
+        this.renderer.noteElement(id)?.focus({ preventScroll: true })
+      })
+      box.append(input)
+    }
+    textField.setAttribute('aria-label', this.t('plan.title_label'))
+    return box
   }
 
   stopEditing () {
@@ -249,6 +282,7 @@ export class Input {
     this.editing = null
     editing.unbind()
     editing.field.remove()
+    editing.extra?.remove()
     this.renderer.setEditing(null)
     this.presence?.setEditing(null)
   }
@@ -399,7 +433,7 @@ export class Input {
 
   _wheel (event) {
     if (!this.active) return
-    if (event.target.closest('.note-editor')) return // let a long note's text scroll
+    if (event.target.closest('.note-editor, .note-plan-editor')) return // let a long note's text scroll
     event.preventDefault()
     const scale = event.deltaMode === 1 ? LINE_HEIGHT : event.deltaMode === 2 ? this.viewport.clientHeight : 1
     const rect = this.viewport.getBoundingClientRect()
@@ -424,7 +458,7 @@ export class Input {
       return
     }
     const target = event.target
-    if (target.closest('.note-editor')) return
+    if (target.closest('.note-editor, .note-plan-editor')) return
     // A cluster's name is also its handle: pressing it drags the cluster, a click without
     // moving starts renaming. Once the field has focus it behaves as a text field.
     const title = target.closest('.cluster-title')

@@ -418,17 +418,32 @@ const ITEMS = {
       const editor = make('span', 'note-editing-by')
       const footer = make('div', 'note-footer')
       footer.append(author, editor)
-      el.append(text, footer)
-      return { text, author, editor }
+      // Shown on a card of the plan only: who, by when, and the statement it serves.
+      const who = make('span', 'note-plan-who')
+      const serves = make('span', 'note-plan-serves')
+      const plan = make('div', 'note-plan')
+      plan.append(who, serves)
+      el.append(text, plan, footer)
+      return { text, author, editor, plan, who, serves }
     },
     fill (el, note, r) {
       el.dataset.cluster = note.cluster || ''
       // Hostile text stays text: only ever textContent, never markup.
       setText(el._parts.text, note.text)
       setText(el._parts.author, r.anonymous ? '' : note.author)
-      const label = r.anonymous
-        ? r.t('note.aria_anonymous', { text: note.text || r.t('note.empty') })
-        : r.t('note.aria', { text: note.text || r.t('note.empty'), author: note.author || r.t('note.anonymous') })
+      el.classList.toggle('plan-card', Boolean(note.action))
+      const who = note.action ? planWho(note, r.t) : ''
+      const serves = note.action && note.statement ? r.t('plan.serves', { statement: note.statement }) : ''
+      setText(el._parts.who, who)
+      setText(el._parts.serves, serves)
+      if (el._parts.serves.title !== serves) el._parts.serves.title = serves
+      if (note.action) el.dataset.planAction = note.action
+      else delete el.dataset.planAction
+      const label = note.action
+        ? r.t('plan.card_aria', { text: note.text || r.t('note.empty'), who, serves: serves || r.t('plan.serves_none') })
+        : r.anonymous
+          ? r.t('note.aria_anonymous', { text: note.text || r.t('note.empty') })
+          : r.t('note.aria', { text: note.text || r.t('note.empty'), author: note.author || r.t('note.anonymous') })
       if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label)
       el.classList.toggle('editing', r.editing === note.id)
       el.classList.toggle('match', r.matches.has(note.id))
@@ -495,6 +510,11 @@ const ITEMS = {
       if (el.style.height !== h) el.style.height = h
     }
   }
+}
+
+/** "Eva Lund · 2027-03-01" of a plan card; a missing owner or date says so. */
+function planWho (note, t) {
+  return t('plan.who', { owner: note.owner || t('plan.no_owner'), due: note.due || t('plan.no_due') })
 }
 
 function make (tag, className) {

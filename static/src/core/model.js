@@ -7,7 +7,7 @@ export {
 } from './model/doc.js'
 export {
   createNote, getNote, noteText, setNoteText, moveNote, placeNote, recolorNote, setNoteCluster,
-  deleteNote, readNote
+  deleteNote, readNote, setPlanField
 } from './model/notes.js'
 export {
   createCluster, getCluster, clusterTitle, clusterStatement, setClusterTitle, moveCluster, resizeCluster,

@@ -1,6 +1,6 @@
 // The facilitator's side panel: join code and QR, the links to keep (access.js),
 // participants and their draft counts (and removing one),
-// reveal, phases, timer, voting, the formulera round, lock, anonymity, follow me, checkpoints, the exports,
+// reveal, phases, timer, voting, the formulera round, lock, anonymity, follow me, the plan, checkpoints, the exports,
 // bulk notes and the next board. Every control
 // calls the API; what it shows comes back through the session doc.
 import { PHASES, participantList } from './session.js'
@@ -13,6 +13,7 @@ import { BulkNotes, NextBoard } from './journey.js'
 import { AccessLinks } from './access.js'
 import { el } from '../core/dom.js'
 import { FormuleraSection } from './formulera.js'
+import { PlanSection } from './plan.js'
 
 const TIMER_PRESETS = [3, 5, 10]
 
@@ -62,6 +63,8 @@ export class FacilitatorPanel {
       this._section('formulera', t('formulera.heading'),
         (this.formulera = new FormuleraSection({ t, doc, api, notify: (m, e) => this.notify(m, e) })).el),
       this._boardSection(),
+      this._section('plan', t('plan.heading'),
+        (this.plan = new PlanSection({ t, doc, api, notify: (m, e) => this.notify(m, e) })).el),
       this._checkpointSection(),
       this._section('export', t('export.heading'),
         el('p', { className: 'facil-hint', textContent: t('export.hint') }), exportLinks({ boardId: config.board_id, t })),

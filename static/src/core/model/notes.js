@@ -60,6 +60,14 @@ export function placeNote (doc, id, x, y) {
   return true
 }
 
+/** Set the owner or due date of a plan card (the server writes it into the målbild). */
+export function setPlanField (doc, id, field, value) {
+  const note = getNote(doc, id)
+  if (!note || !note.get('action') || (field !== 'owner' && field !== 'due')) return false
+  if (note.get(field) !== value) change(doc, () => note.set(field, value))
+  return true
+}
+
 export function recolorNote (doc, id, color) {
   const note = getNote(doc, id)
   if (!note) return false
@@ -94,6 +102,11 @@ export function readNote (id, note) {
     authorId: note.get('author_id') ?? null,
     cluster: note.get('cluster') ?? null,
     section: note.get('section') ?? null,
-    created: num(note.get('created'))
+    created: num(note.get('created')),
+    // A card of the plan (services/plan_board.py): the action it shows, server-written.
+    action: str(note.get('action')) || null,
+    owner: str(note.get('owner')),
+    due: str(note.get('due')),
+    statement: str(note.get('statement'))
   }
 }
