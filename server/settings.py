@@ -59,11 +59,12 @@ class Settings:
     # complete, and between requests), and seconds SIGTERM waits for
     # open connections before it cancels them and saves every board.
     http_keepalive_s: float = 5.0
-    # uvicorn's event loop: "uvloop" or "asyncio". uvloop's libuv accepts one connection
-    # per turn of the loop, so after a restart /healthz waits behind a thousand
-    # reconnecting clients (1-2 s); asyncio's loop accepts up to 100 a turn (under
-    # 250 ms). bench/RELIABILITY.md has both.
-    event_loop: str = "uvloop"
+    # uvicorn's event loop: "asyncio" or "uvloop". Chosen by measurement: uvloop's libuv
+    # accepts one connection per turn of the loop, so after a restart /healthz waits
+    # behind a thousand reconnecting clients (144-421 ms here, quiet); asyncio's loop
+    # accepts up to 100 a turn (158-167 ms), and spends no more CPU per delivered update
+    # in the bench's fan-out scenarios (a, b). bench/RELIABILITY.md has the figures.
+    event_loop: str = "asyncio"
     shutdown_grace_s: float = 3.0
     # `samsyn serve` runs SQLite's `PRAGMA quick_check` on the file before it starts and
     # refuses a damaged one; it reads every page (57 MB: 0.06 s cached, up to 1.4 s cold).

@@ -102,8 +102,8 @@ def test_export_workers_and_timeout_are_read_and_checked() -> None:
 
 
 def test_the_event_loop_is_uvloop_or_asyncio() -> None:
-    assert Settings.from_env({}).event_loop == "uvloop"
-    assert Settings.from_env({"SAMSYN_EVENT_LOOP": "asyncio"}).event_loop == "asyncio"
+    assert Settings.from_env({}).event_loop == "asyncio"
+    assert Settings.from_env({"SAMSYN_EVENT_LOOP": "uvloop"}).event_loop == "uvloop"
     with pytest.raises(
         SettingsError, match="SAMSYN_EVENT_LOOP must be uvloop or asyncio, got 'trio'"
     ):
