@@ -228,8 +228,9 @@ async def _half_applied(url: str, figures: Figures) -> str:
     return _summary(codes)
 
 
-async def _awareness_flood(url: str, figures: Figures) -> str:
-    """100 frames each announcing 10,000 client ids, then overwriting another's id."""
+def _awareness_frames() -> list[bytes]:
+    """100 frames each announcing 10,000 client ids (made before the watch starts: the
+    harness's own encoding must not delay its probe)."""
     frames = []
     for batch in range(100):
         entries = [
@@ -237,6 +238,10 @@ async def _awareness_flood(url: str, figures: Figures) -> str:
             for i in range(10_000)
         ]
         frames.append(protocol.encode_awareness(protocol.encode_awareness_update(entries)))
+    return frames
+
+
+async def _awareness_flood(url: str, frames: list[bytes], figures: Figures) -> str:
     _, codes = await _raw_frames(url, frames)
     figures.frames = len(frames)
     return _summary(codes)
@@ -327,6 +332,7 @@ async def run(results: Path | None) -> list[Figures]:
                 await seeder.wait_for(seeder.synced.is_set, within=30)
                 add_big_notes(seeder, 1_200, 1_000)  # 1.2 MB, as in the finding
                 await asyncio.sleep(2)
+            presence = _awareness_frames()
             watch = Watch(server, probe_board)
             attacks: list[tuple[str, Callable[[Figures], Awaitable[str]]]] = [
                 (
@@ -335,7 +341,7 @@ async def run(results: Path | None) -> list[Figures]:
                 ),
                 ("declared-count bombs (7-byte frames)", lambda f: _count_bombs(url, f)),
                 ("half-applied updates", lambda f: _half_applied(url, f)),
-                ("awareness: 10,000 ids a frame", lambda f: _awareness_flood(url, f)),
+                ("awareness: 10,000 ids a frame", lambda f: _awareness_flood(url, presence, f)),
                 ("fuzzed frames", lambda f: _fuzz(url, f)),
                 ("4,000 sockets from one address", lambda f: _socket_flood(server, target, f)),
                 ("export of 20,000 notes", lambda f: _big_export(server, f)),
