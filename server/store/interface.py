@@ -89,6 +89,11 @@ class Store(Protocol):
         """Replace the wall key, kept in clear (for the panel) and as its hash."""
         ...
 
+    async def set_join_code(self, board_id: str, join_code: str) -> None:
+        """Give the board another join code; raises sqlite3.IntegrityError (on every
+        backend) when another board has it."""
+        ...
+
     async def create_participant(
         self, participant: ParticipantRecord, token_hash: bytes
     ) -> None: ...

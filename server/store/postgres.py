@@ -49,7 +49,7 @@ _BOARD_COLUMNS = (
 )
 # The columns that hold a board's keys, as `_set_keys` may write them.
 _KEY_COLUMNS = frozenset(
-    {"facilitator_key_hash", "wall_key_hash", "wall_key", "cofacilitator_key_hash"}
+    {"facilitator_key_hash", "wall_key_hash", "wall_key", "cofacilitator_key_hash", "join_code"}
 )
 
 
@@ -301,6 +301,12 @@ class PostgresStore(AccountTables):
 
     async def set_cofacilitator_key_hash(self, board_id: str, key_hash: bytes | None) -> None:
         await self._set_keys(board_id, {"cofacilitator_key_hash": key_hash})
+
+    async def set_join_code(self, board_id: str, join_code: str) -> None:
+        try:
+            await self._set_keys(board_id, {"join_code": join_code})
+        except psycopg.errors.UniqueViolation as exc:
+            raise records.DuplicateKeyError(str(exc)) from exc
 
     async def set_wall_key(self, board_id: str, key: str, key_hash: bytes) -> None:
         await self._set_keys(board_id, {"wall_key": key, "wall_key_hash": key_hash})

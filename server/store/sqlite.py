@@ -173,6 +173,10 @@ class SqliteStore(AccountTables):
         keys: dict[str, bytes | str | None] = {"cofacilitator_key_hash": key_hash}
         await self.submit(lambda conn: boards.set_keys(conn, board_id, keys))
 
+    async def set_join_code(self, board_id: str, join_code: str) -> None:
+        keys: dict[str, bytes | str | None] = {"join_code": join_code}
+        await self.submit(lambda conn: boards.set_keys(conn, board_id, keys))
+
     async def set_wall_key(self, board_id: str, key: str, key_hash: bytes) -> None:
         keys: dict[str, bytes | str | None] = {"wall_key": key, "wall_key_hash": key_hash}
         await self.submit(lambda conn: boards.set_keys(conn, board_id, keys))

@@ -58,6 +58,16 @@ async def post_cofacilitator(request: Request) -> Response:
     )
 
 
+async def post_join_code(request: Request) -> Response:
+    """POST /api/boards/{board_id}/join-code (facilitators): a new join code."""
+    board = await board_of(request)
+    await principal_on(request, board, facilitator=True)
+    app = services(request)
+    code = await access.renew_join_code(app.store, app.rooms, board)
+    base = str(request.base_url).rstrip("/")
+    return JSONResponse({"join_code": code, "join_url": f"{base}/j/{code}"}, headers=_NO_STORE)
+
+
 async def revoke_cofacilitator(request: Request) -> Response:
     """POST /api/boards/{board_id}/cofacilitator/revoke (facilitator)."""
     board = await board_of(request)
@@ -83,5 +93,6 @@ routes = [
     Route(f"{_BOARD}/access", get_access),
     Route(f"{_BOARD}/cofacilitator", post_cofacilitator, methods=["POST"]),
     Route(f"{_BOARD}/cofacilitator/revoke", revoke_cofacilitator, methods=["POST"]),
+    Route(f"{_BOARD}/join-code", post_join_code, methods=["POST"]),
     Route("/b/{board_id}/wall-qr.svg", wall_qr),
 ]

@@ -277,3 +277,44 @@ def test_a_signed_in_facilitator_moves_the_board_into_the_library_then_deletes_i
     gone = httpx.get(f"{live_server.url}/b/{board['id']}?key={board['facilitator_key']}")
     assert gone.status_code == 404
     assert problems == []
+
+
+def test_a_new_join_code_reaches_the_wall_and_the_old_one_stops(
+    live_server: ServerProcess, browser: Any, screenshot_dir: Path
+) -> None:
+    problems: list[str] = []
+    facilitator, board_id, _, wall_link = _facilitator(browser, live_server, problems, "Kvarnby")
+    panel = facilitator.locator("#samsyn-facil-panel")
+    old = panel.locator("[data-join-code]").get_attribute("data-join-code")
+    assert old and len(old) == 6
+    projector = _fresh(browser, problems, "projector")
+    projector.goto(wall_link)
+    _connected(projector)
+    expect(projector.locator(".wall-code")).to_have_attribute("data-join-code", old)
+
+    # Asked first; cancelling keeps the code.
+    panel.locator('[data-action="renew-join-code"]').click()
+    panel.get_by_role("button", name="Avbryt").click()
+    expect(panel.locator("[data-join-code]")).to_have_attribute("data-join-code", old)
+    panel.locator('[data-action="renew-join-code"]').click()
+    panel.get_by_role("button", name="Ja, ny kod").click()
+    expect(panel.locator("[data-join-code]")).not_to_have_attribute("data-join-code", old)
+    new = panel.locator("[data-join-code]").get_attribute("data-join-code")
+    assert new and len(new) == 6
+    expect(panel.locator(".join-url")).to_have_text(f"{live_server.url}/j/{new}")
+    # The wall shows the new code without a reload, with a QR code of it.
+    expect(projector.locator(".wall-code")).to_have_attribute("data-join-code", new)
+    qr = projector.locator(".wall-qr")
+    expect(qr).to_have_attribute("src", f"/b/{board_id}/qr.svg?code={new}")
+    projector.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=qr.element_handle()
+    )
+    projector.screenshot(path=str(screenshot_dir / "wall-new-code.png"))
+
+    # Someone typing the old code is turned away; the new code lets them in.
+    late = _fresh(browser, problems, "late")
+    response = late.goto(f"{live_server.url}/j/{old}")
+    assert response is not None and response.status == 404
+    response = late.goto(f"{live_server.url}/j/{new}")
+    assert response is not None and response.status == 200
+    assert problems == []

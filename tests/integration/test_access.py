@@ -198,3 +198,36 @@ async def test_operator_rekey_replaces_the_facilitator_key(live_server: ServerPr
     assert '"role": "facilitator"' in page.text
     missing = await _samsyn("rekey", "nope", "--db", str(live_server.db))
     assert missing[0] == 2 and "no board 'nope'" in missing[2]
+
+
+async def test_a_new_join_code_shuts_the_old_one_and_keeps_who_is_in(
+    app_server: InProcessServer,
+) -> None:
+    board = await create_board(app_server.url)
+    base = f"/api/boards/{board['id']}"
+    anna = await join_board(app_server.url, board, "Anna")
+    wall_key = board["urls"]["wall"].split("key=", 1)[1]
+    async with httpx.AsyncClient(base_url=app_server.url) as client:
+        for secret in (anna["token"], wall_key):
+            refused = await client.post(f"{base}/join-code", json={}, headers=_bearer(secret))
+            assert refused.status_code == 403
+        made = await client.post(
+            f"{base}/join-code", json={}, headers=_bearer(board["facilitator_key"])
+        )
+        assert made.status_code == 200
+        code = made.json()["join_code"]
+        assert re.fullmatch(r"[ACDEFGHJKMNPQRTUVWXY34679]{6}", code) and code != board["join_code"]
+        assert made.json()["join_url"] == f"{app_server.url}/j/{code}"
+        # The old code lets nobody in; the new one does; Anna is still in.
+        old = await client.post(
+            f"{base}/participants", json={"name": "Bo", "join_code": board["join_code"]}
+        )
+        assert old.status_code == 403 and old.json()["error"] == "wrong_join_code"
+        new = await client.post(f"{base}/participants", json={"name": "Bo", "join_code": code})
+        assert new.status_code == 201
+        assert await _status(app_server, board["id"], anna["token"]) == 200
+        # Everyone's session says the new code; the old code's join page is gone.
+        session = await client.get(f"{base}/session", headers=_bearer(wall_key))
+        assert session.json()["board"]["join_code"] == code
+        assert (await client.get(f"/j/{board['join_code']}")).status_code == 404
+        assert (await client.get(f"/j/{code}")).status_code == 200

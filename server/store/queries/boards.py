@@ -13,7 +13,7 @@ _COLUMNS = (
 )
 # The columns that hold a board's keys, as `set_keys` may write them.
 KEY_COLUMNS = frozenset(
-    {"facilitator_key_hash", "wall_key_hash", "wall_key", "cofacilitator_key_hash"}
+    {"facilitator_key_hash", "wall_key_hash", "wall_key", "cofacilitator_key_hash", "join_code"}
 )
 
 

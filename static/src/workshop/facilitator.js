@@ -126,8 +126,41 @@ export class FacilitatorPanel {
       rel: 'noopener',
       textContent: t('facil.open_wall')
     })
+    Object.assign(this, { joinCodeEl: code, joinLink: link, joinQr: qr })
+    const renew = el('button', { type: 'button', className: 'button', dataset: { action: 'renew-join-code' }, textContent: t('facil.code_renew') })
+    const ask = el('div', { className: 'facil-code-confirm', hidden: true, attrs: { role: 'group' } },
+      el('p', { className: 'facil-code-text', textContent: t('facil.code_renew_question') }))
+    const yes = el('button', { type: 'button', className: 'button danger', textContent: t('facil.code_renew_yes') })
+    const no = el('button', { type: 'button', className: 'button', textContent: t('participants.cancel') })
+    ask.append(el('div', { className: 'facil-row' }, yes, no))
+    renew.addEventListener('click', () => { ask.hidden = false; renew.hidden = true })
+    no.addEventListener('click', () => { ask.hidden = true; renew.hidden = false })
+    yes.addEventListener('click', async () => {
+      yes.disabled = true
+      const result = await this._post('/join-code', {})
+      yes.disabled = false
+      ask.hidden = true
+      renew.hidden = false
+      if (result) {
+        this._showJoinCode(result.join_code, result.join_url)
+        this.notify(t('facil.code_renewed', { code: groupCode(result.join_code) }))
+      }
+    })
     return this._section('join', t('facil.join_heading'),
-      el('div', { className: 'join-box' }, qr, el('div', {}, code, link)), el('p', { className: 'facil-hint' }, wall))
+      el('div', { className: 'join-box' }, qr, el('div', {}, code, link)), el('p', { className: 'facil-hint' }, wall), renew, ask)
+  }
+
+  /** Show `code` as the board's join code (a new one, from here or another facilitator). */
+  _showJoinCode (code, url = null) {
+    if (!code || code === this.joinCodeEl.dataset.joinCode) return
+    const t = this.t
+    this.joinCodeEl.dataset.joinCode = code
+    this.joinCodeEl.textContent = groupCode(code)
+    this.joinCodeEl.setAttribute('aria-label', t('wall.code_label', { code: code.split('').join(' ') }))
+    const joinUrl = url || (this.joinLink.href || '').replace(/\/j\/[^/]*$/, `/j/${code}`)
+    this.joinLink.href = joinUrl
+    this.joinLink.textContent = joinUrl
+    this.joinQr.src = `/b/${encodeURIComponent(this.config.board_id)}/qr.svg?code=${encodeURIComponent(code)}`
   }
 
   _participantsSection () {
@@ -290,6 +323,7 @@ export class FacilitatorPanel {
   update (state) {
     const t = this.t
     this.state = state
+    this._showJoinCode(state.board.join_code)
     for (const [name, b] of this.phaseButtons) b.setAttribute('aria-pressed', String(name === state.phase.name))
 
     const people = participantList(state, this.lang)

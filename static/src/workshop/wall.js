@@ -85,6 +85,8 @@ export class WallView {
     code.dataset.joinCode = config.join_code || ''
     const qr = el('img', 'wall-qr')
     qr.src = `/b/${encodeURIComponent(config.board_id)}/qr.svg`
+    this.codeEl = code
+    this.qr = qr
     qr.alt = t('facil.qr_alt')
     qr.width = 240
     qr.height = 240
@@ -150,6 +152,13 @@ export class WallView {
 
   update (state) {
     this.state = state
+    const joinCode = state.board.join_code
+    if (joinCode && joinCode !== this.codeEl.dataset.joinCode) {
+      // The facilitator gave the board a new code: the old one lets nobody in now.
+      this.codeEl.dataset.joinCode = joinCode
+      this.codeEl.textContent = groupCode(joinCode)
+      this.qr.src = `/b/${encodeURIComponent(this.config.board_id)}/qr.svg?code=${encodeURIComponent(joinCode)}`
+    }
     this.lock.hidden = !state.lock.content
     this._showQuestion()
     this.setCount(onlineCount(state))
