@@ -292,14 +292,30 @@ def test_panning_over_a_cluster_moves_no_content(live_server: ServerProcess, bro
         }""",
         cluster,
     )
+    # An empty spot inside the cluster, between its notes, once the new cluster is drawn
+    # at its size in the view (a frame or two after the change).
+    slot = page.wait_for_function(
+        """id => {
+          const el = document.querySelector(`.cluster[data-cluster-id="${id}"]`)
+          if (!el) return null
+          const r = el.getBoundingClientRect()
+          // Its empty area: the first point, from the lower right, that is the cluster's
+          // own background and in the window (not a note, not the toolbar).
+          for (const fy of [0.8, 0.9, 0.7, 0.6, 0.5]) {
+            for (const fx of [0.75, 0.9, 0.6, 0.5, 0.25, 0.1]) {
+              const x = r.left + r.width * fx, y = r.top + r.height * fy
+              if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue
+              const at = document.elementFromPoint(x, y)
+              if (at === el) return [x, y]
+            }
+          }
+          return null
+        }""",
+        arg=cluster,
+    )
+    x, y = slot.json_value()
     before = page.evaluate(POSITIONS)
     camera = page.evaluate("() => ({ ...window.samsyn.renderer.camera })")
-    # The empty fourth slot of its 2 x 2 grid: inside the cluster, between its notes.
-    box = page.locator(f'.cluster[data-cluster-id="{cluster}"]').bounding_box()
-    x, y = box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.8
-    assert page.evaluate(
-        "([x, y]) => document.elementFromPoint(x, y).classList.contains('cluster')", [x, y]
-    )
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x - 150, y - 100, steps=6)
