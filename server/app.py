@@ -91,6 +91,7 @@ def room_config(settings: Settings) -> RoomConfig:
     """The sync layer's knobs, from the settings it never reads itself."""
     return RoomConfig(
         flush_ms=settings.flush_ms,
+        flush_max_ms=settings.flush_max_ms,
         awareness_ms=settings.awareness_flush_ms,
         compact_after=settings.compact_after_updates,
         unload_grace_s=settings.unload_grace_s,

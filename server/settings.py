@@ -23,8 +23,11 @@ class Settings:
     max_message_bytes: int = 2 * 1024 * 1024
     # Frames waiting for one slow client before it is closed with 1013.
     send_queue_frames: int = 1024
-    # Updates arriving within this window are merged into one broadcast.
+    # Updates arriving within this window are merged into one broadcast; a room whose
+    # broadcasts take long (many sockets) waits longer, at most flush_max_ms (or
+    # flush_ms, if that is more).
     flush_ms: float = 2.0
+    flush_max_ms: float = 25.0
     # Awareness (cursors, who is typing) is relayed at most this often per room.
     awareness_flush_ms: float = 40.0
     # A room with no connections is flushed and unloaded after this many seconds.
@@ -150,6 +153,7 @@ class Settings:
             (self.max_message_bytes >= 1024, "max_message_bytes", "at least 1024"),
             (self.send_queue_frames >= 1, "send_queue_frames", "at least 1"),
             (self.flush_ms >= 0, "flush_ms", "zero or more"),
+            (self.flush_max_ms >= 0, "flush_max_ms", "zero or more"),
             (self.awareness_flush_ms >= 0, "awareness_flush_ms", "zero or more"),
             (self.unload_grace_s >= 0, "unload_grace_s", "zero or more"),
             (self.compact_after_updates >= 1, "compact_after_updates", "at least 1"),

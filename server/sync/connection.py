@@ -25,10 +25,12 @@ class Connection:
     """A client of one room. `send` never blocks: a client that falls behind is closed.
 
     A broadcast reaches hundreds of sockets, so the common case must be cheap: when
-    nothing is queued, `send` runs the ASGI send coroutine on the spot. uvicorn's send
-    only suspends when the transport is paused (the kernel buffer is full); then the
-    rest of that send and every later frame go through a sender task and the outbox,
-    which is bounded in frames and in bytes. No frame is ever sent out of order.
+    nothing is queued, `send` writes the frame, built once for the whole broadcast, to
+    the socket's transport (`server.sync.fragments.direct_writer_for`), or else runs the
+    ASGI send coroutine on the spot. uvicorn's send only suspends when the transport is
+    paused (the kernel buffer is full); then the rest of that send and every later frame
+    go through a sender task and the outbox, which is bounded in frames and in bytes.
+    No frame is ever sent out of order.
 
     A peer that stops reading holds our frames in the kernel and in the outbox; when a
     send has made no progress for `send_timeout_s`, the transport is aborted, so neither
@@ -63,6 +65,8 @@ class Connection:
         self._raw_send = raw_send
         # Writes a big frame in fragments from the shared bytes (server.sync.fragments).
         self._write_big = fragments.writer_for(raw_send, self._made_progress)
+        # Writes a small frame straight to the transport when it can take it now.
+        self._write_now = fragments.direct_writer_for(raw_send)
         self._outbox: deque[bytes] = deque()
         self._queue_frames = queue_frames
         self._queue_bytes = queue_bytes
@@ -102,6 +106,18 @@ class Connection:
         return self.websocket.send_bytes(frame)
 
     @property
+    def writes_direct(self) -> bool:
+        """True when small frames can go straight to the transport (uvicorn's sans-I/O
+        websockets protocol): otherwise every frame takes the ASGI `send`."""
+        return self._write_now is not None
+
+    @property
+    def backlogged(self) -> bool:
+        """True while a send waits for the transport (the peer is not reading fast
+        enough) and later frames wait in the outbox behind it."""
+        return self._sender is not None and self._close is None
+
+    @property
     def reply_outstanding(self) -> bool:
         """True while a sync step 2 reply is being prepared or still waits in the outbox."""
         return self.awaiting_reply or self._reply is not None
@@ -130,6 +146,12 @@ class Connection:
                 return
             self._outbox.append(frame)
             self._queued += len(frame)
+            return
+        if (
+            self._write_now is not None
+            and len(frame) < fragments.DIRECT_MIN_BYTES
+            and self._write_now(_last_framed.of(frame))
+        ):
             return
         coro = self._send_coro(frame)
         assert isinstance(coro, Coroutine)
@@ -260,6 +282,28 @@ class Connection:
         if self._stall_timer is not None:
             self._stall_timer.cancel()
             self._stall_timer = None
+
+
+class _LastFramed:
+    """The websocket frame of the payload sent last. A broadcast hands the same bytes
+    object to every connection of a room, so the frame is built for the first of them
+    and the others write the same bytes."""
+
+    def __init__(self) -> None:
+        self._pair: tuple[bytes, bytes] = (b"", fragments.framed(b""))
+
+    def of(self, payload: bytes) -> bytes:
+        # One tuple, read and replaced whole: threads that each run a server (the
+        # tests) never see one payload's frame under another's.
+        pair = self._pair
+        if pair[0] is payload:
+            return pair[1]
+        frame = fragments.framed(payload)
+        self._pair = (payload, frame)
+        return frame
+
+
+_last_framed = _LastFramed()
 
 
 @types.coroutine

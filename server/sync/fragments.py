@@ -1,4 +1,12 @@
-"""Big frames written to every socket from the same bytes, a slice at a time.
+"""Frames written straight to the socket: small ones framed once for a whole broadcast,
+big ones from the same bytes a slice at a time.
+
+A broadcast hands one update to hundreds of sockets. Through the ASGI `send` each
+delivery builds a message dict, runs two coroutines, lets the websockets protocol
+check and serialize a frame and joins its output: about 7 µs of Python before the
+socket write itself. `framed` builds the frame (header and payload, unmasked) once;
+`direct_writer_for` hands those same bytes to each open, writable socket's transport,
+the write the ASGI path ends in anyway.
 
 A joiner of a 5 MB board is sent the whole state. Through the websocket layer each
 send makes its own copies of it (the frame is serialized, joined and buffered by the
@@ -48,6 +56,59 @@ def header(first: bool, last: bool, length: int) -> bytes:
     return struct.pack("!BBQ", head, 127, length)
 
 
+def framed(payload: bytes) -> bytes:
+    """The whole unmasked binary frame of `payload`, to hand to `direct_writer_for`'s writer."""
+    return header(True, True, len(payload)) + payload
+
+
+def direct_writer_for(send: Send | None) -> Callable[[bytes], bool] | None:
+    """A function that writes a frame from `framed` to the socket under `send` when it
+    can take it now (open, handshake done, no close sent, transport not paused) and
+    answers whether it did; None unless `send` is uvicorn's sans-I/O websockets protocol.
+
+    The caller sends one frame at a time (`server.sync.connection.Connection`): a frame
+    is written direct only while nothing of its own is queued or half-written, so the
+    order of frames and fragments is kept."""
+    protocol = _sansio_protocol(send)
+    if (
+        protocol is None
+        or not hasattr(protocol, "conn")
+        or not hasattr(protocol, "initial_response")
+    ):
+        return None
+    from websockets.protocol import State
+
+    open_state = State.OPEN
+
+    def write(frame: bytes) -> bool:
+        transport = protocol.transport
+        if (
+            protocol.disconnected
+            or protocol.close_sent
+            or not protocol.handshake_complete
+            or protocol.initial_response is not None
+            or protocol.conn.state is not open_state
+            or not protocol.writable.is_set()
+            or transport is None
+            or transport.is_closing()
+        ):
+            return False
+        transport.write(frame)
+        return True
+
+    return write
+
+
+def _sansio_protocol(send: Send | None) -> Any:
+    protocol: Any = getattr(send, "__self__", None)
+    if protocol is None or type(protocol).__name__ != "WebSocketsSansIOProtocol":
+        return None
+    needed = ("transport", "writable", "disconnected", "close_sent", "handshake_complete")
+    if not all(hasattr(protocol, name) for name in needed):
+        return None
+    return protocol
+
+
 def writer_for(
     send: Send | None, on_progress: Callable[[], None]
 ) -> Callable[[bytes], Awaitable[None]] | None:
@@ -56,11 +117,8 @@ def writer_for(
 
     `on_progress` is called after each fragment: a slow reader of a big message is still
     reading, and only a socket that takes no fragment at all is stalled."""
-    protocol: Any = getattr(send, "__self__", None)
-    if protocol is None or type(protocol).__name__ != "WebSocketsSansIOProtocol":
-        return None
-    needed = ("transport", "writable", "disconnected", "close_sent", "handshake_complete")
-    if not all(hasattr(protocol, name) for name in needed):
+    protocol = _sansio_protocol(send)
+    if protocol is None:
         return None
 
     async def write(payload: bytes) -> None:

@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import os
-import socket
 import struct
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ from pycrdt import Map, Text
 from server.settings import Settings
 from server.sync import fragments, protocol
 from tests.support.boards import create_board
+from tests.support.rawws import raw_join, read_frame
 from tests.support.servers import InProcessServer, run_server
 from tests.support.tools import node_output, node_peer
 from tests.support.yjs import YClient
@@ -97,49 +95,6 @@ async def test_the_npm_client_reads_a_fragmented_state(app_server: InProcessServ
         await writer.close()
 
 
-async def _read_exactly(reader: asyncio.StreamReader, n: int, pause_s: float = 0.0) -> bytes:
-    """`n` bytes; with `pause_s`, a reader that takes at most 16 KiB at a time and rests
-    in between, as a phone on a poor connection does."""
-    if not pause_s:
-        return await asyncio.wait_for(reader.readexactly(n), timeout=20)
-    parts = []
-    while n:
-        part = await asyncio.wait_for(reader.readexactly(min(n, 16 * 1024)), timeout=20)
-        parts.append(part)
-        n -= len(part)
-        await asyncio.sleep(pause_s)
-    return b"".join(parts)
-
-
-async def _raw_join(
-    server: InProcessServer, board: dict[str, Any]
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """A websocket opened by hand, with a small receive buffer, that has asked for the
-    whole state (a sync step 1 with an empty state vector)."""
-    host, port = server.url.removeprefix("http://").split(":")
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
-    sock.setblocking(False)
-    await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
-    reader, stream = await asyncio.open_connection(sock=sock, limit=64 * 1024)
-    key = base64.b64encode(os.urandom(16)).decode()
-    stream.write(
-        (
-            f"GET /ws/{board['id']}?token={board['facilitator_key']} HTTP/1.1\r\n"
-            f"Host: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        ).encode()
-    )
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
-    assert head.startswith(b"HTTP/1.1 101")
-    payload = protocol.encode_sync_step1(b"\x00")
-    mask = os.urandom(4)
-    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    stream.write(bytes([0x82, 0x80 | len(payload)]) + mask + masked)
-    await stream.drain()
-    return reader, stream
-
-
 async def _read_state_reply(
     reader: asyncio.StreamReader, pause_s: float = 0.0
 ) -> tuple[list[int], list[int], bytes]:
@@ -149,13 +104,8 @@ async def _read_state_reply(
     opcodes: list[int] = []
     message = bytearray()
     while True:
-        first, second = await _read_exactly(reader, 2)
-        length = second & 0x7F
-        if length == 126:
-            (length,) = struct.unpack("!H", await _read_exactly(reader, 2))
-        elif length == 127:
-            (length,) = struct.unpack("!Q", await _read_exactly(reader, 8))
-        body = await _read_exactly(reader, length, pause_s)
+        first, _, body = await read_frame(reader, pause_s)
+        length = len(body)
         opcode = first & 0x0F
         if opcode == 0x8:
             raise ConnectionError(f"closed by the server: {body!r}")
@@ -183,7 +133,7 @@ async def test_the_state_goes_out_in_fragments_of_bounded_size(app_server: InPro
     last one with FIN, none bigger than a fragment; together one valid sync step 2."""
     board, writer = await _big_board(app_server)
     try:
-        reader, stream = await _raw_join(app_server, board)
+        reader, stream = await raw_join(app_server, board)
         opcodes, sizes, message = await _read_state_reply(reader)
         stream.close()
         assert opcodes[0] == 0x2 and set(opcodes[1:]) == {0x0}
@@ -207,8 +157,8 @@ async def test_a_slow_reader_of_a_big_state_is_kept_and_a_stopped_one_dropped(
     async with run_server(settings) as server:
         board, writer = await _big_board(server, batches=15)
         try:
-            stopped, stopped_stream = await _raw_join(server, board)
-            slow, slow_stream = await _raw_join(server, board)
+            stopped, stopped_stream = await raw_join(server, board)
+            slow, slow_stream = await raw_join(server, board)
             loop = asyncio.get_running_loop()
             began = loop.time()
             opcodes, _, message = await _read_state_reply(slow, pause_s=0.004)
