@@ -83,10 +83,11 @@ def running_cluster(workdir: Path, count: int, backing: Backing) -> Iterator[Clu
 
 
 def _sum(stats: Iterator[ProcStats] | list[ProcStats]) -> ProcStats:
-    cpu = rss = peak = written = 0.0
+    cpu = rss = peak = written = system = 0.0
     for s in stats:
         cpu += s.cpu_s
+        system += s.sys_s
         rss += s.rss_kb
         peak += s.rss_peak_kb
         written += s.write_bytes
-    return ProcStats(cpu, int(rss), int(peak), int(written))
+    return ProcStats(cpu, int(rss), int(peak), int(written), system)

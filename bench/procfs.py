@@ -18,22 +18,26 @@ class ProcStats:
     rss_kb: int
     rss_peak_kb: int
     write_bytes: int  # bytes the tree sent to storage (/proc/<pid>/io), SQLite's writes
+    # The part of cpu_s spent in the kernel: socket writes and reads, epoll, fsync.
+    sys_s: float = 0.0
 
 
 def tree_stats(root: int) -> ProcStats:
     """Sum over a process and its descendants (a server may fork workers)."""
-    cpu = 0.0
+    cpu = system = 0.0
     rss = 0
     peak = 0
     written = 0
     for pid in _process_tree(root):
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            cpu += _cpu_seconds(pid)
+            user_s, sys_s = _cpu_seconds(pid)
+            cpu += user_s + sys_s
+            system += sys_s
             status = _status_kb(pid)
             rss += status.get("VmRSS", 0)
             peak += status.get("VmHWM", 0)
             written += _write_bytes(pid)
-    return ProcStats(cpu, rss, peak, written)
+    return ProcStats(cpu, rss, peak, written, system)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +85,11 @@ def _stat_fields(pid: int) -> list[str]:
     return raw[raw.rindex(")") + 2 :].split()
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system seconds, reaped children's included."""
     # utime, stime, cutime, cstime: fields 14-17 in proc(5), 11-14 after the name
-    return sum(int(value) for value in _stat_fields(pid)[11:15]) / _CLK_TCK
+    utime, stime, cutime, cstime = (int(value) for value in _stat_fields(pid)[11:15])
+    return (utime + cutime) / _CLK_TCK, (stime + cstime) / _CLK_TCK
 
 
 def _status_kb(pid: int) -> dict[str, int]:

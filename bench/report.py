@@ -34,6 +34,9 @@ def load_metrics(
     """
     before, connected, after = marks["connect"], marks["start"], marks["end"]
     server_cpu = after.cpu_s - before.cpu_s
+    server_sys = after.sys_s - before.sys_s
+    # From the first edit on: what fan-out costs, without the clients' joins.
+    edits_cpu = after.cpu_s - connected.cpu_s
     latencies = sorted(load.latencies_us)
     connect = sorted(load.connect_s)
     attempted = len(connect) + load.connect_failures
@@ -54,6 +57,15 @@ def load_metrics(
         "incomplete_clients": load.incomplete_clients,
         "cpu_us_per_delivery": (
             round(server_cpu * 1e6 / load.delivered, 1) if load.delivered else None
+        ),
+        "sys_us_per_delivery": (
+            round(server_sys * 1e6 / load.delivered, 1) if load.delivered else None
+        ),
+        "edit_cpu_us_per_delivery": (
+            round(edits_cpu * 1e6 / load.delivered, 1) if load.delivered else None
+        ),
+        "server_cpu_ms_per_join": (
+            round((connected.cpu_s - before.cpu_s) * 1e3 / len(connect), 2) if connect else None
         ),
         "connected": len(connect),
         "connected_share": round(len(connect) / attempted, 4) if attempted else None,

@@ -111,7 +111,16 @@ def _load_on(
 
 
 _CONNECT_TIMEOUT_S = 10.0
-_LATENCY = ["cpu_us_per_delivery", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
+_LATENCY = [
+    "cpu_us_per_delivery",
+    "sys_us_per_delivery",
+    "edit_cpu_us_per_delivery",
+    "server_cpu_ms_per_join",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "max_ms",
+]
 # Share delivered counts the clients that connected: a server that refuses or drops
 # clients shows it in connected_share.
 _DELIVERY = ["delivered_share", "connected_share", "delivered", "rss_peak_mb", "server_cpu_s"]
@@ -255,9 +264,9 @@ def memory(ctx: Context) -> dict[str, Any]:
 
 @_scenario(
     "g",
-    "(g) storage: bytes written per byte of update, 10 writers at 5 Hz (Samsyn only)",
+    "(g) storage: bytes written per byte of update, 10 writers at 10 Hz (Samsyn only)",
     ["written_per_update_byte", "sent_update_bytes", "db_files_bytes", "delivered_share"],
-    full={"clients": 11, "writers": 10, "rate": 5, "warmup": 0, "duration": 20},
+    full={"clients": 11, "writers": 10, "rate": 10, "warmup": 0, "duration": 10},
     smoke={"clients": 3, "writers": 2, "rate": 5, "warmup": 0, "duration": 1},
     samsyn_only=True,
 )
@@ -309,7 +318,7 @@ _SCALE_FIGURES = (
         writers=20,
         rate=5,
         warmup=1,
-        duration=4,
+        duration=2,
         boards=40,
         board_clients=10,
     ),
@@ -421,6 +430,9 @@ class _HealthSampler:
 
 LABELS = {
     "cpu_us_per_delivery": "server CPU µs per delivered update",
+    "sys_us_per_delivery": "of which in the kernel (system) µs",
+    "edit_cpu_us_per_delivery": "server CPU µs per delivery, from the first edit on",
+    "server_cpu_ms_per_join": "server CPU ms per client joining",
     "p50_ms": "p50 edit-to-peer ms",
     "p95_ms": "p95 ms",
     "p99_ms": "p99 ms",
