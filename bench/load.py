@@ -229,13 +229,17 @@ async def _worker(pipe: Connection, config: LoadConfig, indices: list[int]) -> N
     )
     live: list[BenchClient] = []
     report = []
+    failed: list[BenchClient] = []
     for client, outcome in zip(clients, outcomes, strict=True):
         if isinstance(outcome, BaseException):
             report.append((client.index, None, 0, [_describe(outcome), *client.errors]))
-            await client.close()
+            failed.append(client)
         else:
             report.append((client.index, client.connect_s, client.state_bytes, []))
             live.append(client)
+    # All at once: each close may wait its 3 s for a server that does not answer, and a
+    # hundred of them one after the other outlasted the parent's wait for "ready".
+    await asyncio.gather(*(client.close() for client in failed))
     pipe.send(("ready", {"clients": report}))
 
     start_deadline = time.monotonic() + config.connect_timeout + 30
