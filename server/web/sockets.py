@@ -3,6 +3,7 @@ socket to the sync layer (`Rooms.serve`) until it closes."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -102,7 +103,13 @@ async def _serve(
             if _removed_meanwhile(app.rooms, principal):
                 await websocket.close(CloseCode.REMOVED, close_reason(REMOVED_DETAIL))
                 return
-            await rooms.serve(conn, doc_name, on_join=joined)
+            # In a task of its own: every frame the socket brings wakes the receive
+            # loop, and here that would resume the dozen middleware coroutines this
+            # handler runs inside, one after the other, each time. Cancelling this
+            # handler (shutdown) cancels the task and waits for it.
+            await asyncio.create_task(
+                rooms.serve(conn, doc_name, on_join=joined), name=f"socket {conn.label}"
+            )
 
 
 def _removed_meanwhile(rooms: Rooms, principal: Principal) -> bool:
