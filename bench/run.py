@@ -235,8 +235,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--drain-timeout",
         type=float,
-        default=8.0,
-        help="seconds after the last write to wait for stragglers (8)",
+        default=4.0,
+        help="seconds after the last write to wait for stragglers (4)",
     )
     parser.add_argument(
         "--idle-wait",

@@ -89,8 +89,8 @@ def _load_on(
         warmup=s.get("warmup", 0.0),
         cursor_rate=s.get("cursor_rate", 0.0),
         procs=ctx.procs,
-        # A client not synced by then counts as not connected. pycrdt-websocket leaves a
-        # few joiners of a busy room without their sync step 2 until uvicorn's keepalive
+        # A client not synced by then counts as not connected. pycrdt-websocket leaves
+        # some joiners of a busy room without their sync step 2 until uvicorn's keepalive
         # closes them (1011) after 40 s; waiting for that cost 30 s a round. The join
         # storm sets its own, longer limit.
         connect_timeout=s.get("connect_timeout", _CONNECT_TIMEOUT_S),
@@ -110,7 +110,7 @@ def _load_on(
     return report.load_metrics(load, marks, idle, busy["end"] - busy["connect"]), marks, load
 
 
-_CONNECT_TIMEOUT_S = 10.0
+_CONNECT_TIMEOUT_S = 5.0
 _LATENCY = [
     "cpu_us_per_delivery",
     "sys_us_per_delivery",

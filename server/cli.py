@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -85,9 +86,25 @@ def _serve(args: argparse.Namespace) -> int:
         **uvicorn_options(settings),
     )
     server = uvicorn.Server(config)
+    _tune_gc()
     server.run()
     # The lifespan failed (uvicorn logged why): the exit code uvicorn's own CLI uses.
     return 0 if server.started else 3
+
+
+def _tune_gc() -> None:
+    """Collect garbage less often than CPython's default, for a server with thousands of
+    live objects per board and socket.
+
+    The default runs a young collection every 700 allocations, and each older one
+    traverses every object that survived: with 1,000 sockets open that took about a
+    fifth of the CPU of their joins (bench (h), py-spy). Everything imported at start is
+    frozen out of the collections, and a young collection waits for 10,000 allocations:
+    (h) went from 300 to 265 µs of CPU per delivery and from 0.9 to 0.7 ms per join,
+    for about 1 MB more memory (cycles live a little longer before they are freed)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _check_before_serving(path: Path, *, create: bool, quick: bool) -> None:
