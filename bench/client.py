@@ -186,6 +186,12 @@ class BenchClient:
             self.errors.append("close handshake timed out")
             self._ws.abort()
 
+    def abort(self) -> None:
+        """Drop the socket without a close handshake."""
+        self._closing = True
+        if self._ws is not None:
+            self._ws.abort()
+
     def verify(self) -> int:
         """Recount the delivered marks from the doc itself; returns and stores the count.
 

@@ -193,7 +193,7 @@ def _wait_for_quiet(limit_s: float) -> float:
     on a busy machine is noisy, and its row says so.
     """
     deadline = time.monotonic() + limit_s
-    sample_s = min(0.5, max(limit_s, 0.1))
+    sample_s = min(0.25, max(limit_s, 0.1))
     while True:
         before = machine_cpu()
         time.sleep(sample_s)
@@ -235,8 +235,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--drain-timeout",
         type=float,
-        default=4.0,
-        help="seconds after the last write to wait for stragglers (4)",
+        default=3.0,
+        help="seconds after the last write to wait for stragglers (3)",
     )
     parser.add_argument(
         "--idle-wait",

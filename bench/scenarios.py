@@ -110,7 +110,7 @@ def _load_on(
     return report.load_metrics(load, marks, idle, busy["end"] - busy["connect"]), marks, load
 
 
-_CONNECT_TIMEOUT_S = 5.0
+_CONNECT_TIMEOUT_S = 4.0
 _LATENCY = [
     "cpu_us_per_delivery",
     "sys_us_per_delivery",
@@ -143,7 +143,7 @@ def _scenario(
     "a",
     "(a) fan-out: 200 clients, 20 writers at 5 Hz, one board",
     _LATENCY + _DELIVERY,
-    full={"clients": 200, "writers": 20, "rate": 5, "warmup": 1, "duration": 5},
+    full={"clients": 200, "writers": 20, "rate": 5, "warmup": 1, "duration": 4},
     smoke={"clients": 6, "writers": 2, "rate": 5, "warmup": 0.2, "duration": 0.4},
 )
 def fanout(ctx: Context) -> dict[str, Any]:
@@ -264,9 +264,9 @@ def memory(ctx: Context) -> dict[str, Any]:
 
 @_scenario(
     "g",
-    "(g) storage: bytes written per byte of update, 10 writers at 10 Hz (Samsyn only)",
+    "(g) storage: bytes written per byte of update, 20 writers at 10 Hz (Samsyn only)",
     ["written_per_update_byte", "sent_update_bytes", "db_files_bytes", "delivered_share"],
-    full={"clients": 11, "writers": 10, "rate": 10, "warmup": 0, "duration": 10},
+    full={"clients": 21, "writers": 20, "rate": 10, "warmup": 0, "duration": 5},
     smoke={"clients": 3, "writers": 2, "rate": 5, "warmup": 0, "duration": 1},
     samsyn_only=True,
 )
@@ -286,7 +286,7 @@ def storage(ctx: Context) -> dict[str, Any]:
     "h",
     "(h) many boards: 100 boards x 10 clients, one writer each at 1 Hz",
     [*_LATENCY, *_DELIVERY, "connect_p99_s"],
-    full={"clients": 1000, "boards": 100, "rate": 1, "warmup": 1, "duration": 5},
+    full={"clients": 1000, "boards": 100, "rate": 1, "warmup": 1, "duration": 4},
     smoke={"clients": 6, "boards": 3, "rate": 4, "warmup": 0.2, "duration": 0.4},
 )
 def many_boards(ctx: Context) -> dict[str, Any]:
