@@ -41,6 +41,9 @@ def load_metrics(
     connect = sorted(load.connect_s)
     attempted = len(connect) + load.connect_failures
 
+    def per_delivery_us(seconds: float) -> float | None:
+        return round(seconds * 1e6 / load.delivered, 1) if load.delivered else None
+
     def ms(q: float) -> float | None:
         value = percentile(latencies, q)
         return None if value is None else round(value / 1000, 2)
@@ -55,15 +58,9 @@ def load_metrics(
         "expected": load.expected,
         "delivered_share": round(load.delivered / load.expected, 4) if load.expected else None,
         "incomplete_clients": load.incomplete_clients,
-        "cpu_us_per_delivery": (
-            round(server_cpu * 1e6 / load.delivered, 1) if load.delivered else None
-        ),
-        "sys_us_per_delivery": (
-            round(server_sys * 1e6 / load.delivered, 1) if load.delivered else None
-        ),
-        "edit_cpu_us_per_delivery": (
-            round(edits_cpu * 1e6 / load.delivered, 1) if load.delivered else None
-        ),
+        "cpu_us_per_delivery": per_delivery_us(server_cpu),
+        "sys_us_per_delivery": per_delivery_us(server_sys),
+        "edit_cpu_us_per_delivery": per_delivery_us(edits_cpu),
         "server_cpu_ms_per_join": (
             round((connected.cpu_s - before.cpu_s) * 1e3 / len(connect), 2) if connect else None
         ),

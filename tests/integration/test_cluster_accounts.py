@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from pycrdt import Doc, Map, Text
+from pycrdt import Map, Text
 
 from server.services import accounts
 from server.store import PostgresStore
@@ -19,27 +19,9 @@ from tests.support.attacks import add_big_notes
 from tests.support.boards import create_board, join_board
 from tests.support.cluster import board_url, running_cluster
 from tests.support.services import RedisServer
-from tests.support.yjs import YClient, refused_with
+from tests.support.yjs import YClient, refused_with, state_vector
 
 PASSWORD = "ett långt lösenord"
-
-
-def _clocks(doc: Doc[Any]) -> dict[int, int]:
-    """The doc's state vector, decoded: client id -> how many of its structs it has."""
-    data, pos = doc.get_state(), 0
-
-    def var_uint() -> int:
-        nonlocal pos
-        value = shift = 0
-        while True:
-            byte = data[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                return value
-
-    return {var_uint(): var_uint() for _ in range(var_uint())}
 
 
 async def _facilitator(pg_url: str, org_name: str, email: str) -> str:
@@ -183,9 +165,9 @@ async def test_a_note_taken_back_in_the_brainstorm_reaches_no_other_process(
             await kim.wait_for(lambda: "hemlig0" not in kim_notes)
             # The facilitator's process relays what the doc kept of Kim's edit (its ids,
             # no content): wait until the facilitator has all of Kim's clock.
-            kim_clock = _clocks(kim.doc)[kim.doc.client_id]
+            kim_clock = state_vector(kim.doc)[kim.doc.client_id]
             await facilitator.wait_for(
-                lambda: _clocks(facilitator.doc).get(kim.doc.client_id, 0) >= kim_clock
+                lambda: state_vector(facilitator.doc).get(kim.doc.client_id, 0) >= kim_clock
             )
             add_big_notes(facilitator, 1, 10, prefix="efter")
             await kim.wait_for(lambda: "efter0" in kim_notes)

@@ -14,7 +14,7 @@ from server.sync import protocol
 from tests.support.boards import create_board
 from tests.support.rawws import raw_join, read_frame
 from tests.support.servers import InProcessServer
-from tests.support.yjs import YClient
+from tests.support.yjs import YClient, var_uints
 
 
 async def _writer(server: InProcessServer, board: dict[str, Any]) -> YClient:
@@ -27,23 +27,11 @@ async def _writer(server: InProcessServer, board: dict[str, Any]) -> YClient:
 def _first_clock(update: bytes) -> tuple[int, int]:
     """The client and clock an update's first structs start at (lib0 var uints: clients,
     then structs, client and clock of the first)."""
-    pos = 0
-
-    def var_uint() -> int:
-        nonlocal pos
-        value = shift = 0
-        while True:
-            byte = update[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                return value
-
-    if var_uint() == 0:
+    values = var_uints(update)
+    if next(values) == 0:
         return 0, 0
-    var_uint()
-    return var_uint(), var_uint()
+    next(values)
+    return next(values), next(values)
 
 
 def _note_texts(doc: Doc[Any]) -> dict[str, str]:

@@ -24,7 +24,7 @@ from server.sync import protocol
 from server.sync.protocol import AwarenessEntry, ProtocolError
 from tests.support.boards import create_board, join_board, set_phase
 from tests.support.servers import run_server
-from tests.support.yjs import YClient
+from tests.support.yjs import YClient, state_vector
 
 FUZZ = settings(
     max_examples=1000,
@@ -198,22 +198,9 @@ ROUND_TRIP_BOUND_S = 2.0
 
 
 def _state_vector(doc: Doc[Any]) -> dict[int, int]:
-    data = doc.get_state()
-    values: list[int] = []
-    pos = 0
-    while pos < len(data):
-        value = shift = 0
-        while True:
-            byte = data[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                break
-        values.append(value)
     # A client known at clock 0 has written nothing (a zero-length struct from a fuzzed
     # update registers it): it is no content, so it does not count as a difference.
-    return {c: k for c, k in zip(values[1::2], values[2::2], strict=True) if k > 0}
+    return {client: clock for client, clock in state_vector(doc).items() if clock > 0}
 
 
 def _notes(doc: Doc[Any]) -> dict[str, str]:

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import websockets
 from pycrdt import Doc, TransactionEvent
 
 from server.sync import protocol
+
+
+def var_uints(data: bytes) -> Iterator[int]:
+    """The lib0 variable-length unsigned integers of `data`, from the front, one by one."""
+    pos = 0
+    while pos < len(data):
+        value = shift = 0
+        while True:
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        yield value
+
+
+def state_vector(doc: Doc[Any]) -> dict[int, int]:
+    """The doc's state vector, decoded: client id -> how many of its structs it has."""
+    values = var_uints(doc.get_state())
+    return {next(values): next(values) for _ in range(next(values))}
 
 
 class YClient:
