@@ -287,10 +287,12 @@ async def start_step(
             build=lambda doc: write_copy(doc, source, title=title, created_ms=created),
         )
         made.append(("", new))
-    for group, new in made:
+    for position, (group, new) in enumerate(made):
         await store.set_board_org(new.record.id, journey.org_id)
         await store.add_journey_board(
-            JourneyBoardRecord(new.record.id, journey.id, wanted.number, group, new.record.created)
+            JourneyBoardRecord(
+                new.record.id, journey.id, wanted.number, group, new.record.created, position
+            )
         )
     current = next(s for s in await store.journey_steps(journey.id) if s.step == wanted.number)
     if current.status == "planned":

@@ -226,6 +226,12 @@ MIGRATIONS: list[Step] = [
             " media_type TEXT NOT NULL, data BYTEA NOT NULL, updated BIGINT NOT NULL)",
         ),
     ),
+    # The order a step's boards were made in (the groups as the facilitator listed them):
+    # boards made in the same millisecond no longer fall back to the order of their ids.
+    Step(
+        sqlite=("ALTER TABLE journey_boards ADD COLUMN position INTEGER NOT NULL DEFAULT 0",),
+        postgresql=("ALTER TABLE journey_boards ADD COLUMN position BIGINT NOT NULL DEFAULT 0",),
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

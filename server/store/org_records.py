@@ -64,3 +64,4 @@ class JourneyBoardRecord:
     step: int
     group: str  # the staff group or branch; "" for a step's one board
     created: int
+    position: int = 0  # the order the facilitator listed the step's groups in

@@ -256,19 +256,27 @@ class AccountTables:
 
     async def add_journey_board(self, record: JourneyBoardRecord) -> None:
         await self._write(
-            "INSERT INTO journey_boards (board_id, journey_id, step, grp, created)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            (record.board_id, record.journey_id, record.step, record.group, record.created),
+            "INSERT INTO journey_boards (board_id, journey_id, step, grp, created, position)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            (
+                record.board_id,
+                record.journey_id,
+                record.step,
+                record.group,
+                record.created,
+                record.position,
+            ),
         )
 
     async def journey_boards(self, journey_id: str) -> list[JourneyBoardRecord]:
         rows = await self._fetch(
-            "SELECT board_id, journey_id, step, grp, created FROM journey_boards"
-            " WHERE journey_id = %s ORDER BY step, created, board_id",
+            "SELECT board_id, journey_id, step, grp, created, position FROM journey_boards"
+            " WHERE journey_id = %s ORDER BY step, position, created, board_id",
             (journey_id,),
         )
         return [
-            JourneyBoardRecord(str(b), str(j), int(s), str(g), int(c)) for b, j, s, g, c in rows
+            JourneyBoardRecord(str(b), str(j), int(s), str(g), int(c), int(p))
+            for b, j, s, g, c, p in rows
         ]
 
     async def delete_journey(self, journey_id: str) -> None:

@@ -102,10 +102,10 @@ async def test_journeys_ownership_and_deleting_a_board_leaves_no_row(
 ) -> None:
     async with open_store() as store:
         await store.create_org(OrgRecord("o1", "Stadsbiblioteket", 1))
-        for i, code in enumerate(["ACDEFG", "HJKLMN"]):
+        for i, code in enumerate(["ACDEFG", "HJKLMN", "PQRSTU", "VWXYZA"]):
             await store.create_board(_board(f"b{i}", code), b"\x00\x00")
             await store.set_board_org(f"b{i}", "o1")
-        assert await store.boards_of_org("o1") == ["b0", "b1"]
+        assert await store.boards_of_org("o1") == ["b0", "b1", "b2", "b3"]
         await store.create_journey(JourneyRecord("j1", "o1", "Resan", "sv", 5), 10)
         steps = await store.journey_steps("j1")
         assert [(s.step, s.status) for s in steps] == [(n, "planned") for n in range(1, 11)]
@@ -115,7 +115,16 @@ async def test_journeys_ownership_and_deleting_a_board_leaves_no_row(
         )
         await store.add_journey_board(JourneyBoardRecord("b0", "j1", 3, "", 6))
         await store.add_journey_board(JourneyBoardRecord("b1", "j1", 4, "Barn", 7))
-        assert [b.group for b in await store.journey_boards("j1")] == ["", "Barn"]
+        # A step's groups made in one millisecond keep the order they were listed in,
+        # whatever their ids.
+        await store.add_journey_board(JourneyBoardRecord("b3", "j1", 5, "Vuxna", 8, 0))
+        await store.add_journey_board(JourneyBoardRecord("b2", "j1", 5, "Filial Norr", 8, 1))
+        assert [b.group for b in await store.journey_boards("j1")] == [
+            "",
+            "Barn",
+            "Vuxna",
+            "Filial Norr",
+        ]
         assert [j.title for j in await store.journeys_of_org("o1")] == ["Resan"]
         participant = ParticipantRecord("p1", "b1", "Kim Svensson", 2)
         await store.create_participant(participant, b"t" * 32)
@@ -130,9 +139,10 @@ async def test_journeys_ownership_and_deleting_a_board_leaves_no_row(
         assert await store.board_org("b1") is None
         assert await store.list_participants("b1") == []
         assert (await store.load_doc("b1/session")).updates == []
-        assert [b.board_id for b in await store.journey_boards("j1")] == ["b0"]
+        assert [b.board_id for b in await store.journey_boards("j1")] == ["b0", "b3", "b2"]
         assert await store.board_org("b0") == "o1"
-        await store.delete_board("b0")
+        for board_id in ("b0", "b2", "b3"):
+            await store.delete_board(board_id)
         await store.delete_journey("j1")
         assert await store.get_journey("j1") is None
         assert await store.journey_steps("j1") == []

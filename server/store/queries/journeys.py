@@ -49,16 +49,23 @@ def set_step(conn: sqlite3.Connection, step: JourneyStepRecord) -> None:
 
 def add_board(conn: sqlite3.Connection, record: JourneyBoardRecord) -> None:
     conn.execute(
-        "INSERT INTO journey_boards (board_id, journey_id, step, grp, created)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (record.board_id, record.journey_id, record.step, record.group, record.created),
+        "INSERT INTO journey_boards (board_id, journey_id, step, grp, created, position)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            record.board_id,
+            record.journey_id,
+            record.step,
+            record.group,
+            record.created,
+            record.position,
+        ),
     )
 
 
 def boards(conn: sqlite3.Connection, journey_id: str) -> list[JourneyBoardRecord]:
     rows = conn.execute(
-        "SELECT board_id, journey_id, step, grp, created FROM journey_boards"
-        " WHERE journey_id = ? ORDER BY step, created, board_id",
+        "SELECT board_id, journey_id, step, grp, created, position FROM journey_boards"
+        " WHERE journey_id = ? ORDER BY step, position, created, board_id",
         (journey_id,),
     )
     return [JourneyBoardRecord(*row) for row in rows.fetchall()]
