@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.procfs import ProcStats, tree_stats
-from bench.servers import RunningServer, start_server
+from bench.servers import RunningServer, start_servers
 from tests.support.services import PostgresServer, RedisServer
 
 
@@ -73,12 +73,11 @@ class Cluster:
 def running_cluster(workdir: Path, count: int, backing: Backing) -> Iterator[Cluster]:
     """`count` processes on a fresh database of `backing`, stopped (SIGTERM) after."""
     args = ["--db", backing.postgres.new_database(), "--redis", backing.redis.url]
-    with contextlib.ExitStack() as stack:
-        nodes = []
-        for i in range(count):
-            folder = workdir / f"node{count}-{i}"
-            folder.mkdir(parents=True, exist_ok=True)
-            nodes.append(stack.enter_context(start_server("samsyn", folder, args)))
+    folders = [workdir / f"node{count}-{i}" for i in range(count)]
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+    # Started together, as a region's processes are: they take turns at the migrations.
+    with start_servers("samsyn", folders, args) as nodes:
         yield Cluster(nodes, backing)
 
 

@@ -1,14 +1,16 @@
 """The load: clients spread over worker processes, each with its own event loop.
 
-The parent and the workers talk over pipes in four steps, each bounded by a timeout:
-workers report "up" once imported, connect their clients on "connect" and report "ready",
-start writing on "start" at a common CLOCK_MONOTONIC instant, and report "done" with
-their measurements once every client has every mark or the drain timeout has passed.
+The parent and the workers (kept from one load to the next) talk over pipes in four
+steps, each bounded by a timeout: workers report "up" once given a load, connect their
+clients on "connect" and report "ready", start writing on "start" at a common
+CLOCK_MONOTONIC instant, and report "done" with their measurements once every client has
+every mark or the drain timeout has passed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import math
 import multiprocessing
@@ -96,21 +98,12 @@ class LoadError(RuntimeError):
 def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) -> LoadResult:
     """Run the load; call on_phase("connect"|"start"|"end") as it goes."""
     phase = on_phase or (lambda _name: None)
-    ctx = multiprocessing.get_context("spawn")
     procs = max(1, min(config.procs, config.clients))
-    pipes: list[Connection] = []
-    workers: list[multiprocessing.process.BaseProcess] = []
+    pipes = _WORKERS.take(procs)
+    finished = False
     try:
-        for w in range(procs):
-            parent_end, child_end = ctx.Pipe()
-            indices = list(range(w, config.clients, procs))
-            worker = ctx.Process(
-                target=_worker_main, args=(child_end, config, indices), daemon=True
-            )
-            worker.start()
-            child_end.close()
-            pipes.append(parent_end)
-            workers.append(worker)
+        for w, pipe in enumerate(pipes):
+            pipe.send(("load", config, list(range(w, config.clients, procs))))
         _gather(pipes, "up", _SPAWN_TIMEOUT_S)
 
         result = LoadResult()
@@ -149,15 +142,63 @@ def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) 
             result.cursor_moves += done["cursor_moves"]
             for message, count in done["errors"].items():
                 result.errors[message] = result.errors.get(message, 0) + count
+        finished = True
         return result
     finally:
-        for worker in workers:
-            worker.join(timeout=10)
+        if not finished:
+            # A worker that failed or timed out may be anywhere in its load: start afresh.
+            _WORKERS.close()
+
+
+class _Workers:
+    """The load's worker processes, kept from one load to the next.
+
+    Spawning a worker and importing what it needs takes 1.5-3 s of a 2-core machine; a
+    full run has some sixty loads. Between loads a worker waits on its pipe and uses no
+    CPU; each load gets a fresh event loop and fresh clients.
+    """
+
+    def __init__(self) -> None:
+        self._processes: list[multiprocessing.process.BaseProcess] = []
+        self._pipes: list[Connection] = []
+
+    def take(self, count: int) -> list[Connection]:
+        """`count` idle workers' pipes, spawning them if the ones kept do not fit."""
+        if len(self._pipes) != count or not all(p.is_alive() for p in self._processes):
+            self.close()
+            ctx = multiprocessing.get_context("spawn")
+            for _ in range(count):
+                parent_end, child_end = ctx.Pipe()
+                worker = ctx.Process(target=_worker_main, args=(child_end,), daemon=True)
+                worker.start()
+                child_end.close()
+                self._pipes.append(parent_end)
+                self._processes.append(worker)
+            try:
+                _gather(self._pipes, "idle", _SPAWN_TIMEOUT_S)
+            except LoadError:
+                self.close()
+                raise
+        return self._pipes
+
+    def close(self) -> None:
+        """Ask every worker to exit; terminate those that do not."""
+        for pipe in self._pipes:
+            with contextlib.suppress(OSError):
+                pipe.send(("exit",))
+        for worker in self._processes:
+            worker.join(timeout=5)
             if worker.is_alive():
                 worker.terminate()
                 worker.join(timeout=5)
-        for pipe in pipes:
+        for pipe in self._pipes:
             pipe.close()
+        self._processes.clear()
+        self._pipes.clear()
+
+
+_WORKERS = _Workers()
+atexit.register(_WORKERS.close)
 
 
 def _broadcast(pipes: list[Connection], message: tuple[Any, ...]) -> None:
@@ -188,8 +229,8 @@ def _count(counter: dict[str, int], messages: list[str]) -> None:
         counter[message] = counter.get(message, 0) + 1
 
 
-def _worker_main(pipe: Connection, config: LoadConfig, indices: list[int]) -> None:
-    """Entry point of a worker process."""
+def _worker_main(pipe: Connection) -> None:
+    """Entry point of a worker process: one load after another, until "exit"."""
     try:
         import uvloop
 
@@ -197,8 +238,16 @@ def _worker_main(pipe: Connection, config: LoadConfig, indices: list[int]) -> No
     except ImportError:
         loop_factory = None
     try:
-        with asyncio.Runner(loop_factory=loop_factory) as runner:
-            runner.run(_worker(pipe, config, indices))
+        pipe.send(("idle", {}))
+        while True:
+            message = pipe.recv()
+            if message[0] != "load":
+                return
+            _, config, indices = message
+            with asyncio.Runner(loop_factory=loop_factory) as runner:
+                runner.run(_worker(pipe, config, indices))
+    except EOFError:
+        return  # the parent is gone
     except Exception as exc:
         pipe.send(("failed", f"{type(exc).__name__}: {exc}"))
         raise

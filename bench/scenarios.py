@@ -143,7 +143,7 @@ def _scenario(
     "a",
     "(a) fan-out: 200 clients, 20 writers at 5 Hz, one board",
     _LATENCY + _DELIVERY,
-    full={"clients": 200, "writers": 20, "rate": 5, "warmup": 1, "duration": 4},
+    full={"clients": 200, "writers": 20, "rate": 5, "warmup": 1, "duration": 3},
     smoke={"clients": 6, "writers": 2, "rate": 5, "warmup": 0.2, "duration": 0.4},
 )
 def fanout(ctx: Context) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def fanout(ctx: Context) -> dict[str, Any]:
     "b",
     "(b) joint day: 1,000 clients on one board, 50 writers at 2 Hz",
     [*_LATENCY, *_DELIVERY, "connect_p99_s", "healthz_p99_ms", "healthz_max_ms"],
-    full=dict(clients=1000, writers=50, rate=2, warmup=1, duration=4, health_every_s=0.1),
+    full=dict(clients=1000, writers=50, rate=2, warmup=1, duration=3, health_every_s=0.1),
     smoke=dict(clients=8, writers=2, rate=4, warmup=0.2, duration=0.4, health_every_s=0.1),
 )
 def joint_day(ctx: Context) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def joint_day(ctx: Context) -> dict[str, Any]:
     "c",
     "(c) presence: 500 clients moving cursors at 10 Hz, one writer as a lag probe",
     ["server_cores", "lag_p99_ms", "p50_ms", "max_ms", *_DELIVERY[:2], "rss_peak_mb"],
-    full=dict(clients=500, writers=1, rate=5, cursor_rate=10, warmup=1, duration=3),
+    full=dict(clients=500, writers=1, rate=5, cursor_rate=10, warmup=1, duration=2),
     smoke=dict(clients=6, writers=1, rate=5, cursor_rate=10, warmup=0.2, duration=0.4),
 )
 def presence(ctx: Context) -> dict[str, Any]:
@@ -266,7 +266,7 @@ def memory(ctx: Context) -> dict[str, Any]:
     "g",
     "(g) storage: bytes written per byte of update, 20 writers at 10 Hz (Samsyn only)",
     ["written_per_update_byte", "sent_update_bytes", "db_files_bytes", "delivered_share"],
-    full={"clients": 21, "writers": 20, "rate": 10, "warmup": 0, "duration": 5},
+    full={"clients": 21, "writers": 20, "rate": 10, "warmup": 0, "duration": 3},
     smoke={"clients": 3, "writers": 2, "rate": 5, "warmup": 0, "duration": 1},
     samsyn_only=True,
 )
@@ -286,7 +286,7 @@ def storage(ctx: Context) -> dict[str, Any]:
     "h",
     "(h) many boards: 100 boards x 10 clients, one writer each at 1 Hz",
     [*_LATENCY, *_DELIVERY, "connect_p99_s"],
-    full={"clients": 1000, "boards": 100, "rate": 1, "warmup": 1, "duration": 4},
+    full={"clients": 1000, "boards": 100, "rate": 1, "warmup": 1, "duration": 3},
     smoke={"clients": 6, "boards": 3, "rate": 4, "warmup": 0.2, "duration": 0.4},
 )
 def many_boards(ctx: Context) -> dict[str, Any]:
@@ -318,7 +318,7 @@ _SCALE_FIGURES = (
         writers=20,
         rate=5,
         warmup=1,
-        duration=2,
+        duration=1.5,
         boards=40,
         board_clients=10,
     ),

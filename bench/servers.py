@@ -39,7 +39,7 @@ class RunningServer:
     def __init__(self, name: str, process: subprocess.Popen[bytes], port: int, log_path: Path):
         self.name = name
         self.pid = process.pid
-        self._process = process
+        self.process = process
         self.base = f"http://{HOST}:{port}"
         self.log_path = log_path
         self.stopped = ""  # how it ended, filled in when start_server's block exits
@@ -57,7 +57,7 @@ class RunningServer:
 
     def stop(self) -> None:
         """Stop the server now (SIGTERM, then SIGKILL); start_server's exit then has no work."""
-        self.stopped = _stop(self._process)
+        self.stopped = _stop(self.process)
 
     def ws_url(self, path: str) -> str:
         return "ws" + self.base.removeprefix("http") + path
@@ -73,8 +73,31 @@ def start_server(
     the same boards (a cold start), unless `samsyn_args` give it another store (e.g.
     `--db postgresql://… --redis redis://…`).
     """
+    with start_servers(name, [workdir], samsyn_args) as servers:
+        yield servers[0]
+
+
+@contextlib.contextmanager
+def start_servers(
+    name: str, workdirs: list[Path], samsyn_args: list[str] | None = None
+) -> Iterator[list[RunningServer]]:
+    """One server per workdir, all started before the first is waited for; stopped after."""
     if name not in SERVERS:
         raise ServerError(f"unknown server {name!r}; expected one of {', '.join(SERVERS)}")
+    servers: list[RunningServer] = []
+    try:
+        for workdir in workdirs:
+            servers.append(_spawn(name, workdir, samsyn_args))
+        for server in servers:
+            _wait_ready(server.process, server.base + _READY_PATH[name], server.log_path)
+        yield servers
+    finally:
+        for server in servers:
+            if server.process.poll() is None:
+                server.stop()
+
+
+def _spawn(name: str, workdir: Path, samsyn_args: list[str] | None) -> RunningServer:
     port = _free_port()
     log_path = workdir / f"{name}.log"
     command, env = _COMMANDS[name](port, workdir)
@@ -92,13 +115,7 @@ def start_server(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = RunningServer(name, process, port, log_path)
-    try:
-        _wait_ready(process, server.base + _READY_PATH[name], log_path)
-        yield server
-    finally:
-        if process.poll() is None:
-            server.stop()
+    return RunningServer(name, process, port, log_path)
 
 
 def log_tail(path: Path, lines: int = 20) -> str:
@@ -150,6 +167,9 @@ def _pycrdt_command(port: int, workdir: Path) -> tuple[list[str], dict[str, str]
     command = [str(PEERS_PYTHON), "-m", "uvicorn", "--app-dir", str(BENCH_DIR)]
     command += ["pycrdt_peer:app", "--host", HOST, "--port", str(port)]
     command += ["--no-access-log", "--log-level", "warning"]
+    # Its rooms keep serving after their clients left, so uvicorn's graceful shutdown
+    # would wait out the bench's whole stop timeout (5 s a round); it holds nothing to save.
+    command += ["--timeout-graceful-shutdown", "1"]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     return command, env
 
