@@ -89,6 +89,7 @@ class LoadResult:
     state_bytes: list[int] = field(default_factory=list)  # each joiner's sync step 2
     sent_update_bytes: int = 0
     cursor_moves: int = 0
+    phase_at: dict[str, float] = field(default_factory=dict)  # time.monotonic() of each
 
 
 class LoadError(RuntimeError):
@@ -107,7 +108,12 @@ def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) 
         _gather(pipes, "up", _SPAWN_TIMEOUT_S)
 
         result = LoadResult()
-        phase("connect")
+
+        def enter(name: str) -> None:
+            result.phase_at[name] = time.monotonic()
+            phase(name)
+
+        enter("connect")
         started = time.perf_counter()
         _broadcast(pipes, ("connect",))
         readies = _gather(pipes, "ready", config.connect_timeout + 10)
@@ -125,13 +131,13 @@ def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) 
                     live_writers.append(index)
         result.writers_live = len(live_writers)
 
-        phase("start")
+        enter("start")
         start_us = clock_us() + _START_DELAY_US
         _broadcast(pipes, ("start", start_us, sorted(live_writers)))
         run_timeout = config.warmup + config.duration + config.drain_timeout + 30
         dones = _gather(pipes, "done", run_timeout)
         result.run_s = (clock_us() - start_us) / 1e6
-        phase("end")
+        enter("end")
         for done in dones:
             result.latencies_us.frombytes(done["latencies"])
             result.delivered += done["delivered"]

@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
-import http.client
 import json
 import os
 import random
@@ -38,7 +37,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -49,6 +47,7 @@ from typing import Any
 import websockets
 from pycrdt import Doc, Map, Text
 
+from bench.probe import HealthFigures, Probe, health_figures
 from bench.procfs import tree_stats
 from server.store.sqlite import SqliteStore
 from server.sync import protocol
@@ -66,8 +65,6 @@ _ENV = {
     "SAMSYN_METRICS_TOKEN": METRICS_TOKEN,
     "SAMSYN_LOG_LEVEL": os.environ.get("SAMSYN_LOG_LEVEL", "warning"),
 }
-_POLL_S = 0.05
-_PROBE_TIMEOUT_S = 5.0
 
 
 class ReliabilityError(RuntimeError):
@@ -177,70 +174,6 @@ class Server:
         with urllib.request.urlopen(request, timeout=10) as reply:
             body = json.loads(reply.read())
         return body["id"], body["facilitator_key"]
-
-
-@dataclass
-class Poll:
-    at: float  # time.monotonic() when sent
-    status: int | None  # None: no answer (refused, reset, timed out)
-    ms: float  # from connect() to the whole response read
-    connect_ms: float  # of that, until the TCP handshake was done
-
-
-class Probe:
-    """A thread that asks /healthz every 50 ms (a new connection each time, as a monitor
-    does) and reads the server's VmRSS beside it."""
-
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.polls: list[Poll] = []
-        self.peak_rss_kb = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="healthz-probe", daemon=True)
-
-    def __enter__(self) -> Probe:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        next_at = time.monotonic()
-        while not self._stop.is_set():
-            sent = time.monotonic()
-            connected = sent
-            status: int | None = None
-            conn = http.client.HTTPConnection(HOST, self.server.port, timeout=_PROBE_TIMEOUT_S)
-            try:
-                conn.connect()
-                connected = time.monotonic()
-                conn.request("GET", "/healthz")
-                reply = conn.getresponse()
-                reply.read()
-                status = reply.status
-            except (OSError, http.client.HTTPException):
-                pass  # refused, reset, timed out, or cut off by a kill: no answer
-            finally:
-                conn.close()
-            done = time.monotonic()
-            self.polls.append(Poll(sent, status, (done - sent) * 1000, (connected - sent) * 1000))
-            self._sample_rss()
-            next_at = max(next_at + _POLL_S, time.monotonic())
-            self._stop.wait(next_at - time.monotonic())
-
-    def _sample_rss(self) -> None:
-        pid = self.server.pid
-        if pid is None:
-            return
-        with contextlib.suppress(OSError, ValueError):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    self.peak_rss_kb = max(self.peak_rss_kb, int(line.split()[1]))
-
-    def window(self, start: float, end: float) -> list[Poll]:
-        return [p for p in list(self.polls) if start <= p.at <= end]
 
 
 class Peers:
@@ -416,27 +349,6 @@ class CycleFigures:
 
 
 @dataclass
-class HealthFigures:
-    polls: int
-    answered_200: int
-    max_ms: float
-    p99_ms: float
-    max_connect_ms: float  # the TCP handshake's share of the slowest
-
-
-def health_figures(polls: list[Poll]) -> HealthFigures:
-    answered = sorted((p for p in polls if p.status == 200), key=lambda p: p.ms)
-    ok = [p.ms for p in answered]
-    return HealthFigures(
-        polls=len(polls),
-        answered_200=len(ok),
-        max_ms=round(ok[-1], 1) if ok else 0.0,
-        p99_ms=round(ok[max(0, -(-99 * len(ok) // 100) - 1)], 1) if ok else 0.0,
-        max_connect_ms=round(max((p.connect_ms for p in polls), default=0.0), 1),
-    )
-
-
-@dataclass
 class LagFigures:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
@@ -513,7 +425,7 @@ async def run_kills(args: argparse.Namespace, workdir: Path) -> KillReport:
     board_id, key = await asyncio.to_thread(server.create_board)
     ws_url = f"ws://{HOST}:{server.port}/ws/{board_id}?token={key}"
     url = f"ws://{HOST}:{server.port}/ws/{board_id}"
-    with Probe(server) as probe:
+    with Probe(HOST, server.port, pid=lambda: server.pid) as probe:
         peers = await Peers.start(url, key, args.writers, args.readers, args.rate, args.backoff_ms)
         try:
             await peers.all_synced(1, within=60)
@@ -583,7 +495,7 @@ async def run_storm(args: argparse.Namespace, workdir: Path) -> StormReport:
     board_id, key = await asyncio.to_thread(server.create_board)
     ws_url = f"ws://{HOST}:{server.port}/ws/{board_id}?token={key}"
     await seed_notes(ws_url, args.storm_notes)
-    with Probe(server) as probe:
+    with Probe(HOST, server.port, pid=lambda: server.pid) as probe:
         joined = time.monotonic()
         peers = await Peers.start(
             f"ws://{HOST}:{server.port}/ws/{board_id}", key, 0, args.storm, 1, args.storm_backoff_ms

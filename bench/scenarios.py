@@ -8,9 +8,6 @@ and "smoke" (seconds, for tests/test_bench_smoke.py).
 
 from __future__ import annotations
 
-import threading
-import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +16,10 @@ from typing import Any, Protocol
 from bench import report
 from bench.cluster import Backing, running_cluster
 from bench.load import LoadConfig, LoadResult, run_load
+from bench.probe import Probe, health_figures
 from bench.procfs import MachineCpu, ProcStats, machine_cpu
 from bench.seed import seeded
-from bench.servers import RunningServer, start_server
+from bench.servers import HOST, READY_PATH, RunningServer, start_server
 
 Sizes = dict[str, float]
 _FULL_STATE_SHARE = 0.95
@@ -155,22 +153,35 @@ def fanout(ctx: Context) -> dict[str, Any]:
 @_scenario(
     "b",
     "(b) joint day: 1,000 clients on one board, 50 writers at 2 Hz",
-    [*_LATENCY, *_DELIVERY, "connect_p99_s", "healthz_p99_ms", "healthz_max_ms"],
+    [
+        *_LATENCY,
+        *_DELIVERY,
+        "connect_p99_s",
+        "healthz_p99_ms",
+        "healthz_join_p99_ms",
+        "healthz_edit_p99_ms",
+        "healthz_max_ms",
+        "healthz_unanswered",
+    ],
     full=dict(clients=1000, writers=50, rate=2, warmup=1, duration=3, health_every_s=0.1),
     smoke=dict(clients=8, writers=2, rate=4, warmup=0.2, duration=0.4, health_every_s=0.1),
 )
 def joint_day(ctx: Context) -> dict[str, Any]:
-    """(b) all of a library's staff on one board; /healthz sampled throughout (Samsyn)."""
-    if ctx.server.name != "samsyn":
-        return fanout(ctx)
-    sampler = _HealthSampler(ctx.server.base + "/healthz", ctx.sizes["health_every_s"])
-    with sampler:
-        metrics = fanout(ctx)
-    ordered = sorted(sampler.samples_ms)
-    metrics["healthz_samples"] = len(ordered)
-    metrics["healthz_failures"] = sampler.failures
-    metrics["healthz_p99_ms"] = report.percentile(ordered, 99)
-    metrics["healthz_max_ms"] = report.percentile(ordered, 100)
+    """(b) all of a library's staff on one board; an HTTP probe throughout: Samsyn's
+    /healthz, the peers' own answer on / (what each answers once it is up)."""
+    server = ctx.server
+    path = READY_PATH.get(server.name, "/healthz")
+    with Probe(HOST, server.port, path, ctx.sizes["health_every_s"]) as probe:
+        metrics, _, load = _load(ctx, server.new_boards(1))
+    at = load.phase_at
+    everything = health_figures(probe.polls)
+    metrics["healthz_samples"] = everything.polls
+    metrics["healthz_unanswered"] = everything.polls - everything.answered_200
+    metrics["healthz_p99_ms"] = everything.p99_ms
+    metrics["healthz_max_ms"] = everything.max_ms
+    # The joins (connect to the first edit) apart from the editing (first edit to the end).
+    metrics["healthz_join_p99_ms"] = health_figures(probe.window(at["connect"], at["start"])).p99_ms
+    metrics["healthz_edit_p99_ms"] = health_figures(probe.window(at["start"], at["end"])).p99_ms
     return metrics
 
 
@@ -394,40 +405,6 @@ def _measure_scaled(
     }
 
 
-class _HealthSampler:
-    """GET a URL every `every_s` in a thread, recording each answer's latency."""
-
-    def __init__(self, url: str, every_s: float) -> None:
-        self.samples_ms: list[float] = []
-        self.failures = 0
-        self._url = url
-        self._every_s = every_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="healthz", daemon=True)
-
-    def __enter__(self) -> _HealthSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._every_s):
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(self._url, timeout=5) as response:
-                    response.read()
-                    ok = response.status == 200
-            except OSError:
-                ok = False
-            if ok:
-                self.samples_ms.append(round((time.perf_counter() - started) * 1000, 2))
-            else:
-                self.failures += 1
-
-
 LABELS = {
     "cpu_us_per_delivery": "server CPU µs per delivered update",
     "sys_us_per_delivery": "of which in the kernel (system) µs",
@@ -449,8 +426,11 @@ LABELS = {
     "extra_rss_mb": "extra RSS MB",
     "full_state_share": "joiners with the full state",
     "board_bytes": "board encoded bytes",
-    "healthz_p99_ms": "/healthz p99 ms",
-    "healthz_max_ms": "/healthz max ms",
+    "healthz_p99_ms": "/healthz (the peers: /) p99 ms, throughout",
+    "healthz_join_p99_ms": "of that, while 1,000 clients join: p99 ms",
+    "healthz_edit_p99_ms": "of that, while they edit: p99 ms",
+    "healthz_max_ms": "/healthz (the peers: /) max ms",
+    "healthz_unanswered": "probes unanswered (5 s limit)",
     "open_ms": "open to synced ms",
     "open_server_cpu_ms": "server CPU ms",
     "state_bytes_min": "state bytes received",

@@ -24,7 +24,7 @@ HOST = "127.0.0.1"
 YWS_SCRIPT = BENCH_DIR / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"
 SERVERS = ("samsyn", "y-websocket-server", "pycrdt-websocket")
 # What each server answers 200 on once it accepts connections.
-_READY_PATH = {"samsyn": "/healthz", "y-websocket-server": "/", "pycrdt-websocket": "/"}
+READY_PATH = {"samsyn": "/healthz", "y-websocket-server": "/", "pycrdt-websocket": "/"}
 _READY_TIMEOUT_S = 30.0
 _STOP_TIMEOUT_S = 5.0
 
@@ -39,6 +39,7 @@ class RunningServer:
     def __init__(self, name: str, process: subprocess.Popen[bytes], port: int, log_path: Path):
         self.name = name
         self.pid = process.pid
+        self.port = port
         self.process = process
         self.base = f"http://{HOST}:{port}"
         self.log_path = log_path
@@ -89,7 +90,7 @@ def start_servers(
         for workdir in workdirs:
             servers.append(_spawn(name, workdir, samsyn_args))
         for server in servers:
-            _wait_ready(server.process, server.base + _READY_PATH[name], server.log_path)
+            _wait_ready(server.process, server.base + READY_PATH[name], server.log_path)
         yield servers
     finally:
         for server in servers:
