@@ -10,11 +10,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from server.cluster.relay import Relay, RelayConfig
 from server.settings import Settings
-from server.store import PostgresStore, SqliteStore, Store
+from server.store import SqliteStore, Store
 from server.sync.rooms import DocLog
+
+if TYPE_CHECKING:
+    from server.cluster.relay import Relay
+
+# PostgreSQL's store and the Redis relay are imported where they are opened: psycopg and
+# redis-py take a third of a second to import, which a server on SQLite need not pay.
 
 
 @contextlib.asynccontextmanager
@@ -26,6 +32,9 @@ async def open_storage(settings: Settings) -> AsyncIterator[tuple[Store, DocLog,
         ) as sqlite:
             yield sqlite, sqlite, None
         return
+    from server.cluster.relay import Relay, RelayConfig
+    from server.store.postgres import PostgresStore
+
     config = RelayConfig(
         poll_s=settings.cluster_poll_s,
         stream_maxlen=settings.redis_stream_maxlen,
@@ -43,5 +52,7 @@ def offline_store(target: Path | str) -> Store:
     postgresql:// URL or a SQLite file. Without a relay: processes serving the same
     PostgreSQL database see its writes through their poll of the log."""
     if isinstance(target, str):
+        from server.store.postgres import PostgresStore
+
         return PostgresStore(target, pool_size=2)
     return SqliteStore(target)

@@ -1,7 +1,13 @@
 """Storage behind one interface (`Store`): SQLite (`SqliteStore`), the embedded default, or
-PostgreSQL (`PostgresStore`), the log of record shared by several processes."""
+PostgreSQL (`PostgresStore`), the log of record shared by several processes.
 
-from server.store.interface import Store
+`PostgresStore` is imported on first use: psycopg takes a fifth of a second to import,
+which a laptop on SQLite (every `samsyn` command, every start) need not pay.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from server.store.interface import Store, is_postgres_url
 from server.store.migrations import SCHEMA_VERSION
 from server.store.org_records import (
     JourneyBoardRecord,
@@ -12,7 +18,6 @@ from server.store.org_records import (
     OrgRecord,
     UserRecord,
 )
-from server.store.postgres import PostgresStore, is_postgres_url
 from server.store.records import (
     BoardRecord,
     ChangeRecord,
@@ -28,6 +33,18 @@ from server.store.records import (
     VoteResult,
 )
 from server.store.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from server.store.postgres import PostgresStore
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PostgresStore":
+        from server.store.postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -235,3 +235,8 @@ class Store(Protocol):
     async def reclaim_space(self) -> None:
         """Give the freed space back, so deleted text leaves the file's bytes."""
         ...
+
+
+def is_postgres_url(value: str) -> bool:
+    """Whether a --db value names a PostgreSQL database rather than a SQLite file."""
+    return value.startswith(("postgresql://", "postgres://"))

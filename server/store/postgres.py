@@ -60,10 +60,6 @@ _LINK_VISION = (
 )
 
 
-def is_postgres_url(value: str) -> bool:
-    return value.startswith(("postgresql://", "postgres://"))
-
-
 class PostgresStore(AccountTables):
     """A PostgreSQL database behind every board, used as an async context manager."""
 
