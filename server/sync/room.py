@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 from pycrdt import Doc, TransactionEvent, merge_updates
 
 from server.errors import Erased
-from server.sync import protocol
+from server.sync import heap, protocol
 from server.sync.awareness import AwarenessRelay
 from server.sync.connection import Connection
 from server.sync.protocol import CloseCode, ProtocolError
@@ -564,6 +564,7 @@ class Room:
         self._broadcast(protocol.encode_update(merged), senders_)
         self._sweep_s = time.thread_time() - began
         self._swept_at = time.perf_counter()
+        heap.TRIMMER.after(len(merged))
         self._log_rows += len(updates)
         if self._log_rows >= self._compact_after and self._compaction is None:
             self._compaction = asyncio.create_task(self._compact(), name=f"compact {self.name}")
@@ -623,6 +624,7 @@ class Room:
             # (PostgreSQL); either way, trying again after every flush would not help.
             self._log_rows = max(0, self._log_rows - folded) if folded else 0
             self.size = len(state) + sum(len(update) for update in self._pending)
+            heap.TRIMMER.after(len(state))
         except Exception as exc:
             log.error("room %s: compaction failed, the log is kept: %s", self.name, exc)
         finally:
@@ -648,6 +650,8 @@ class Room:
         if self._log_rows > 0:
             await self._compact()
         self.doc.unobserve(self._subscription)
+        # The doc goes with the room: once it is gone, its memory can go back.
+        heap.TRIMMER.after(self.size)
 
 
 def _unsaved_state(updates: int, error: str) -> str:

@@ -13,6 +13,7 @@ from starlette.types import Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from boards.schema import replay
+from server.sync import heap
 from server.sync.connection import Connection
 from server.sync.protocol import CloseCode, ProtocolError
 from server.sync.room import DocTooLarge, Room, RoomConfig, UpdateLog
@@ -271,6 +272,7 @@ class Rooms:
             future.exception()
         else:
             self._rooms[name] = room
+            heap.TRIMMER.after(room.size)
             self.loads += 1
             self.loads_by_name[name] += 1
             future.set_result(room)
