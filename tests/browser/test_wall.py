@@ -119,7 +119,12 @@ def test_without_results_a_hidden_join_panel_gives_the_board_the_width(
     (wall,) = open_people(
         browser, live_server.url, board, problems, {"wall": (1920, 1080)}
     ).values()
-    # The question put up shows on the wall.
+    # The question put up shows on the wall (once the wall has the board's sections: it
+    # may be connected a moment before the state arrives).
+    wall.wait_for_function(
+        "() => window.samsyn.model.outline(window.samsyn.doc).some((g) => g.section)",
+        timeout=10_000,
+    )
     section: dict[str, Any] = wall.evaluate(
         "() => window.samsyn.model.outline(window.samsyn.doc).find((g) => g.section).section"
     )
