@@ -101,7 +101,6 @@ def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) 
     phase = on_phase or (lambda _name: None)
     procs = max(1, min(config.procs, config.clients))
     pipes = _WORKERS.take(procs)
-    finished = False
     try:
         for w, pipe in enumerate(pipes):
             pipe.send(("load", config, list(range(w, config.clients, procs))))
@@ -148,12 +147,11 @@ def run_load(config: LoadConfig, on_phase: Callable[[str], None] | None = None) 
             result.cursor_moves += done["cursor_moves"]
             for message, count in done["errors"].items():
                 result.errors[message] = result.errors.get(message, 0) + count
-        finished = True
         return result
-    finally:
-        if not finished:
-            # A worker that failed or timed out may be anywhere in its load: start afresh.
-            _WORKERS.close()
+    except BaseException:
+        # A worker that failed or timed out may be anywhere in its load: start afresh.
+        _WORKERS.close()
+        raise
 
 
 class _Workers:

@@ -36,13 +36,11 @@ class Probe:
     ) -> None:
         self.polls: list[Poll] = []
         self.peak_rss_kb = 0
-        self._host, self._port, self._path, self._every_s, self._pid = (
-            host,
-            port,
-            path,
-            every_s,
-            pid,
-        )
+        self._host = host
+        self._port = port
+        self._path = path
+        self._every_s = every_s
+        self._pid = pid
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="health-probe", daemon=True)
 

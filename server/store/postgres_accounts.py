@@ -9,6 +9,7 @@ one transaction.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -258,14 +259,7 @@ class AccountTables:
         await self._write(
             "INSERT INTO journey_boards (board_id, journey_id, step, grp, created, position)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
-            (
-                record.board_id,
-                record.journey_id,
-                record.step,
-                record.group,
-                record.created,
-                record.position,
-            ),
+            dataclasses.astuple(record),  # the columns in the record's order
         )
 
     async def journey_boards(self, journey_id: str) -> list[JourneyBoardRecord]:

@@ -68,11 +68,6 @@ class HeapTrimmer:
             return
         self.trims += 1
 
-    def cancel(self) -> None:
-        if self._due is not None:
-            self._due.cancel()
-            self._due = None
-
 
 # One heap per process, so one trimmer: every room reports to it.
 TRIMMER = HeapTrimmer()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 from server.store.org_records import JourneyBoardRecord, JourneyRecord, JourneyStepRecord
@@ -51,14 +52,7 @@ def add_board(conn: sqlite3.Connection, record: JourneyBoardRecord) -> None:
     conn.execute(
         "INSERT INTO journey_boards (board_id, journey_id, step, grp, created, position)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            record.board_id,
-            record.journey_id,
-            record.step,
-            record.group,
-            record.created,
-            record.position,
-        ),
+        dataclasses.astuple(record),  # the columns in the record's order
     )
 
 
